@@ -1,0 +1,36 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person using the system; roles are groups (see accounts.roles)."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    organization = models.CharField(_("工作单位"), max_length=100, blank=True)
+    # An official with a district sees only that district; without one, the whole city.
+    district = models.ForeignKey(
+        "schools.District",
+        verbose_name=_("所属区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+    def get_full_name(self):
+        return self.name or super().get_full_name()

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("schools/", include("schools.urls")),
+    path("rubric/", include("rubric.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    path("reports/", include("reports.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+admin.site.site_header = "新优质学校评估系统 · 后台管理"
+admin.site.site_title = "新优质学校评估系统"

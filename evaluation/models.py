@@ -1,0 +1,257 @@
+"""Rounds, evaluations, scorecards and scores.
+
+A round freezes one published rubric version; every score points at an element of
+that version, so later rubric versions never change an existing result.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Round(models.Model):
+    """评估批次."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("筹备中")
+        OPEN = "open", _("评估中")
+        CLOSED = "closed", _("已结束")
+
+    class Consolidation(models.TextChoices):
+        MEAN = "mean", _("平均分")
+        MEDIAN = "median", _("中位数")
+
+    name = models.CharField(_("批次名称"), max_length=100, unique=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    rubric_version = models.ForeignKey(
+        "rubric.RubricVersion",
+        verbose_name=_("评估细则版本"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    starts_on = models.DateField(_("开始日期"), null=True, blank=True)
+    ends_on = models.DateField(_("结束日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    consolidation = models.CharField(
+        _("合议方式"), max_length=10, choices=Consolidation.choices, default=Consolidation.MEAN
+    )
+    pass_mark = models.DecimalField(
+        _("认定分数线"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评估批次")
+        verbose_name_plural = _("评估批次")
+        ordering = ["-year", "-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+        if self.pass_mark is not None and self.rubric_version_id and self.pass_mark > self.rubric_version.total:
+            raise ValidationError({"pass_mark": _("认定分数线不能高于细则总分。")})
+
+
+class Evaluation(models.Model):
+    """One school's evaluation in one round."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("评估中")
+        FINALIZED = "finalized", _("已定稿")
+
+    round = models.ForeignKey(Round, verbose_name=_("评估批次"), on_delete=models.PROTECT, related_name="evaluations")
+    school = models.ForeignKey(
+        "schools.School", verbose_name=_("学校"), on_delete=models.PROTECT, related_name="evaluations"
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    finalized_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("定稿人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学校评估")
+        verbose_name_plural = _("学校评估")
+        ordering = ["round", "school__code"]
+        constraints = [models.UniqueConstraint(fields=["round", "school"], name="one_evaluation_per_round_school")]
+
+    def __str__(self):
+        return f"{self.round} · {self.school.name}"
+
+    @property
+    def is_finalized(self) -> bool:
+        return self.status == self.Status.FINALIZED
+
+
+class Scorecard(models.Model):
+    """评分表: one inspector's scores for one evaluation; membership of the panel."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("评分中")
+        SUBMITTED = "submitted", _("已提交")
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("学校评估"), on_delete=models.CASCADE, related_name="scorecards"
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("督导专家"), on_delete=models.PROTECT, related_name="scorecards"
+    )
+    is_lead = models.BooleanField(_("组长"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评分表")
+        verbose_name_plural = _("评分表")
+        ordering = ["evaluation", "-is_lead", "inspector__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "inspector"], name="one_scorecard_per_inspector"),
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=models.Q(is_lead=True), name="one_lead_per_evaluation"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation} · {self.inspector}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Score(models.Model):
+    """得分: an inspector's score for one element. `version` guards against lost updates."""
+
+    scorecard = models.ForeignKey(Scorecard, verbose_name=_("评分表"), on_delete=models.CASCADE, related_name="scores")
+    element = models.ForeignKey(
+        "rubric.Element", verbose_name=_("评估要素"), on_delete=models.PROTECT, related_name="scores"
+    )
+    points = models.DecimalField(_("得分"), max_digits=5, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # django-simple-history keeps a full row per change, so "old → new" of any score
+    # (and who made it) is answerable without hand-written audit tables.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("得分")
+        verbose_name_plural = _("得分")
+        ordering = ["scorecard", "element__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "element"], name="one_score_per_element"),
+            models.CheckConstraint(condition=models.Q(points__gte=0) | models.Q(points__isnull=True), name="score_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.element.code}: {self.points}"
+
+
+class FinalScore(models.Model):
+    """The lead's consolidated score for one element of an evaluation."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("学校评估"), on_delete=models.CASCADE, related_name="final_scores"
+    )
+    element = models.ForeignKey(
+        "rubric.Element", verbose_name=_("评估要素"), on_delete=models.PROTECT, related_name="final_scores"
+    )
+    points = models.DecimalField(_("最终得分"), max_digits=5, decimal_places=2)
+    note = models.TextField(_("合议说明"), blank=True)
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("最终得分")
+        verbose_name_plural = _("最终得分")
+        ordering = ["evaluation", "element__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "element"], name="one_final_score_per_element"),
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="final_score_not_negative"),
+        ]
+
+
+def evidence_upload_to(instance, filename):
+    # The stored name is generated by the service; never the user's file name.
+    return f"evidence/{instance.scorecard.evaluation_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """佐证材料 attached by an inspector to one element."""
+
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("评分表"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    element = models.ForeignKey(
+        "rubric.Element", verbose_name=_("评估要素"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["element__order", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Transition(models.Model):
+    """A workflow step (submit, finalize, reopen …), kept for the record."""
+
+    class Action(models.TextChoices):
+        ASSIGN = "assign", _("分配专家组")
+        SUBMIT = "submit", _("提交评分表")
+        FINALIZE = "finalize", _("定稿")
+        REOPEN = "reopen", _("重新开启")
+        IMPORT = "import", _("导入评分表")
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("学校评估"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("评分表"), null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+        ordering = ["-at", "-id"]

@@ -1,0 +1,30 @@
+"""Write a validated RubricSpec into the database.
+
+Takes the model classes as arguments so the data migration can pass its historical
+models and the import service the live ones.
+"""
+
+from __future__ import annotations
+
+from .schema import RubricSpec
+
+
+def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator, Element, status: str, **extra):
+    """Create one version with all its rows, in order; returns the version."""
+    version = RubricVersion.objects.create(
+        code=spec.code, name=spec.name, total=spec.total, status=status, **extra
+    )
+    elements = []
+    order_b = order_c = 0
+    for order_a, d in enumerate(spec.dimensions, start=1):
+        dim = Dimension.objects.create(version=version, code=d.code, name=d.name, methods=d.methods, order=order_a)
+        for i in d.indicators:
+            order_b += 1
+            ind = Indicator.objects.create(version=version, dimension=dim, code=i.code, text=i.text, order=order_b)
+            for e in i.elements:
+                order_c += 1
+                elements.append(
+                    Element(version=version, indicator=ind, code=e.code, text=e.text, points=e.points, step=e.step, order=order_c)
+                )
+    Element.objects.bulk_create(elements)
+    return version

@@ -1,0 +1,158 @@
+"""评估细则: a versioned tree of dimensions (A) → indicators (B) → elements (C).
+
+Only elements carry points. A's and B's points are always derived as sums of their
+elements (see rubric.selectors), so they can never disagree with the elements.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class RubricVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        RETIRED = "retired", _("已停用")
+
+    code = models.CharField(
+        _("版本代码"),
+        max_length=40,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9][a-z0-9-]*$", _("版本代码只能包含小写字母、数字和连字符。"))],
+    )
+    name = models.CharField(_("名称"), max_length=200)
+    total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=Decimal("100"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    based_on = models.ForeignKey(
+        "self", verbose_name=_("来源版本"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("评估细则版本")
+        verbose_name_plural = _("评估细则版本")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Dimension(models.Model):
+    """一级指标 A."""
+
+    version = models.ForeignKey(
+        RubricVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="dimensions"
+    )
+    code = models.CharField(_("编号"), max_length=10)
+    name = models.CharField(_("名称"), max_length=200)
+    methods = models.TextField(_("评估方法"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("一级指标")
+        verbose_name_plural = _("一级指标")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="dimension_code_unique_in_version")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Indicator(models.Model):
+    """二级指标 B."""
+
+    version = models.ForeignKey(
+        RubricVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    dimension = models.ForeignKey(
+        Dimension, verbose_name=_("一级指标"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(_("编号"), max_length=10)
+    text = models.TextField(_("内容"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("二级指标")
+        verbose_name_plural = _("二级指标")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="indicator_code_unique_in_version")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:30]}"
+
+
+class Element(models.Model):
+    """评估要素 C: the unit that is scored."""
+
+    version = models.ForeignKey(
+        RubricVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="elements"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("二级指标"), on_delete=models.CASCADE, related_name="elements"
+    )
+    code = models.CharField(_("编号"), max_length=10)
+    text = models.TextField(_("内容"))
+    points = models.DecimalField(
+        _("标准分"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    step = models.DecimalField(
+        _("评分步长"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评估要素")
+        verbose_name_plural = _("评估要素")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="element_code_unique_in_version"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="element_points_positive"),
+            models.CheckConstraint(condition=models.Q(step__gt=0), name="element_step_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}（{self.points}分）"
+
+    def clean(self):
+        if self.points is not None and self.step and self.points % self.step != 0:
+            raise ValidationError(
+                {"step": _("%(code)s：评分步长 %(step)s 不能整除标准分 %(points)s。")
+                 % {"code": self.code, "step": self.step, "points": self.points}}
+            )
+
+    def allowed_scores(self) -> list[Decimal]:
+        """Every valid score from 0 to the standard points, in steps."""
+        count = int(self.points / self.step)
+        return [(self.step * i).quantize(Decimal("0.01")) for i in range(count + 1)]

@@ -1,0 +1,198 @@
+"""Parse and validate the rubric JSON format (the CLI's and the page's import/export schema).
+
+Pure Python, no models: the import service and the data migration that loads the
+Xi'an fixture both use it, so a file is judged the same way everywhere.
+
+    {"code", "name", "total", "dimensions": [{"code", "name", "points", "methods",
+      "indicators": [{"code", "text", "points", "elements": [{"code", "text", "points", "step"?}]}]}]}
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+DEFAULT_STEP = Decimal("0.5")
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class RubricFormatError(ValueError):
+    """A rubric file that cannot be loaded; `errors` lists every problem in Chinese."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class ElementSpec:
+    code: str
+    text: str
+    points: Decimal
+    step: Decimal = DEFAULT_STEP
+
+
+@dataclass
+class IndicatorSpec:
+    code: str
+    text: str
+    points: Decimal
+    elements: list[ElementSpec] = field(default_factory=list)
+
+
+@dataclass
+class DimensionSpec:
+    code: str
+    name: str
+    points: Decimal
+    methods: str
+    indicators: list[IndicatorSpec] = field(default_factory=list)
+
+
+@dataclass
+class RubricSpec:
+    code: str
+    name: str
+    total: Decimal
+    dimensions: list[DimensionSpec] = field(default_factory=list)
+
+    def elements(self) -> list[ElementSpec]:
+        return [e for d in self.dimensions for i in d.indicators for e in i.elements]
+
+
+def _decimal(value, where: str, errors: list[str]) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        # floats are refused on purpose: 0.1 + 0.2 must never reach a score.
+        errors.append(f"{where}：分值必须写成十进制字符串（如 \"1\" 或 \"0.5\"），收到 {value!r}。")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.append(f"{where}：分值“{value}”不是有效数字。")
+        return None
+    if not number.is_finite():
+        errors.append(f"{where}：分值“{value}”不是有效数字。")
+        return None
+    if number != number.quantize(Decimal("0.01")):
+        errors.append(f"{where}：分值“{value}”最多保留两位小数。")
+        return None
+    return number
+
+
+def _text(obj: dict, key: str, where: str, errors: list[str], required: bool = True) -> str:
+    value = obj.get(key, "")
+    if not isinstance(value, str):
+        errors.append(f"{where}：字段“{key}”必须是文本。")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.append(f"{where}：字段“{key}”不能为空。")
+    return value
+
+
+def _list(obj: dict, key: str, where: str, errors: list[str]) -> list:
+    value = obj.get(key)
+    if not isinstance(value, list) or not value:
+        errors.append(f"{where}：字段“{key}”必须是非空列表。")
+        return []
+    return value
+
+
+def parse_rubric(data) -> RubricSpec:
+    """Validate a decoded JSON document; raise RubricFormatError listing every problem."""
+    errors: list[str] = []
+    if not isinstance(data, dict):
+        raise RubricFormatError(["文件内容必须是一个 JSON 对象。"])
+
+    code = _text(data, "code", "细则", errors)
+    if code and not CODE_RE.match(code):
+        errors.append(f"细则：版本代码“{code}”只能包含小写字母、数字和连字符（最长 40 个字符）。")
+    spec = RubricSpec(
+        code=code,
+        name=_text(data, "name", "细则", errors),
+        total=_decimal(data.get("total"), "细则 total", errors) or Decimal("0"),
+    )
+    seen: set[str] = set()
+
+    def check_code(value: str, prefix: str, where: str):
+        if not re.fullmatch(rf"{prefix}[1-9][0-9]*", value or ""):
+            errors.append(f"{where}：编号“{value}”格式不对，应为 {prefix}1、{prefix}2……")
+        elif value in seen:
+            errors.append(f"{where}：编号“{value}”重复。")
+        seen.add(value)
+
+    for d_raw in _list(data, "dimensions", "细则", errors):
+        if not isinstance(d_raw, dict):
+            errors.append("细则：dimensions 中的每一项都必须是对象。")
+            continue
+        d_code = _text(d_raw, "code", "一级指标", errors)
+        check_code(d_code, "A", f"一级指标 {d_code}")
+        dim = DimensionSpec(
+            code=d_code,
+            name=_text(d_raw, "name", f"一级指标 {d_code}", errors),
+            points=_decimal(d_raw.get("points"), f"一级指标 {d_code} points", errors) or Decimal("0"),
+            methods=_text(d_raw, "methods", f"一级指标 {d_code}", errors, required=False),
+        )
+        for i_raw in _list(d_raw, "indicators", f"一级指标 {d_code}", errors):
+            if not isinstance(i_raw, dict):
+                errors.append(f"一级指标 {d_code}：indicators 中的每一项都必须是对象。")
+                continue
+            i_code = _text(i_raw, "code", "二级指标", errors)
+            check_code(i_code, "B", f"二级指标 {i_code}")
+            ind = IndicatorSpec(
+                code=i_code,
+                text=_text(i_raw, "text", f"二级指标 {i_code}", errors),
+                points=_decimal(i_raw.get("points"), f"二级指标 {i_code} points", errors) or Decimal("0"),
+            )
+            for e_raw in _list(i_raw, "elements", f"二级指标 {i_code}", errors):
+                if not isinstance(e_raw, dict):
+                    errors.append(f"二级指标 {i_code}：elements 中的每一项都必须是对象。")
+                    continue
+                e_code = _text(e_raw, "code", "评估要素", errors)
+                check_code(e_code, "C", f"评估要素 {e_code}")
+                points = _decimal(e_raw.get("points"), f"评估要素 {e_code} points", errors)
+                step = _decimal(e_raw.get("step", str(DEFAULT_STEP)), f"评估要素 {e_code} step", errors)
+                if points is not None and points <= 0:
+                    errors.append(f"评估要素 {e_code}：标准分必须大于 0。")
+                if step is not None and step <= 0:
+                    errors.append(f"评估要素 {e_code}：评分步长必须大于 0。")
+                elif points is not None and step is not None and points > 0 and points % step != 0:
+                    errors.append(f"评估要素 {e_code}：评分步长 {step} 不能整除标准分 {points}。")
+                ind.elements.append(
+                    ElementSpec(
+                        code=e_code,
+                        text=_text(e_raw, "text", f"评估要素 {e_code}", errors),
+                        points=points or Decimal("0"),
+                        step=step or DEFAULT_STEP,
+                    )
+                )
+            element_sum = sum((e.points for e in ind.elements), Decimal("0"))
+            if ind.elements and element_sum != ind.points:
+                errors.append(
+                    f"二级指标 {i_code}：标明 {_fmt(ind.points)} 分，但其评估要素合计 {_fmt(element_sum)} 分。"
+                )
+            dim.indicators.append(ind)
+        indicator_sum = sum((i.points for i in dim.indicators), Decimal("0"))
+        if dim.indicators and indicator_sum != dim.points:
+            errors.append(
+                f"一级指标 {d_code}：标明 {_fmt(dim.points)} 分，但其二级指标合计 {_fmt(indicator_sum)} 分。"
+            )
+        spec.dimensions.append(dim)
+
+    grand = sum((d.points for d in spec.dimensions), Decimal("0"))
+    if spec.dimensions and grand != spec.total:
+        errors.append(f"细则：标明总分 {_fmt(spec.total)} 分，但一级指标合计 {_fmt(grand)} 分。")
+    if errors:
+        raise RubricFormatError(errors)
+    return spec
+
+
+def _fmt(value: Decimal) -> str:
+    """1.00 → 1, 0.50 → 0.5: points as people write them."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def format_points(value: Decimal) -> str:
+    return _fmt(Decimal(value))

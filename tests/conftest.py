@@ -1,0 +1,50 @@
+"""Shared test people, one for every role (healthchecks' Alice/Bob/Charlie).
+
+`world` builds: a round on the real Xi'an rubric, one school in 雁塔区 evaluated by a panel
+(lead + alice), an inspector not on the panel (bob), a district official of 雁塔区, an
+official of another district, a city-wide official, and an admin.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts import roles
+from tests import factories as f
+
+
+@pytest.fixture
+def world(db):
+    yanta = f.district("610113", "雁塔区")
+    beilin = f.district("610103", "碑林区")
+    version = f.xian_rubric()
+    w = SimpleNamespace(
+        version=version,
+        district=yanta,
+        other_district=beilin,
+        admin=f.user("admin", roles.ADMIN, name="王管理"),
+        lead=f.user("lead", roles.INSPECTOR, name="李组长"),
+        alice=f.user("alice", roles.INSPECTOR, name="张专家"),
+        bob=f.user("bob", roles.INSPECTOR, name="赵专家"),
+        official=f.user("official", roles.OFFICIAL, district_obj=yanta, name="雁塔教育局"),
+        other_official=f.user("other_official", roles.OFFICIAL, district_obj=beilin, name="碑林教育局"),
+        city_official=f.user("city_official", roles.OFFICIAL, name="市教育局"),
+        nobody=f.user("nobody", name="无角色"),
+    )
+    w.round = f.round_(version)
+    w.school = f.school(yanta, name="雁塔区第一小学")
+    w.other_school = f.school(beilin, name="碑林区第一小学")
+    w.evaluation = f.evaluation(w.round, w.school, lead=w.lead, inspectors=[w.alice])
+    w.other_evaluation = f.evaluation(w.round, w.other_school, lead=w.bob)
+    return w
+
+
+@pytest.fixture
+def login(client):
+    """login(user) → the test client, logged in as that user."""
+
+    def _login(u):
+        client.force_login(u)
+        return client
+
+    return _login

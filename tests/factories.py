@@ -1,0 +1,86 @@
+"""Small factories for test data built in code. The rubric comes from the real fixture."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from accounts import roles
+from accounts.models import User
+from evaluation.models import Evaluation, Round, Scorecard
+from rubric.models import Dimension, Element, Indicator, RubricVersion
+from schools.models import District, School
+
+PASSWORD = "Test-pass-2026!"
+FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "rubric" / "xian-2020.json"
+
+
+def xian_rubric() -> RubricVersion:
+    """The published Xi'an rubric; reloaded from the fixture when a transactional test flushed it."""
+    from rubric.loading import create_version_rows
+    from rubric.schema import parse_rubric
+
+    found = RubricVersion.objects.filter(code="xian-2020").first()
+    if found:
+        return found
+    spec = parse_rubric(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    return create_version_rows(
+        spec, RubricVersion=RubricVersion, Dimension=Dimension, Indicator=Indicator, Element=Element,
+        status=RubricVersion.Status.PUBLISHED,
+    )
+
+
+def district(code="610113", name="雁塔区") -> District:
+    obj, _ = District.objects.get_or_create(code=code, defaults={"name": name, "kind": "district"})
+    return obj
+
+
+def user(username: str, *role_names: str, district_obj=None, **extra) -> User:
+    u = User.objects.create_user(
+        username=username, password=PASSWORD, name=extra.pop("name", username), district=district_obj, **extra
+    )
+    for name in role_names:
+        u.groups.add(Group.objects.get_or_create(name=name)[0])
+    if roles.ADMIN in role_names:
+        u.is_staff = True
+        u.save(update_fields=["is_staff"])
+    return u
+
+
+_school_seq = [0]
+
+
+def school(district_obj=None, **fields) -> School:
+    _school_seq[0] += 1
+    n = _school_seq[0]
+    defaults = {
+        "code": f"T{n:05d}",
+        "name": f"测试第{n}小学",
+        "stage": School.Stage.PRIMARY,
+        "location": School.Location.URBAN,
+    }
+    defaults.update(fields)
+    return School.objects.create(district=district_obj or district(), **defaults)
+
+
+def round_(version=None, name="2026年度新优质学校评估", **fields) -> Round:
+    return Round.objects.create(
+        name=name, year=fields.pop("year", 2026), rubric_version=version or xian_rubric(), **fields
+    )
+
+
+def evaluation(round_obj, school_obj, *, lead=None, inspectors=()) -> Evaluation:
+    ev = Evaluation.objects.create(round=round_obj, school=school_obj)
+    if lead is not None:
+        Scorecard.objects.create(evaluation=ev, inspector=lead, is_lead=True)
+    for person in inspectors:
+        Scorecard.objects.create(evaluation=ev, inspector=person)
+    return ev
+
+
+def d(value) -> Decimal:
+    return Decimal(str(value))
