@@ -6,11 +6,11 @@ permissions on the groups without hand-written data migrations.
 
 from . import roles
 
-OWN_APPS = ("accounts", "schools", "rubric", "evaluation", "reports")
+OWN_APPS = ("accounts", "schools", "rubric", "evaluation", "reports", "audit")
 
 ROLE_PERMISSIONS = {
     # System admin: manages users, schools, rounds and rubrics.
-    roles.ADMIN: {"apps": OWN_APPS, "codenames": None},
+    roles.ADMIN: {"apps": ("accounts", "schools", "rubric", "evaluation", "reports"), "codenames": None},
     roles.INSPECTOR: {
         "apps": None,
         "codenames": {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rubric",
     "evaluation",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
