@@ -166,6 +166,10 @@ def read_xlsx(data: bytes) -> list[SchoolRow]:
     try:
         sheet = workbook.worksheets[0]
         return rows_from_table(sheet.iter_rows(values_only=True))
+    except SchoolFileError:
+        raise
+    except Exception as exc:  # read-only mode parses lazily: a bad sheet fails while iterating
+        raise SchoolFileError([_("无法读取该 Excel 文件：文件已损坏或不是有效的 .xlsx。")]) from exc
     finally:
         workbook.close()
 
