@@ -126,6 +126,10 @@ class DemoDataExists(Exception):
     pass
 
 
+class DemoCodesTaken(Exception):
+    """Schools outside the demo round already use codes the demo would create."""
+
+
 def demo_round() -> Round | None:
     return Round.objects.filter(name=DEMO_ROUND_NAME).first()
 
@@ -285,7 +289,7 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     new_schools = build_schools(rng, schools, districts)
     clashes = list(School.objects.filter(code__in=[s.code for s in new_schools]).values_list("code", flat=True))
     if clashes:
-        raise DemoDataExists("、".join(sorted(clashes)[:5]))
+        raise DemoCodesTaken("、".join(sorted(clashes)[:5]))
     for school in new_schools:
         school.full_clean(validate_unique=False)
     School.objects.bulk_create(new_schools)

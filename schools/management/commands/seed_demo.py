@@ -37,6 +37,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"演示数据已存在（{exc}）。如需重建请加 --reset；若只想在空库中载入请用 --if-empty。"
             ) from exc
+        except demo.DemoCodesTaken as exc:
+            raise CommandError(
+                f"学校代码 {exc} 已被演示批次以外的数据使用，未做任何改动（可换用 --seed 或 --schools）。"
+            ) from exc
         except LookupError as exc:
             raise CommandError(f"找不到已发布的评估细则“{exc}”：请先运行 python manage.py migrate。") from exc
         elapsed = time.monotonic() - started
