@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"找不到文件：{path}")
+            raise CommandError(_("找不到文件：%(path)s") % {"path": path})
         try:
             rows = read_school_file(name=path.name, data=path.read_bytes())
             result = school_import(rows=rows)
@@ -28,9 +29,10 @@ class Command(BaseCommand):
                          file=path.name, errors=len(exc.errors))
             for error in exc.errors:
                 self.stderr.write(error)
-            raise CommandError(f"导入被拒绝：共 {len(exc.errors)} 处错误，未导入任何数据。") from exc
+            raise CommandError(_("导入被拒绝：共 %(n)d 处错误，未导入任何数据。") % {"n": len(exc.errors)}) from exc
         audit_record(event="school.import", username="(命令行)", file=path.name, created=len(result.created),
                      updated=len(result.updated), unchanged=len(result.unchanged))
         self.stdout.write(
-            f"导入完成：新增 {len(result.created)} 所，更新 {len(result.updated)} 所，未变化 {len(result.unchanged)} 所。"
+            _("导入完成：新增 %(c)d 所，更新 %(u)d 所，未变化 %(n)d 所。")
+            % {"c": len(result.created), "u": len(result.updated), "n": len(result.unchanged)}
         )

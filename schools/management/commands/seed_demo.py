@@ -9,6 +9,7 @@ unless --reset (delete the demo round and its schools, then rebuild) or --if-emp
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from schools import demo
 
@@ -25,9 +26,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = options["schools"]
         if not 1 <= count <= 2000:
-            raise CommandError("--schools 必须在 1 到 2000 之间。")
+            raise CommandError(_("--schools 必须在 1 到 2000 之间。"))
         if options["if_empty"] and demo.database_has_data():
-            self.stdout.write("数据库中已有数据，未载入演示数据。")
+            self.stdout.write(_("数据库中已有数据，未载入演示数据。"))
             self._print_logins(demo.demo_accounts_present())
             return
         started = time.monotonic()
@@ -35,26 +36,29 @@ class Command(BaseCommand):
             summary = demo.seed_demo(schools=count, seed=options["seed"], reset=options["reset"])
         except demo.DemoDataExists as exc:
             raise CommandError(
-                f"演示数据已存在（{exc}）。如需重建请加 --reset；若只想在空库中载入请用 --if-empty。"
+                _("演示数据已存在（%(what)s）。如需重建请加 --reset；若只想在空库中载入请用 --if-empty。") % {"what": exc}
             ) from exc
         except demo.DemoCodesTaken as exc:
             raise CommandError(
-                f"学校代码 {exc} 已被演示批次以外的数据使用，未做任何改动（可换用 --seed 或 --schools）。"
+                _("学校代码 %(codes)s 已被演示批次以外的数据使用，未做任何改动（可换用 --seed 或 --schools）。")
+                % {"codes": exc}
             ) from exc
         except LookupError as exc:
-            raise CommandError(f"找不到已发布的评估细则“{exc}”：请先运行 python manage.py migrate。") from exc
+            raise CommandError(_("找不到已发布的评估细则“%(code)s”：请先运行 python manage.py migrate。") % {"code": exc}) from exc
         elapsed = time.monotonic() - started
         self.stdout.write(
-            f"已载入演示数据：学校 {summary.schools} 所，评估 {summary.evaluations} 项"
-            f"（已定稿 {summary.finalized}，评估中 {summary.in_progress}，未开始 {summary.not_started}），"
-            f"评分 {summary.scores} 条，最终得分 {summary.final_scores} 条，用时 {elapsed:.1f} 秒。"
+            _(
+                "已载入演示数据：学校 %(schools)d 所，评估 %(evaluations)d 项（已定稿 %(finalized)d，评估中 %(in_progress)d，"
+                "未开始 %(not_started)d），评分 %(scores)d 条，最终得分 %(final_scores)d 条，用时 %(seconds)s 秒。"
+            )
+            % {**vars(summary), "seconds": f"{elapsed:.1f}"}
         )
         self._print_logins(demo.ACCOUNTS)
 
     def _print_logins(self, accounts):
         if not accounts:
             return
-        rows = [("用户名", "密码", "角色", "姓名")] + [
+        rows = [(_("用户名"), _("密码"), _("角色"), _("姓名"))] + [
             (a.username, demo.DEMO_PASSWORD, a.role_label, a.name) for a in accounts
         ]
         # East Asian characters take two columns in a terminal.
@@ -63,7 +67,7 @@ class Command(BaseCommand):
 
         widths = [max(width(r[i]) for r in rows) for i in range(4)]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-        self.stdout.write("演示账号：")
+        self.stdout.write(_("演示账号："))
         self.stdout.write(line)
         for n, row in enumerate(rows):
             self.stdout.write("| " + " | ".join(c + " " * (w - width(c)) for c, w in zip(row, widths)) + " |")
