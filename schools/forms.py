@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .importing import MAX_FILE_BYTES
 from .models import District, School
+from .services import CODE_RE
 
 
 class SchoolFilterForm(forms.Form):
@@ -25,8 +26,6 @@ class SchoolForm(forms.ModelForm):
         help_texts = {"code": _("全市唯一，只能包含字母、数字和连字符。")}
 
     def clean_code(self):
-        from .services import CODE_RE
-
         code = self.cleaned_data["code"].strip()
         if not CODE_RE.match(code):
             raise forms.ValidationError(_("学校代码只能包含字母、数字和连字符。"))

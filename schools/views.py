@@ -68,6 +68,7 @@ def school_create(request):
 def school_edit(request, pk: int):
     school = _get_school_for_admin(request, pk)
     before = {name: str(getattr(school, name)) for name in services.SCHOOL_FIELDS}
+    saved_name = school.name  # the form writes onto `school` even when the input is invalid
     form = SchoolForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
         # The ModelForm has already written the cleaned values onto `school`.
@@ -77,7 +78,7 @@ def school_edit(request, pk: int):
         audit_record(event="school.update", request=request, obj=school, changes=changes)
         messages.success(request, _("已保存学校：%(name)s") % {"name": school.name})
         return redirect("schools:school_list")
-    return render(request, "schools/school_form.html", {"form": form, "school": school})
+    return render(request, "schools/school_form.html", {"form": form, "school": school, "saved_name": saved_name})
 
 
 @require_http_methods(["GET", "POST"])

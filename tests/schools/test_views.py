@@ -163,6 +163,7 @@ def test_edit_with_a_taken_code_changes_nothing(login, world):
     response = login(world.admin).post(urls(world)["edit"], data)
     assert response.status_code == 200
     assert "code" in response.context["form"].errors
+    assert response.context["saved_name"] == "雁塔区第一小学"
     world.school.refresh_from_db()
     assert world.school.name == "雁塔区第一小学"
 
