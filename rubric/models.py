@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .schema import format_points
+
 
 class RubricLocked(ValidationError):
     """A write to a published or retired version: those versions never change."""
@@ -201,7 +203,7 @@ class Element(VersionLockedMixin, models.Model):
         if self.points is not None and self.step and self.points % self.step != 0:
             raise ValidationError(
                 {"step": _("%(code)s：评分步长 %(step)s 不能整除标准分 %(points)s。")
-                 % {"code": self.code, "step": self.step, "points": self.points}}
+                 % {"code": self.code, "step": format_points(self.step), "points": format_points(self.points)}}
             )
 
     def allowed_scores(self) -> list[Decimal]:

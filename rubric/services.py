@@ -179,6 +179,10 @@ def element_update(
             element.step = _decimal_or_none(step)
     except Exception:
         raise ValidationError({"points": _("%(code)s：分值不是有效数字。") % {"code": element.code}}) from None
+    if element.points is None or element.points <= 0:
+        raise ValidationError({"points": _("%(code)s：标准分必须大于 0。") % {"code": element.code}})
+    if element.step is None or element.step <= 0:
+        raise ValidationError({"step": _("%(code)s：评分步长必须大于 0。") % {"code": element.code}})
     if text is not None:
         element.text = text.strip()
         if not element.text:
