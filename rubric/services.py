@@ -305,11 +305,12 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
 
 def rubric_publish(*, version: RubricVersion, by=None, request=None) -> RubricVersion:
     """Publish a DRAFT once it has no problem at all; RubricPublishRefused lists every problem by code."""
-    if version.status != RubricVersion.Status.DRAFT:
-        raise _locked(version.code)
     with transaction.atomic():
-        version = RubricVersion.objects.select_for_update().get(pk=version.pk)
-        problems = rubric_publish_problems(version=version)
+        # Lock the row and re-read its status: two admins may press 发布 at once.
+        current = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if current.status != RubricVersion.Status.DRAFT:
+            raise _locked(version.code)
+        problems = rubric_publish_problems(version=current)
         if problems:
             transaction.set_rollback(True)
         else:
@@ -330,6 +331,8 @@ def rubric_retire(*, version: RubricVersion, by=None, request=None) -> RubricVer
         raise ValidationError(_("只有已发布的版本可以停用（%(code)s 当前为“%(status)s”）。")
                               % {"code": version.code, "status": version.get_status_display()})
     with transaction.atomic():
+        if RubricVersion.objects.select_for_update().get(pk=version.pk).status != RubricVersion.Status.PUBLISHED:
+            raise ValidationError(_("只有已发布的版本可以停用（%(code)s）。") % {"code": version.code})
         version.status = RubricVersion.Status.RETIRED
         version.retired_at = timezone.now()
         _mark(version, by).save(update_fields=["status", "retired_at"])
