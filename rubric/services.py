@@ -47,6 +47,13 @@ def _mark(obj, by, reason: str = ""):
     return obj
 
 
+def _plain(value) -> str:
+    """Values for audit details: points as people write them."""
+    from .schema import format_points
+
+    return format_points(value) if isinstance(value, Decimal) else str(value)
+
+
 def _require_draft(version: RubricVersion) -> None:
     if not version.is_editable:
         raise _locked(version.code)
@@ -194,7 +201,7 @@ def element_update(
     with transaction.atomic():
         _mark(element, by, reason).save()
         audit_record(event="rubric.update", request=request, user=by, obj=element.version, item=element.code,
-                     changes={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
     return element
 
 
@@ -255,7 +262,7 @@ def version_update(*, version: RubricVersion, name: str | None = None, total=Non
     with transaction.atomic():
         _mark(version, by, reason).save()
         audit_record(event="rubric.update", request=request, user=by, obj=version, item=version.code,
-                     changes={k: [str(a), str(b)] for k, (a, b) in changed.items()})
+                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
     return version
 
 
