@@ -197,7 +197,9 @@ class Element(VersionLockedMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code}（{self.points}分）"
+        from django.utils.translation import gettext
+
+        return gettext("%(code)s（%(points)s分）") % {"code": self.code, "points": format_points(self.points)}
 
     def clean(self):
         if self.points is not None and self.step and self.points % self.step != 0:

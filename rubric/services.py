@@ -43,7 +43,7 @@ def _mark(obj, by, reason: str = ""):
     if by is not None:
         obj._history_user = by
     if reason:
-        obj._change_reason = reason
+        obj._change_reason = str(reason)
     return obj
 
 

@@ -29,6 +29,8 @@ from openpyxl.utils import get_column_letter
 
 from .schema import RubricFormatError, parse_rubric
 
+# The sheet name and headers are part of the file format (import matches them exactly), so
+# they are deliberately not translated.
 SHEET = "评估细则"
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
