@@ -47,45 +47,45 @@ def _messages(exc: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("评估细则管理：导入、导出、复制、修改草稿、发布、停用、比较。")
+    help = _("评估细则管理：导入、导出、复制、修改草稿、发布、停用、比较。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--user", help=gettext_lazy("记录为操作人的用户名（写入修改历史）"))
+        parser.add_argument("--user", help=_("记录为操作人的用户名（写入修改历史）"))
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-        sub.add_parser("list", help=gettext_lazy("列出全部版本"))
+        sub.add_parser("list", help=_("列出全部版本"))
 
-        p = sub.add_parser("export", help=gettext_lazy("导出一个版本（默认：最新发布的版本）"))
-        p.add_argument("--version", dest="code", help=gettext_lazy("版本代码"))
+        p = sub.add_parser("export", help=_("导出一个版本（默认：最新发布的版本）"))
+        p.add_argument("--version", dest="code", help=_("版本代码"))
         p.add_argument("--format", choices=["json", "xlsx"], default="json")
-        p.add_argument("-o", "--output", help=gettext_lazy("输出文件（json 默认输出到标准输出）"))
+        p.add_argument("-o", "--output", help=_("输出文件（json 默认输出到标准输出）"))
 
-        p = sub.add_parser("import", help=gettext_lazy("从 JSON 或 xlsx 文件导入为新的草稿版本"))
+        p = sub.add_parser("import", help=_("从 JSON 或 xlsx 文件导入为新的草稿版本"))
         p.add_argument("file")
 
-        p = sub.add_parser("clone", help=gettext_lazy("复制为新的草稿版本"))
+        p = sub.add_parser("clone", help=_("复制为新的草稿版本"))
         p.add_argument("code")
         p.add_argument("--as", dest="new_code", required=True)
         p.add_argument("--name", default="")
 
-        p = sub.add_parser("set-points", help=gettext_lazy("修改草稿中一个评估要素的标准分"))
+        p = sub.add_parser("set-points", help=_("修改草稿中一个评估要素的标准分"))
         p.add_argument("code")
         p.add_argument("element")
         p.add_argument("points")
         p.add_argument("--step", default=None)
 
-        p = sub.add_parser("set-text", help=gettext_lazy("修改草稿中一个指标的内容（A 为名称）"))
+        p = sub.add_parser("set-text", help=_("修改草稿中一个指标的内容（A 为名称）"))
         p.add_argument("code")
         p.add_argument("item")
         p.add_argument("text")
 
-        p = sub.add_parser("publish", help=gettext_lazy("发布草稿（有问题时列出全部问题并失败）"))
+        p = sub.add_parser("publish", help=_("发布草稿（有问题时列出全部问题并失败）"))
         p.add_argument("code")
 
-        p = sub.add_parser("retire", help=gettext_lazy("停用已发布版本（新批次不再可选）"))
+        p = sub.add_parser("retire", help=_("停用已发布版本（新批次不再可选）"))
         p.add_argument("code")
 
-        p = sub.add_parser("diff", help=gettext_lazy("比较两个版本"))
+        p = sub.add_parser("diff", help=_("比较两个版本"))
         p.add_argument("code1")
         p.add_argument("code2")
 
@@ -101,7 +101,7 @@ class Command(BaseCommand):
             raise CommandError(_("文件被拒绝，未写入任何内容：") + "\n" + "\n".join(exc.errors)) from None
         except services.RubricPublishRefused as exc:
             raise CommandError(
-                _("无法发布：共 %(n)s 个问题。") % {"n": len(exc.problems)} + "\n".join(p.message for p in exc.problems)
+                _("无法发布：共 %(n)s 个问题。") % {"n": len(exc.problems)} + "\n" + "\n".join(p.message for p in exc.problems)
             ) from None
         except ValidationError as exc:
             raise CommandError(_messages(exc)) from None
