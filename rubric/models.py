@@ -27,10 +27,12 @@ def _locked(version_code: str) -> RubricLocked:
 
 
 class VersionLockedMixin:
-    """Refuse saves and deletes of rows that belong to a non-draft version.
+    """Refuse changes and deletes of rows that belong to a non-draft version.
 
     This sits on the model (not only in services) so Django admin, shell sessions and any
-    future code path cannot alter a version that rounds are frozen to.
+    future code path cannot alter a version that rounds are frozen to. Creating rows is
+    left alone: fixtures and tests build published rubrics row by row, and no service or
+    admin screen adds items to a non-draft version.
     """
 
     def _check_version_editable(self):
@@ -39,7 +41,8 @@ class VersionLockedMixin:
             raise _locked(stored[1])
 
     def save(self, *args, **kwargs):
-        self._check_version_editable()
+        if self.pk is not None:
+            self._check_version_editable()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

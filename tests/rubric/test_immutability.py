@@ -125,3 +125,16 @@ def test_django_admin_may_edit_a_draft(login, world, draft):
     response = client.post(url, {"text": element.text, "points": "1.5", "step": "0.5"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Element.objects.get(pk=element.pk).points == Decimal("1.5")
+
+
+def test_a_published_rubric_can_still_be_built_row_by_row(db):
+    # Tests and fixtures (e.g. reports' synthetic shapes) create published versions directly.
+    from rubric.models import Dimension, Indicator
+
+    version = RubricVersion.objects.create(code="built", name="逐行建立", total=Decimal("1"), status="published")
+    dim = Dimension.objects.create(version=version, code="A1", name="维度", order=1)
+    ind = Indicator.objects.create(version=version, dimension=dim, code="B1", text="指标", order=1)
+    element = Element.objects.create(version=version, indicator=ind, code="C1", text="要素", points=Decimal("1"))
+    element.text = "改"
+    with pytest.raises(RubricLocked):
+        element.save()
