@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RubricConfig(AppConfig):
     name = "rubric"
-    verbose_name = "评估细则"
+    verbose_name = _("评估细则")

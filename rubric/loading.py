@@ -11,8 +11,10 @@ from .schema import RubricSpec
 
 def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator, Element, status: str, **extra):
     """Create one version with all its rows, in order; returns the version."""
+    # Rows are written into a draft and the status set last: a published version is
+    # immutable, so its children could not be created after it is published.
     version = RubricVersion.objects.create(
-        code=spec.code, name=spec.name, total=spec.total, status=status, **extra
+        code=spec.code, name=spec.name, total=spec.total, status="draft", **extra
     )
     elements = []
     order_b = order_c = 0
@@ -27,4 +29,7 @@ def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator
                     Element(version=version, indicator=ind, code=e.code, text=e.text, points=e.points, step=e.step, order=order_c)
                 )
     Element.objects.bulk_create(elements)
+    if status != "draft":
+        RubricVersion.objects.filter(pk=version.pk).update(status=status)
+        version.status = status
     return version

@@ -13,6 +13,42 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .schema import format_points
+
+
+class RubricLocked(ValidationError):
+    """A write to a published or retired version: those versions never change."""
+
+
+def _locked(version_code: str) -> RubricLocked:
+    return RubricLocked(
+        _("细则版本 %(code)s 已发布或已停用，不能修改；请先“新建版本（复制）”再编辑草稿。") % {"code": version_code}
+    )
+
+
+class VersionLockedMixin:
+    """Refuse changes and deletes of rows that belong to a non-draft version.
+
+    This sits on the model (not only in services) so Django admin, shell sessions and any
+    future code path cannot alter a version that rounds are frozen to. Creating rows is
+    left alone: fixtures and tests build published rubrics row by row, and no service or
+    admin screen adds items to a non-draft version.
+    """
+
+    def _check_version_editable(self):
+        stored = RubricVersion.objects.filter(pk=self.version_id).values_list("status", "code").first()
+        if stored is not None and stored[0] != RubricVersion.Status.DRAFT:
+            raise _locked(stored[1])
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self._check_version_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_editable()
+        return super().delete(*args, **kwargs)
+
 
 class RubricVersion(models.Model):
     class Status(models.TextChoices):
@@ -57,8 +93,29 @@ class RubricVersion(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    # Only the status and its timestamps may change once a version left the draft state.
+    FROZEN_FIELDS = ("code", "name", "total", "based_on_id")
 
-class Dimension(models.Model):
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = RubricVersion.objects.filter(pk=self.pk).values(
+                "status", *self.FROZEN_FIELDS
+            ).first()
+            if stored is not None and stored["status"] != self.Status.DRAFT:
+                changed = [f for f in self.FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                if changed or self.status == self.Status.DRAFT:
+                    raise _locked(stored["code"])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and RubricVersion.objects.filter(pk=self.pk).exclude(
+            status=self.Status.DRAFT
+        ).exists():
+            raise _locked(self.code)
+        return super().delete(*args, **kwargs)
+
+
+class Dimension(VersionLockedMixin, models.Model):
     """一级指标 A."""
 
     version = models.ForeignKey(
@@ -82,7 +139,7 @@ class Dimension(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Indicator(models.Model):
+class Indicator(VersionLockedMixin, models.Model):
     """二级指标 B."""
 
     version = models.ForeignKey(
@@ -108,7 +165,7 @@ class Indicator(models.Model):
         return f"{self.code} {self.text[:30]}"
 
 
-class Element(models.Model):
+class Element(VersionLockedMixin, models.Model):
     """评估要素 C: the unit that is scored."""
 
     version = models.ForeignKey(
@@ -143,13 +200,15 @@ class Element(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code}（{self.points}分）"
+        from django.utils.translation import gettext
+
+        return gettext("%(code)s（%(points)s分）") % {"code": self.code, "points": format_points(self.points)}
 
     def clean(self):
         if self.points is not None and self.step and self.points % self.step != 0:
             raise ValidationError(
                 {"step": _("%(code)s：评分步长 %(step)s 不能整除标准分 %(points)s。")
-                 % {"code": self.code, "step": self.step, "points": self.points}}
+                 % {"code": self.code, "step": format_points(self.step), "points": format_points(self.points)}}
             )
 
     def allowed_scores(self) -> list[Decimal]:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 DEFAULT_STEP = Decimal("0.5")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -64,18 +66,18 @@ class RubricSpec:
 def _decimal(value, where: str, errors: list[str]) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         # floats are refused on purpose: 0.1 + 0.2 must never reach a score.
-        errors.append(f"{where}：分值必须写成十进制字符串（如 \"1\" 或 \"0.5\"），收到 {value!r}。")
+        errors.append(_('%(where)s：分值必须写成十进制字符串（如 "1" 或 "0.5"），收到 %(got)s。') % {"where": where, "got": _repr(value)})
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        errors.append(f"{where}：分值“{value}”不是有效数字。")
+        errors.append(_("%(where)s：分值“%(value)s”不是有效数字。") % {"where": where, "value": value})
         return None
     if not number.is_finite():
-        errors.append(f"{where}：分值“{value}”不是有效数字。")
+        errors.append(_("%(where)s：分值“%(value)s”不是有效数字。") % {"where": where, "value": value})
         return None
     if number != number.quantize(Decimal("0.01")):
-        errors.append(f"{where}：分值“{value}”最多保留两位小数。")
+        errors.append(_("%(where)s：分值“%(value)s”最多保留两位小数。") % {"where": where, "value": value})
         return None
     return number
 
@@ -83,18 +85,18 @@ def _decimal(value, where: str, errors: list[str]) -> Decimal | None:
 def _text(obj: dict, key: str, where: str, errors: list[str], required: bool = True) -> str:
     value = obj.get(key, "")
     if not isinstance(value, str):
-        errors.append(f"{where}：字段“{key}”必须是文本。")
+        errors.append(_("%(where)s：字段“%(key)s”必须是文本。") % {"where": where, "key": key})
         return ""
     value = value.strip()
     if required and not value:
-        errors.append(f"{where}：字段“{key}”不能为空。")
+        errors.append(_("%(where)s：字段“%(key)s”不能为空。") % {"where": where, "key": key})
     return value
 
 
 def _list(obj: dict, key: str, where: str, errors: list[str]) -> list:
     value = obj.get(key)
     if not isinstance(value, list) or not value:
-        errors.append(f"{where}：字段“{key}”必须是非空列表。")
+        errors.append(_("%(where)s：字段“%(key)s”必须是非空列表。") % {"where": where, "key": key})
         return []
     return value
 
@@ -103,66 +105,66 @@ def parse_rubric(data) -> RubricSpec:
     """Validate a decoded JSON document; raise RubricFormatError listing every problem."""
     errors: list[str] = []
     if not isinstance(data, dict):
-        raise RubricFormatError(["文件内容必须是一个 JSON 对象。"])
+        raise RubricFormatError([_("文件内容必须是一个 JSON 对象。")])
 
-    code = _text(data, "code", "细则", errors)
+    code = _text(data, "code", _("细则"), errors)
     if code and not CODE_RE.match(code):
-        errors.append(f"细则：版本代码“{code}”只能包含小写字母、数字和连字符（最长 40 个字符）。")
+        errors.append(_("细则：版本代码“%(code)s”只能包含小写字母、数字和连字符（最长 40 个字符）。") % {"code": code})
     spec = RubricSpec(
         code=code,
-        name=_text(data, "name", "细则", errors),
-        total=_decimal(data.get("total"), "细则 total", errors) or Decimal("0"),
+        name=_text(data, "name", _("细则"), errors),
+        total=_decimal(data.get("total"), _("细则 total"), errors) or Decimal("0"),
     )
     seen: set[str] = set()
 
     def check_code(value: str, prefix: str, where: str):
         if not re.fullmatch(rf"{prefix}[1-9][0-9]*", value or ""):
-            errors.append(f"{where}：编号“{value}”格式不对，应为 {prefix}1、{prefix}2……")
+            errors.append(_("%(where)s：编号“%(value)s”格式不对，应为 %(prefix)s1、%(prefix)s2……") % {"where": where, "value": value, "prefix": prefix})
         elif value in seen:
-            errors.append(f"{where}：编号“{value}”重复。")
+            errors.append(_("%(where)s：编号“%(value)s”重复。") % {"where": where, "value": value})
         seen.add(value)
 
-    for d_raw in _list(data, "dimensions", "细则", errors):
+    for d_raw in _list(data, "dimensions", _("细则"), errors):
         if not isinstance(d_raw, dict):
-            errors.append("细则：dimensions 中的每一项都必须是对象。")
+            errors.append(_("细则：dimensions 中的每一项都必须是对象。"))
             continue
-        d_code = _text(d_raw, "code", "一级指标", errors)
-        check_code(d_code, "A", f"一级指标 {d_code}")
+        d_code = _text(d_raw, "code", _("一级指标"), errors)
+        check_code(d_code, "A", _("一级指标 %(code)s") % {"code": d_code})
         dim = DimensionSpec(
             code=d_code,
-            name=_text(d_raw, "name", f"一级指标 {d_code}", errors),
-            points=_decimal(d_raw.get("points"), f"一级指标 {d_code} points", errors) or Decimal("0"),
-            methods=_text(d_raw, "methods", f"一级指标 {d_code}", errors, required=False),
+            name=_text(d_raw, "name", _("一级指标 %(code)s") % {"code": d_code}, errors),
+            points=_decimal(d_raw.get("points"), _("一级指标 %(code)s points") % {"code": d_code}, errors) or Decimal("0"),
+            methods=_text(d_raw, "methods", _("一级指标 %(code)s") % {"code": d_code}, errors, required=False),
         )
-        for i_raw in _list(d_raw, "indicators", f"一级指标 {d_code}", errors):
+        for i_raw in _list(d_raw, "indicators", _("一级指标 %(code)s") % {"code": d_code}, errors):
             if not isinstance(i_raw, dict):
-                errors.append(f"一级指标 {d_code}：indicators 中的每一项都必须是对象。")
+                errors.append(_("一级指标 %(code)s：indicators 中的每一项都必须是对象。") % {"code": d_code})
                 continue
-            i_code = _text(i_raw, "code", "二级指标", errors)
-            check_code(i_code, "B", f"二级指标 {i_code}")
+            i_code = _text(i_raw, "code", _("二级指标"), errors)
+            check_code(i_code, "B", _("二级指标 %(code)s") % {"code": i_code})
             ind = IndicatorSpec(
                 code=i_code,
-                text=_text(i_raw, "text", f"二级指标 {i_code}", errors),
-                points=_decimal(i_raw.get("points"), f"二级指标 {i_code} points", errors) or Decimal("0"),
+                text=_text(i_raw, "text", _("二级指标 %(code)s") % {"code": i_code}, errors),
+                points=_decimal(i_raw.get("points"), _("二级指标 %(code)s points") % {"code": i_code}, errors) or Decimal("0"),
             )
-            for e_raw in _list(i_raw, "elements", f"二级指标 {i_code}", errors):
+            for e_raw in _list(i_raw, "elements", _("二级指标 %(code)s") % {"code": i_code}, errors):
                 if not isinstance(e_raw, dict):
-                    errors.append(f"二级指标 {i_code}：elements 中的每一项都必须是对象。")
+                    errors.append(_("二级指标 %(code)s：elements 中的每一项都必须是对象。") % {"code": i_code})
                     continue
-                e_code = _text(e_raw, "code", "评估要素", errors)
-                check_code(e_code, "C", f"评估要素 {e_code}")
-                points = _decimal(e_raw.get("points"), f"评估要素 {e_code} points", errors)
-                step = _decimal(e_raw.get("step", str(DEFAULT_STEP)), f"评估要素 {e_code} step", errors)
+                e_code = _text(e_raw, "code", _("评估要素"), errors)
+                check_code(e_code, "C", _("评估要素 %(code)s") % {"code": e_code})
+                points = _decimal(e_raw.get("points"), _("评估要素 %(code)s points") % {"code": e_code}, errors)
+                step = _decimal(e_raw.get("step", str(DEFAULT_STEP)), _("评估要素 %(code)s step") % {"code": e_code}, errors)
                 if points is not None and points <= 0:
-                    errors.append(f"评估要素 {e_code}：标准分必须大于 0。")
+                    errors.append(_("评估要素 %(code)s：标准分必须大于 0。") % {"code": e_code})
                 if step is not None and step <= 0:
-                    errors.append(f"评估要素 {e_code}：评分步长必须大于 0。")
+                    errors.append(_("评估要素 %(code)s：评分步长必须大于 0。") % {"code": e_code})
                 elif points is not None and step is not None and points > 0 and points % step != 0:
-                    errors.append(f"评估要素 {e_code}：评分步长 {step} 不能整除标准分 {points}。")
+                    errors.append(_("评估要素 %(code)s：评分步长 %(step)s 不能整除标准分 %(points)s。") % {"code": e_code, "step": step, "points": points})
                 ind.elements.append(
                     ElementSpec(
                         code=e_code,
-                        text=_text(e_raw, "text", f"评估要素 {e_code}", errors),
+                        text=_text(e_raw, "text", _("评估要素 %(code)s") % {"code": e_code}, errors),
                         points=points or Decimal("0"),
                         step=step or DEFAULT_STEP,
                     )
@@ -170,22 +172,26 @@ def parse_rubric(data) -> RubricSpec:
             element_sum = sum((e.points for e in ind.elements), Decimal("0"))
             if ind.elements and element_sum != ind.points:
                 errors.append(
-                    f"二级指标 {i_code}：标明 {_fmt(ind.points)} 分，但其评估要素合计 {_fmt(element_sum)} 分。"
+                    _("二级指标 %(code)s：标明 %(stated)s 分，但其评估要素合计 %(sum)s 分。") % {"code": i_code, "stated": _fmt(ind.points), "sum": _fmt(element_sum)}
                 )
             dim.indicators.append(ind)
         indicator_sum = sum((i.points for i in dim.indicators), Decimal("0"))
         if dim.indicators and indicator_sum != dim.points:
             errors.append(
-                f"一级指标 {d_code}：标明 {_fmt(dim.points)} 分，但其二级指标合计 {_fmt(indicator_sum)} 分。"
+                _("一级指标 %(code)s：标明 %(stated)s 分，但其二级指标合计 %(sum)s 分。") % {"code": d_code, "stated": _fmt(dim.points), "sum": _fmt(indicator_sum)}
             )
         spec.dimensions.append(dim)
 
     grand = sum((d.points for d in spec.dimensions), Decimal("0"))
     if spec.dimensions and grand != spec.total:
-        errors.append(f"细则：标明总分 {_fmt(spec.total)} 分，但一级指标合计 {_fmt(grand)} 分。")
+        errors.append(_("细则：标明总分 %(stated)s 分，但一级指标合计 %(sum)s 分。") % {"stated": _fmt(spec.total), "sum": _fmt(grand)})
     if errors:
         raise RubricFormatError(errors)
     return spec
+
+
+def _repr(value) -> str:
+    return repr(value)
 
 
 def _fmt(value: Decimal) -> str:

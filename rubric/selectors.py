@@ -75,3 +75,310 @@ def rubric_tree(*, version: RubricVersion) -> RubricTree:
 
 def published_versions():
     return RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED)
+
+
+def versions_for_new_round():
+    """Versions a new round may be frozen to: published only (drafts unfinished, retired hidden)."""
+    return RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED).order_by("-published_at", "-id")
+
+
+def newest_published_version() -> RubricVersion | None:
+    """The default version for exports: the most recently published one."""
+    return versions_for_new_round().first()
+
+
+@dataclass
+class VersionRow:
+    version: RubricVersion
+    dimensions: int = 0
+    indicators: int = 0
+    elements: int = 0
+    points: Decimal = Decimal("0")
+    rounds: int = 0
+
+    @property
+    def total_matches(self) -> bool:
+        return self.points == self.version.total
+
+
+def version_list_rows() -> list[VersionRow]:
+    """Every version with its item counts, derived total and number of rounds, in five queries."""
+    from django.db.models import Count, Sum
+
+    from evaluation.models import Round
+
+    versions = list(RubricVersion.objects.select_related("based_on", "created_by"))
+    rows = {v.id: VersionRow(version=v) for v in versions}
+    for item in Dimension.objects.values("version").annotate(n=Count("id")):
+        rows[item["version"]].dimensions = item["n"]
+    for item in Indicator.objects.values("version").annotate(n=Count("id")):
+        rows[item["version"]].indicators = item["n"]
+    for item in Element.objects.values("version").annotate(n=Count("id"), s=Sum("points")):
+        rows[item["version"]].elements = item["n"]
+        rows[item["version"]].points = item["s"] or Decimal("0")
+    for item in Round.objects.values("rubric_version").annotate(n=Count("id")):
+        rows[item["rubric_version"]].rounds = item["n"]
+    return [rows[v.id] for v in versions]
+
+
+def rubric_as_dict(*, version: RubricVersion) -> dict:
+    """The version in the import/export JSON schema (rubric.schema), points as decimal strings."""
+    from .schema import format_points
+
+    tree = rubric_tree(version=version)
+    return {
+        "code": version.code,
+        "name": version.name,
+        "total": format_points(version.total),
+        "dimensions": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "points": format_points(d.points),
+                "methods": d.methods,
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "text": i.text,
+                        "points": format_points(i.points),
+                        "elements": [
+                            {
+                                "code": e.code,
+                                "text": e.text,
+                                "points": format_points(e.points),
+                                "step": format_points(e.step),
+                            }
+                            for e in i.elements
+                        ],
+                    }
+                    for i in d.indicators
+                ],
+            }
+            for d in tree.dimensions
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a version cannot be published; `code` names the item ("" = the version)."""
+
+    code: str
+    message: str
+
+    def __str__(self):
+        return self.message
+
+
+def _contiguity_problems(codes: list[str], prefix: str, label: str) -> list[Problem]:
+    from django.utils.translation import gettext as _
+
+    problems = []
+    seen = set()
+    for code in codes:
+        if code in seen:
+            problems.append(Problem(code, _("%(label)s编号 %(code)s 重复。") % {"label": label, "code": code}))
+        seen.add(code)
+    expected = [f"{prefix}{n}" for n in range(1, len(codes) + 1)]
+    if not problems and codes != expected:
+        missing = [c for c in expected if c not in seen]
+        if missing:
+            problems.append(
+                Problem(missing[0], _("%(label)s编号不连续：缺少 %(codes)s（应为 %(first)s…%(last)s）。")
+                        % {"label": label, "codes": "、".join(missing), "first": expected[0], "last": expected[-1]})
+            )
+        else:
+            problems.append(
+                Problem(codes[0], _("%(label)s编号顺序不对：应依次为 %(first)s…%(last)s。")
+                        % {"label": label, "first": expected[0], "last": expected[-1]})
+            )
+    return problems
+
+
+def tree_problems(tree: RubricTree) -> list[Problem]:
+    """Every reason the tree cannot be published, each naming its item's code."""
+    from django.utils.translation import gettext as _
+
+    from .schema import format_points
+
+    version = tree.version
+    problems: list[Problem] = []
+    if not (version.name or "").strip():
+        problems.append(Problem("", _("细则名称不能为空。")))
+    problems += _contiguity_problems([d.code for d in tree.dimensions], "A", _("一级指标"))
+    problems += _contiguity_problems([i.code for i in tree.indicators], "B", _("二级指标"))
+    problems += _contiguity_problems([e.code for e in tree.elements], "C", _("评估要素"))
+    if not tree.dimensions:
+        problems.append(Problem("", _("细则没有任何一级指标。")))
+    for d in tree.dimensions:
+        if not d.name.strip():
+            problems.append(Problem(d.code, _("一级指标 %(code)s：名称不能为空。") % {"code": d.code}))
+        if not d.indicators:
+            problems.append(Problem(d.code, _("一级指标 %(code)s：没有二级指标。") % {"code": d.code}))
+        for i in d.indicators:
+            if not i.text.strip():
+                problems.append(Problem(i.code, _("二级指标 %(code)s：内容不能为空。") % {"code": i.code}))
+            if not i.elements:
+                problems.append(Problem(i.code, _("二级指标 %(code)s：没有评估要素。") % {"code": i.code}))
+            for e in i.elements:
+                if not e.text.strip():
+                    problems.append(Problem(e.code, _("评估要素 %(code)s：内容不能为空。") % {"code": e.code}))
+                if e.points is None or e.points <= 0:
+                    problems.append(Problem(e.code, _("评估要素 %(code)s：标准分必须大于 0。") % {"code": e.code}))
+                elif e.step is None or e.step <= 0:
+                    problems.append(Problem(e.code, _("评估要素 %(code)s：评分步长必须大于 0。") % {"code": e.code}))
+                elif e.points % e.step != 0:
+                    problems.append(
+                        Problem(e.code, _("评估要素 %(code)s：评分步长 %(step)s 不能整除标准分 %(points)s。")
+                                % {"code": e.code, "step": format_points(e.step), "points": format_points(e.points)})
+                    )
+    if tree.points != version.total:
+        problems.append(
+            Problem("", _("合计 %(sum)s ≠ 标明总分 %(total)s：各评估要素标准分之和必须等于总分。")
+                    % {"sum": format_points(tree.points), "total": format_points(version.total)})
+        )
+    return problems
+
+
+def rubric_publish_problems(*, version: RubricVersion) -> list[Problem]:
+    """Every problem that blocks publishing, by code (empty list: ready to publish).
+
+    A's and B's points are sums of their elements by construction, so the sum checks
+    are: the elements add up to the declared total, and every element is positive and
+    divisible by its step.
+    """
+    return tree_problems(rubric_tree(version=version))
+
+
+@dataclass
+class Change:
+    """One row of a comparison: an item added, removed or changed between two versions."""
+
+    level: str  # "A" / "B" / "C" / "" (the version)
+    code: str
+    kind: str  # "added" / "removed" / "changed"
+    field: str = ""
+    old: str = ""
+    new: str = ""
+
+
+def _flat(tree: RubricTree) -> dict[str, dict[str, str]]:
+    from django.utils.translation import gettext as _
+
+    from .schema import format_points
+
+    items: dict[str, dict[str, str]] = {}
+    for d in tree.dimensions:
+        items[d.code] = {_("名称"): d.name, _("分值"): format_points(d.points), _("评估方法"): d.methods}
+        for i in d.indicators:
+            items[i.code] = {_("内容"): i.text, _("分值"): format_points(i.points), _("所属一级指标"): d.code}
+            for e in i.elements:
+                items[e.code] = {
+                    _("内容"): e.text,
+                    _("标准分"): format_points(e.points),
+                    _("评分步长"): format_points(e.step),
+                    _("所属二级指标"): i.code,
+                }
+    return items
+
+
+def _code_key(code: str):
+    return ("ABC".find(code[:1]), int(code[1:]) if code[1:].isdigit() else 0, code)
+
+
+def rubric_compare(*, old: RubricVersion, new: RubricVersion) -> list[Change]:
+    """Changed texts and points, added and removed items from `old` to `new` (A, then B, then C)."""
+    from django.utils.translation import gettext as _
+
+    from .schema import format_points
+
+    changes: list[Change] = []
+    for label, a, b in (
+        (_("名称"), old.name, new.name),
+        (_("总分"), format_points(old.total), format_points(new.total)),
+    ):
+        if a != b:
+            changes.append(Change("", "", "changed", label, a, b))
+    before, after = _flat(rubric_tree(version=old)), _flat(rubric_tree(version=new))
+    for code in sorted(set(before) | set(after), key=_code_key):
+        if code not in after:
+            changes.append(Change(code[:1], code, "removed", old=next(iter(before[code].values()))))
+        elif code not in before:
+            changes.append(Change(code[:1], code, "added", new=next(iter(after[code].values()))))
+        else:
+            for key, value in before[code].items():
+                if after[code].get(key) != value:
+                    changes.append(Change(code[:1], code, "changed", key, value, after[code].get(key, "")))
+    return changes
+
+
+@dataclass
+class HistoryEntry:
+    """One recorded change: who, when, which item, and every field's old → new."""
+
+    at: object
+    user: object
+    item: str
+    kind: str  # "+" created, "~" changed, "-" deleted
+    reason: str = ""
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_HISTORY_FIELDS = {
+    RubricVersion: ("code", "name", "total", "status"),
+    Dimension: ("code", "name", "methods"),
+    Indicator: ("code", "text"),
+    Element: ("code", "text", "points", "step"),
+}
+
+
+def _show(value) -> str:
+    from .schema import format_points
+
+    if isinstance(value, Decimal):
+        return format_points(value)
+    return "" if value is None else str(value)
+
+
+def rubric_history(*, version: RubricVersion) -> list[HistoryEntry]:
+    """The version's change history, newest first, from django-simple-history (four queries).
+
+    Items created together with the version (import, clone) are summarised by the
+    version's own "created" entry instead of one line per element.
+    """
+    from django.utils.translation import gettext as _
+
+    entries: list[HistoryEntry] = []
+    for model, names in _HISTORY_FIELDS.items():
+        records = model.history.select_related("history_user").order_by("id", "history_date", "history_id")
+        records = records.filter(id=version.id) if model is RubricVersion else records.filter(version_id=version.id)
+        previous = None
+        for rec in records:
+            prev = previous if previous is not None and previous.id == rec.id else None
+            previous = rec
+            if model is not RubricVersion and rec.history_type == "+":
+                continue
+            if model is RubricVersion:
+                item = _("细则版本")
+            else:
+                item = f"{model._meta.verbose_name} {rec.code}"
+            entry = HistoryEntry(
+                at=rec.history_date, user=rec.history_user, item=item, kind=rec.history_type,
+                reason=rec.history_change_reason or "",
+            )
+            for name in names:
+                new = getattr(rec, name)
+                if name == "status":
+                    new_show = RubricVersion.Status(new).label if new else ""
+                    old_show = RubricVersion.Status(getattr(prev, name)).label if prev is not None else ""
+                else:
+                    new_show, old_show = _show(new), _show(getattr(prev, name)) if prev is not None else ""
+                if prev is None and rec.history_type == "+":
+                    continue
+                if old_show != new_show:
+                    entry.fields.append((str(model._meta.get_field(name).verbose_name), old_show, new_show))
+            if rec.history_type == "~" and not entry.fields:
+                continue  # a save that changed nothing we show (e.g. published_at alone)
+            entries.append(entry)
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries

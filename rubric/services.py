@@ -1,0 +1,358 @@
+"""Writes to rubric versions. The only way to change a rubric: import, clone, edit a draft,
+publish, retire, delete a draft.
+
+Every service records who did it (django-simple-history's `_history_user`, plus an audit
+event). Published and retired versions are immutable; the models refuse writes to them too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from audit.services import audit_record
+
+from .models import Dimension, Element, Indicator, RubricVersion, _locked
+from .schema import CODE_RE, RubricFormatError, RubricSpec, parse_rubric
+from .selectors import (  # noqa: F401  (reads re-exported: callers find every rubric verb here)
+    Problem,
+    newest_published_version,
+    rubric_as_dict,
+    rubric_compare,
+    rubric_publish_problems,
+)
+
+
+class RubricPublishRefused(ValidationError):
+    """Publishing was refused; `problems` lists every reason by code."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__([p.message for p in problems])
+
+
+def _mark(obj, by, reason: str = ""):
+    """Tell django-simple-history who made this change and why (CLI runs have no request)."""
+    if by is not None:
+        obj._history_user = by
+    if reason:
+        obj._change_reason = str(reason)
+    return obj
+
+
+def _plain(value) -> str:
+    """Values for audit details: points as people write them."""
+    from .schema import format_points
+
+    return format_points(value) if isinstance(value, Decimal) else str(value)
+
+
+def _require_draft(version: RubricVersion) -> None:
+    if not version.is_editable:
+        raise _locked(version.code)
+
+
+def _check_new_code(code: str) -> None:
+    if not CODE_RE.match(code or ""):
+        raise ValidationError({"code": _("版本代码“%(code)s”只能包含小写字母、数字和连字符（最长 40 个字符）。") % {"code": code}})
+    if RubricVersion.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("版本代码“%(code)s”已存在，请换一个。") % {"code": code}})
+
+
+def _create_from_spec(spec: RubricSpec, *, by, based_on=None, reason: str) -> RubricVersion:
+    """Write a spec as a new DRAFT version with history rows for every item."""
+    version = _mark(RubricVersion(code=spec.code, name=spec.name, total=spec.total, based_on=based_on, created_by=by), by, reason)
+    version.full_clean()
+    version.save()
+    dims, inds, elements = [], [], []
+    order_b = order_c = 0
+    for order_a, d in enumerate(spec.dimensions, start=1):
+        dims.append(Dimension(version=version, code=d.code, name=d.name, methods=d.methods, order=order_a))
+    dims = bulk_create_with_history(dims, Dimension, default_user=by, default_change_reason=reason)
+    for dim, d in zip(dims, spec.dimensions):
+        for i in d.indicators:
+            order_b += 1
+            inds.append(Indicator(version=version, dimension=dim, code=i.code, text=i.text, order=order_b))
+    inds = bulk_create_with_history(inds, Indicator, default_user=by, default_change_reason=reason)
+    specs = [i for d in spec.dimensions for i in d.indicators]
+    for ind, i in zip(inds, specs):
+        for e in i.elements:
+            order_c += 1
+            elements.append(Element(version=version, indicator=ind, code=e.code, text=e.text,
+                                    points=e.points, step=e.step, order=order_c))
+    bulk_create_with_history(elements, Element, default_user=by, default_change_reason=reason)
+    return version
+
+
+def rubric_parse_file(*, content: bytes, filename: str = "") -> RubricSpec:
+    """Decode a JSON or xlsx rubric file into a validated spec (RubricFormatError otherwise)."""
+    from .xlsx import rubric_dict_from_xlsx
+
+    if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
+        return parse_rubric(rubric_dict_from_xlsx(content))
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise RubricFormatError([_("文件不是 UTF-8 编码的 JSON，也不是 xlsx 工作簿。")]) from None
+    except json.JSONDecodeError as exc:
+        raise RubricFormatError(
+            [_("JSON 格式错误（第 %(line)s 行第 %(col)s 列）：%(msg)s") % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}]
+        ) from None
+    return parse_rubric(data)
+
+
+def rubric_import(*, content: bytes, filename: str = "", by=None, request=None) -> RubricVersion:
+    """Load a JSON or xlsx file as a new DRAFT version; refuses (RubricFormatError) and writes nothing when bad."""
+    try:
+        spec = rubric_parse_file(content=content, filename=filename)
+        if RubricVersion.objects.filter(code=spec.code).exists():
+            raise RubricFormatError([_("细则：版本代码“%(code)s”已存在，导入会新建版本，请在文件中换一个代码。") % {"code": spec.code}])
+        with transaction.atomic():
+            version = _create_from_spec(spec, by=by, reason=_("导入文件 %(name)s") % {"name": filename or "-"})
+    except RubricFormatError as exc:
+        audit_record(event="rubric.import", request=request, user=by, outcome="failure",
+                     filename=filename, errors=exc.errors[:20])
+        raise
+    except IntegrityError:  # a concurrent import took the same code between check and insert
+        raise RubricFormatError([_("细则：版本代码“%(code)s”已存在。") % {"code": spec.code}]) from None
+    audit_record(event="rubric.import", request=request, user=by, obj=version, filename=filename)
+    return version
+
+
+def rubric_export(*, version: RubricVersion, format: str = "json", by=None, request=None) -> bytes:
+    """The version as a file: JSON in the import schema, or the xlsx layout of rubric.xlsx."""
+    from .xlsx import rubric_xlsx
+
+    data = rubric_as_dict(version=version)
+    if format == "json":
+        content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    elif format == "xlsx":
+        content = rubric_xlsx(data)
+    else:
+        raise ValueError(_("不支持的导出格式：%(f)s（可选 json、xlsx）。") % {"f": format})
+    audit_record(event="rubric.export", request=request, user=by, obj=version, format=format)
+    return content
+
+
+def rubric_clone(*, version: RubricVersion, code: str, name: str = "", by=None, request=None) -> RubricVersion:
+    """新建版本（复制）: a DRAFT copy of any version under a new code; the source is untouched."""
+    _check_new_code(code)
+    # The tree is copied as it stands, even from an unfinished draft, so no re-validation here.
+    from .schema import DimensionSpec, ElementSpec, IndicatorSpec
+    from .selectors import rubric_tree
+
+    tree = rubric_tree(version=version)
+    spec = RubricSpec(
+        code=code, name=(name or "").strip() or version.name, total=version.total,
+        dimensions=[
+            DimensionSpec(code=d.code, name=d.name, points=d.points, methods=d.methods, indicators=[
+                IndicatorSpec(code=i.code, text=i.text, points=i.points, elements=[
+                    ElementSpec(code=e.code, text=e.text, points=e.points, step=e.step) for e in i.elements
+                ]) for i in d.indicators
+            ]) for d in tree.dimensions
+        ],
+    )
+    with transaction.atomic():
+        new = _create_from_spec(spec, by=by, based_on=version, reason=_("复制自 %(code)s") % {"code": version.code})
+    audit_record(event="rubric.clone", request=request, user=by, obj=new, source=version.code)
+    return new
+
+
+def _decimal_or_none(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, (float, bool)):
+        raise ValidationError(_("分值必须是十进制数，不能是浮点数。"))
+    return Decimal(str(value))
+
+
+def element_update(
+    *, element: Element, points=None, step=None, text: str | None = None, by=None, request=None, reason: str = ""
+) -> Element:
+    """Change an element's points, step and/or text in a DRAFT version (ValidationError at the field otherwise)."""
+    _require_draft(element.version)
+    before = {"points": element.points, "step": element.step, "text": element.text}
+    try:
+        if points is not None:
+            element.points = _decimal_or_none(points)
+        if step is not None:
+            element.step = _decimal_or_none(step)
+    except Exception:
+        raise ValidationError({"points": _("%(code)s：分值不是有效数字。") % {"code": element.code}}) from None
+    if element.points is None or element.points <= 0:
+        raise ValidationError({"points": _("%(code)s：标准分必须大于 0。") % {"code": element.code}})
+    if element.step is None or element.step <= 0:
+        raise ValidationError({"step": _("%(code)s：评分步长必须大于 0。") % {"code": element.code}})
+    if text is not None:
+        element.text = text.strip()
+        if not element.text:
+            raise ValidationError({"text": _("%(code)s：内容不能为空。") % {"code": element.code}})
+    changed = {k: (v, getattr(element, k)) for k, v in before.items() if v != getattr(element, k)}
+    if not changed:
+        return element
+    element.full_clean(exclude=["version", "indicator"])
+    with transaction.atomic():
+        _mark(element, by, reason).save()
+        audit_record(event="rubric.update", request=request, user=by, obj=element.version, item=element.code,
+                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
+    return element
+
+
+def dimension_update(*, dimension: Dimension, name: str | None = None, methods: str | None = None,
+                     by=None, request=None, reason: str = "") -> Dimension:
+    """Change an A item's name and/or 评估方法 in a DRAFT version."""
+    _require_draft(dimension.version)
+    before = {"name": dimension.name, "methods": dimension.methods}
+    if name is not None:
+        dimension.name = name.strip()
+        if not dimension.name:
+            raise ValidationError({"name": _("%(code)s：名称不能为空。") % {"code": dimension.code}})
+    if methods is not None:
+        dimension.methods = methods.strip()
+    changed = {k: (v, getattr(dimension, k)) for k, v in before.items() if v != getattr(dimension, k)}
+    if not changed:
+        return dimension
+    dimension.full_clean(exclude=["version"])
+    with transaction.atomic():
+        _mark(dimension, by, reason).save()
+        audit_record(event="rubric.update", request=request, user=by, obj=dimension.version, item=dimension.code,
+                     changes={k: [a, b] for k, (a, b) in changed.items()})
+    return dimension
+
+
+def indicator_update(*, indicator: Indicator, text: str, by=None, request=None, reason: str = "") -> Indicator:
+    """Change a B item's text in a DRAFT version."""
+    _require_draft(indicator.version)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("%(code)s：内容不能为空。") % {"code": indicator.code}})
+    if text == indicator.text:
+        return indicator
+    old, indicator.text = indicator.text, text
+    indicator.full_clean(exclude=["version", "dimension"])
+    with transaction.atomic():
+        _mark(indicator, by, reason).save()
+        audit_record(event="rubric.update", request=request, user=by, obj=indicator.version, item=indicator.code,
+                     changes={"text": [old, text]})
+    return indicator
+
+
+def version_update(*, version: RubricVersion, name: str | None = None, total=None,
+                   by=None, request=None, reason: str = "") -> RubricVersion:
+    """Change a DRAFT version's name and/or declared total."""
+    _require_draft(version)
+    before = {"name": version.name, "total": version.total}
+    if name is not None:
+        version.name = name.strip()
+    if total is not None:
+        version.total = _decimal_or_none(total)
+    changed = {k: (v, getattr(version, k)) for k, v in before.items() if v != getattr(version, k)}
+    if not changed:
+        return version
+    version.full_clean()
+    if version.total <= 0:
+        raise ValidationError({"total": _("总分必须大于 0。")})
+    with transaction.atomic():
+        _mark(version, by, reason).save()
+        audit_record(event="rubric.update", request=request, user=by, obj=version, item=version.code,
+                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
+    return version
+
+
+@dataclass
+class DraftEdit:
+    """Requested changes to a draft, by item: {element: {"points":…, "step":…, "text":…}, …}."""
+
+    version: dict
+    dimensions: dict
+    indicators: dict
+    elements: dict
+
+
+def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, request=None) -> int:
+    """Apply many edits to one draft at once, all or nothing; returns how many items changed.
+
+    Raises ValidationError whose error_dict is keyed "<code>.<field>" so the page shows each
+    message at its cell.
+    """
+    _require_draft(version)
+    errors: dict[str, list] = {}
+    count = 0
+    with transaction.atomic():
+        for target, values, service in (
+            [(version, edit.version, version_update)]
+            + [(obj, v, dimension_update) for obj, v in edit.dimensions.items()]
+            + [(obj, v, indicator_update) for obj, v in edit.indicators.items()]
+            + [(obj, v, element_update) for obj, v in edit.elements.items()]
+        ):
+            if not values:
+                continue
+            key = getattr(target, "code", "") if not isinstance(target, RubricVersion) else "version"
+            try:
+                kwargs = {("dimension" if service is dimension_update else "indicator" if service is indicator_update
+                           else "element" if service is element_update else "version"): target}
+                service(**kwargs, **values, by=by, request=request)
+                count += 1
+            except ValidationError as exc:
+                for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]):
+                    errors.setdefault(f"{key}.{field}", []).extend(messages)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise ValidationError(errors)
+    return count
+
+
+def rubric_publish(*, version: RubricVersion, by=None, request=None) -> RubricVersion:
+    """Publish a DRAFT once it has no problem at all; RubricPublishRefused lists every problem by code."""
+    with transaction.atomic():
+        # Lock the row and re-read its status: two admins may press 发布 at once.
+        current = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if current.status != RubricVersion.Status.DRAFT:
+            raise _locked(version.code)
+        problems = rubric_publish_problems(version=current)
+        if problems:
+            transaction.set_rollback(True)
+        else:
+            version.status = RubricVersion.Status.PUBLISHED
+            version.published_at = timezone.now()
+            _mark(version, by).save(update_fields=["status", "published_at"])
+    if problems:
+        audit_record(event="rubric.publish", request=request, user=by, obj=version, outcome="failure",
+                     problems=[p.message for p in problems[:50]])
+        raise RubricPublishRefused(problems)
+    audit_record(event="rubric.publish", request=request, user=by, obj=version)
+    return version
+
+
+def rubric_retire(*, version: RubricVersion, by=None, request=None) -> RubricVersion:
+    """停用: hide a published version from new rounds; rounds already on it keep reading it."""
+    if version.status != RubricVersion.Status.PUBLISHED:
+        raise ValidationError(_("只有已发布的版本可以停用（%(code)s 当前为“%(status)s”）。")
+                              % {"code": version.code, "status": version.get_status_display()})
+    with transaction.atomic():
+        if RubricVersion.objects.select_for_update().get(pk=version.pk).status != RubricVersion.Status.PUBLISHED:
+            raise ValidationError(_("只有已发布的版本可以停用（%(code)s）。") % {"code": version.code})
+        version.status = RubricVersion.Status.RETIRED
+        version.retired_at = timezone.now()
+        _mark(version, by).save(update_fields=["status", "retired_at"])
+        audit_record(event="rubric.retire", request=request, user=by, obj=version)
+    return version
+
+
+def rubric_delete(*, version: RubricVersion, by=None, request=None) -> None:
+    """Delete a DRAFT that no round uses (mistaken imports and clones)."""
+    _require_draft(version)
+    if version.rounds.exists():
+        raise ValidationError(_("版本 %(code)s 已被评估批次使用，不能删除。") % {"code": version.code})
+    code = version.code
+    with transaction.atomic():
+        audit_record(event="rubric.delete", request=request, user=by, obj=version, code=code)
+        _mark(version, by).delete()

@@ -1,0 +1,37 @@
+from django import template
+
+from rubric.schema import format_points
+
+register = template.Library()
+
+
+@register.filter
+def points(value):
+    """1.00 → 1, 0.50 → 0.5."""
+    if value is None or value == "":
+        return ""
+    return format_points(value)
+
+
+@register.simple_tag
+def posted_or(posted, name, default):
+    """The value the admin just submitted (when the page is re-shown with errors), else the stored one."""
+    if posted is not None and name in posted:
+        return posted[name]
+    return points(default) if not isinstance(default, str) else default
+
+
+@register.simple_tag
+def cell_errors(errors, code, field):
+    return (errors or {}).get(f"{code}.{field}", [])
+
+
+@register.simple_tag
+def field_name(prefix, pk, field):
+    """The editor's input name for one item's field, e.g. e-12-points."""
+    return f"{prefix}-{pk}-{field}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
