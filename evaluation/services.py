@@ -98,7 +98,7 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
         raise ValidationError({"inspectors": _("以下用户不是督导专家：%(names)s") % {"names": "、".join(not_inspectors)}})
     existing = {
         ev.school_id: ev
-        for ev in Evaluation.objects.select_for_update().filter(round=round, school__in=schools).select_related("school")
+        for ev in Evaluation.objects.select_for_update(of=("self",)).filter(round=round, school__in=schools).select_related("school")
     }
     finalized = [ev.school.name for ev in existing.values() if ev.is_finalized]
     if finalized:
@@ -199,7 +199,7 @@ def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, fo
         # sees our new version, so it becomes a conflict rather than a lost update.
         current = {
             row.element_id: row
-            for row in model.objects.select_for_update()
+            for row in model.objects.select_for_update(of=("self",))
             .filter(**owner, element__in=[p[0] for p in parsed.values()])
             .select_related("updated_by")
         }
@@ -303,7 +303,7 @@ def score_save(*, scorecard: Scorecard, element: Element, points, note: str | No
 @transaction.atomic
 def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
     """Submit a complete scorecard; afterwards it is read-only to its inspector."""
-    scorecard = Scorecard.objects.select_for_update().select_related("evaluation__round").get(pk=scorecard.pk)
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("evaluation__round").get(pk=scorecard.pk)
     _check_scorecard_writable(scorecard, by)
     total = Element.objects.filter(version_id=scorecard.evaluation.round.rubric_version_id).count()
     scored = scorecard.scores.filter(points__isnull=False).count()
@@ -369,7 +369,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
     Elements the lead did not set get the round's consolidated value (mean or median,
     half-up to 0.01) of the submitted scores.
     """
-    evaluation = Evaluation.objects.select_for_update().select_related("round").get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("round").get(pk=evaluation.pk)
     _check_lead(evaluation, by)
     cards = list(evaluation.scorecards.select_related("inspector"))
     pending = [c.inspector.display_name for c in cards if not c.is_submitted]
@@ -410,7 +410,7 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写重新开启的原因。")})
-    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     if not evaluation.is_finalized:
         raise ValidationError(_("该评估尚未定稿，无需重新开启。"))
     evaluation.status = Evaluation.Status.IN_PROGRESS
