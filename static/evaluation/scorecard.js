@@ -11,8 +11,8 @@
   // Labels come from the template (translated there), passed with json_script.
   var LABELS = JSON.parse(document.getElementById("score-labels").textContent);
   var timers = {};
-  var inflight = {};
-  var again = {};
+  var queue = [];      // codes waiting to be sent
+  var inflight = false; // one request at a time; changes made meanwhile go in the next batch
 
   // Integer hundredths: totals never go through binary floating point.
   function cents(text) {
@@ -22,9 +22,9 @@
     return parseInt(m[1], 10) * 100 + parseInt(frac, 10);
   }
   function fromCents(n) {
-    var s = String(n % 100).padStart(2, "0");
-    return Math.floor(n / 100) + "." + s;
+    return Math.floor(n / 100) + "." + String(n % 100).padStart(2, "0");
   }
+  // Full-width digits and point typed with a Chinese IME count as their ASCII twins.
   function toHalfWidth(text) {
     return text.replace(/[\uFF10-\uFF19\uFF0E]/g, function (c) {
       return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
@@ -70,52 +70,70 @@
     });
   }
 
-  function save(code) {
-    if (!editable) { return; }
-    var input = field("points_", code), note = field("note_", code), version = field("version_", code);
+  function needsSave(code) {
+    var input = field("points_", code), note = field("note_", code);
     if (input.value.trim() === "" && input.getAttribute("data-saved") === "" && note.value.trim() === "") {
       setState(code, "idle");
-      return;
+      return false;
     }
-    if (input.value === input.getAttribute("data-saved") && note.value === note.getAttribute("data-saved")) {
-      return;
-    }
-    if (inflight[code]) { again[code] = true; return; }
-    inflight[code] = true;
-    setState(code, "saving");
+    return input.value !== input.getAttribute("data-saved") || note.value !== note.getAttribute("data-saved");
+  }
+
+  function save(code) {
+    if (!editable) { return; }
+    if (queue.indexOf(code) === -1) { queue.push(code); }
+    flush();
+  }
+
+  // Send every queued element in one POST (the endpoint takes many); answers are per element.
+  function flush() {
+    if (inflight || !queue.length) { return; }
+    var codes = queue.filter(needsSave);
+    queue = [];
+    if (!codes.length) { return; }
+    inflight = true;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrf);
-    body.append("points_" + code, input.value);
-    body.append("note_" + code, note.value);
-    body.append("version_" + code, version.value);
+    var sent = {};
+    codes.forEach(function (code) {
+      var input = field("points_", code), note = field("note_", code);
+      sent[code] = { points: input.value, note: note.value };
+      body.append("points_" + code, input.value);
+      body.append("note_" + code, note.value);
+      body.append("version_" + code, field("version_", code).value);
+      setState(code, "saving");
+    });
     fetch(saveUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
     }).then(function (response) {
       return response.json().then(function (data) { return { status: response.status, data: data }; });
     }).then(function (result) {
-      var data = result.data;
-      if (data.saved && data.saved[code]) {
-        var s = data.saved[code];
-        version.value = s.version;
-        input.setAttribute("data-saved", input.value);
-        note.setAttribute("data-saved", note.value);
-        setState(code, "saved");
-      } else if (data.conflicts && data.conflicts[code]) {
-        var c = data.conflicts[code];
-        // Keep the user's value on screen; the next save knowingly replaces the current one.
-        version.value = c.version;
-        setState(code, "conflict", c.message);
-      } else if (data.errors && (data.errors[code] || data.errors._)) {
-        setState(code, "error", data.errors[code] || data.errors._);
-      } else {
-        setState(code, "error", LABELS.server_error + " (" + result.status + ")");
-      }
+      var data = result.data || {};
+      codes.forEach(function (code) {
+        var input = field("points_", code), note = field("note_", code);
+        if (data.saved && data.saved[code]) {
+          field("version_", code).value = data.saved[code].version;
+          input.setAttribute("data-saved", sent[code].points);
+          note.setAttribute("data-saved", sent[code].note);
+          // Edited again while the request was out: that newer value still needs saving.
+          if (input.value !== sent[code].points || note.value !== sent[code].note) { save(code); }
+          else { setState(code, "saved"); }
+        } else if (data.conflicts && data.conflicts[code]) {
+          // Keep the user's value on screen; the next save knowingly replaces the current one.
+          field("version_", code).value = data.conflicts[code].version;
+          setState(code, "conflict", data.conflicts[code].message);
+        } else if (data.errors && (data.errors[code] || data.errors._)) {
+          setState(code, "error", data.errors[code] || data.errors._);
+        } else {
+          setState(code, "error", LABELS.server_error + " (" + result.status + ")");
+        }
+      });
     }).catch(function () {
-      setState(code, "error", LABELS.network_error);
+      codes.forEach(function (code) { setState(code, "error", LABELS.network_error); });
     }).then(function () {
-      inflight[code] = false;
-      if (again[code]) { again[code] = false; save(code); }
+      inflight = false;
+      flush();
     });
   }
 

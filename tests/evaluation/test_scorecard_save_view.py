@@ -38,7 +38,7 @@ def test_many_elements_in_one_post(world, login, alice_card, django_assert_max_n
     for e in elements(world.version):
         data[f"points_{e.code}"] = str(e.points)
         data[f"version_{e.code}"] = "0"
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(20):
         response = save_json(c, alice_card, data)
     assert response.status_code == 200
     assert len(response.json()["saved"]) == 84
