@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -227,10 +228,13 @@ def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, fo
             row.updated_by, row.updated_at = by, now
             to_update.append((code, row))
         if to_update:
-            bulk_update_with_history(
-                [r for _c, r in to_update], model, ["points", "note", "version", "updated_by", "updated_at"],
-                default_user=by, default_date=now,
+            rows = [r for _c, r in to_update]
+            # The rows are locked, so version + 1 in SQL equals the value set on the objects
+            # above; keeping the same-for-all fields out of bulk_update's CASE halves its cost.
+            model.objects.filter(pk__in=[r.pk for r in rows]).update(
+                version=F("version") + 1, updated_by=by, updated_at=now
             )
+            bulk_update_with_history(rows, model, ["points", "note"], default_user=by, default_date=now)
         if to_create:
             try:
                 with transaction.atomic():

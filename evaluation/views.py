@@ -217,6 +217,9 @@ def scorecard(request, pk: int):
             "element_count": len(workspace.items),
             "max_mb": services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
             "totals_data": selectors.totals_json(workspace.totals),
+            # Reversed once: {% url %} per element was the slowest part of the page.
+            "history_prefix": reverse("evaluation:score_history", args=[card.pk, "C1"])[: -len("C1/")],
+            "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
             "js_labels": {
                 "idle": _("未评分"), "dirty": _("未保存"), "saving": _("保存中…"), "saved": _("已保存"),
                 "error": _("保存失败"), "conflict": _("冲突"),
@@ -316,7 +319,9 @@ def evidence_upload(request, pk: int):
     element = Element.objects.filter(
         version_id=card.evaluation.round.rubric_version_id, code=request.POST.get("element", "")
     ).first()
-    form = EvidenceForm(request.POST, request.FILES)
+    # The page has one upload form; each element's file field is named file_<code>.
+    upload = request.FILES.get(f"file_{element.code}") if element else None
+    form = EvidenceForm(request.POST, {"file": upload or request.FILES.get("file")})
     anchor = f"#el-{element.code}" if element else ""
     if element is None:
         messages.error(request, _("请选择评估要素。"))
