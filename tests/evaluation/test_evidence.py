@@ -166,3 +166,23 @@ def test_delete_only_by_the_owner_while_draft(world, login, alice_card, django_c
         assert login(world.alice).post(url).status_code == 302
     assert not Evidence.objects.exists() and not os.path.exists(path)
     assert AuditEvent.objects.filter(event="evidence.delete").exists()
+
+
+def test_the_pages_single_upload_form_names_the_file_per_element(world, login, alice_card):
+    c = login(world.alice)
+    response = c.post(
+        reverse("evaluation:evidence_upload", args=[alice_card.pk]),
+        {"element": "C5", "file_C5": upload("照片.png", png_bytes())},
+    )
+    assert response.status_code == 302
+    ev = Evidence.objects.get()
+    assert ev.element.code == "C5" and ev.content_type == "image/png"
+    html = c.get(reverse("evaluation:scorecard", args=[alice_card.pk])).content.decode()
+    assert f'formaction="/evaluation/evidence/{ev.pk}/delete/"' in html
+    assert f'href="/evaluation/evidence/{ev.pk}/"' in html and 'name="file_C5" form="evup"' in html
+
+
+def test_an_upload_without_a_file_is_refused(world, login, alice_card):
+    response = login(world.alice).post(reverse("evaluation:evidence_upload", args=[alice_card.pk]), {"element": "C5"}, follow=True)
+    assert "C5：请选择文件" in response.content.decode()
+    assert not Evidence.objects.exists()
