@@ -225,6 +225,7 @@ def scorecard(request, pk: int):
                 "error": _("保存失败"), "conflict": _("冲突"),
                 "server_error": _("服务器返回错误，请稍后重试。"),
                 "network_error": _("网络错误，未能保存，请检查网络后重试。"),
+                "session_expired": _("登录已过期，未能保存。请在新标签页重新登录后再次保存（本页输入仍保留）。"),
             },
         },
     )
@@ -450,9 +451,12 @@ def final_scores_save(request, pk: int):
             code = match.group(1)
             raw = request.POST.get(key, "")
             version = request.POST.get(f"fversion_{code}", "0")
-            if raw.strip() == "" and version in ("", "0"):
+            note = request.POST.get(f"fnote_{code}")
+            untouched_default = raw == request.POST.get(f"fdefault_{code}") and not (note or "").strip()
+            # A default the lead did not touch stays a default: finalize recomputes it then.
+            if version in ("", "0") and (raw.strip() == "" or untouched_default):
                 continue
-            values[code] = {"points": raw, "note": request.POST.get(f"fnote_{code}"), "version": version}
+            values[code] = {"points": raw, "note": note, "version": version}
     try:
         result = services.final_scores_save_many(evaluation=evaluation, values=values, by=request.user, request=request)
     except ValidationError as exc:

@@ -107,7 +107,15 @@
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
     }).then(function (response) {
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
+      // An expired session ends on the login page (HTML): say so, the typed values stay on screen.
+      if (response.redirected && response.url.indexOf("/login/") !== -1) {
+        return { status: 401, data: {}, message: LABELS.session_expired };
+      }
+      return response.json().then(function (data) {
+        return { status: response.status, data: data };
+      }, function () {
+        return { status: response.status, data: {} };
+      });
     }).then(function (result) {
       var data = result.data || {};
       codes.forEach(function (code) {
@@ -126,7 +134,7 @@
         } else if (data.errors && (data.errors[code] || data.errors._)) {
           setState(code, "error", data.errors[code] || data.errors._);
         } else {
-          setState(code, "error", LABELS.server_error + " (" + result.status + ")");
+          setState(code, "error", result.message || (LABELS.server_error + " (" + result.status + ")"));
         }
       });
     }).catch(function () {

@@ -220,3 +220,24 @@ def test_only_admins_reopen(world):
     world.evaluation.save()
     with pytest.raises(PermissionDenied):
         services.evaluation_reopen(evaluation=world.evaluation, by=world.lead, reason="x")
+
+
+def test_untouched_defaults_on_the_reconcile_form_stay_defaults(world, login, alice_card, lead_card):
+    fill(alice_card, "1")
+    fill(lead_card, "0")
+    submit_all(world)
+    url = reverse("evaluation:final_scores_save", args=[world.evaluation.pk])
+    data = {"final_C1": "0.5", "fdefault_C1": "0.5", "fversion_C1": "0", "fnote_C1": "",
+            "final_C2": "1", "fdefault_C2": "0.5", "fversion_C2": "0", "fnote_C2": "现场核实",
+            "final_C3": "0.5", "fdefault_C3": "0.5", "fversion_C3": "0", "fnote_C3": "维持"}
+    login(world.lead).post(url, data)
+    finals = dict(FinalScore.objects.filter(evaluation=world.evaluation).values_list("element__code", "points"))
+    assert finals == {"C2": Decimal("1.00"), "C3": Decimal("0.50")}
+
+
+def test_reconcile_form_carries_defaults_and_versions(world, login, alice_card, lead_card):
+    fill(alice_card, "1")
+    fill(lead_card, "0")
+    submit_all(world)
+    html = login(world.lead).get(reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])).content.decode()
+    assert 'name="fdefault_C1" value="0.5"' in html and 'name="fversion_C1" value="0"' in html
