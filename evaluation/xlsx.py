@@ -90,7 +90,7 @@ def scorecard_xlsx(*, workspace) -> bytes:
 
 
 def _cell_decimal_text(value) -> str | Decimal:
-    """A cell value as text for parse_points; numeric cells via their shortest repr (no float())."""
+    """A cell value as text for parse_points; numeric cells via their shortest repr, never a binary conversion."""
     if isinstance(value, Decimal):
         return value
     if isinstance(value, bool):

@@ -1,12 +1,13 @@
 """import_scorecard: digitize a paper scorecard typed into the official xlsx layout."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from evaluation.models import Scorecard
 from evaluation.selectors import RoundNotFound, round_resolve
 from evaluation.services import ScorecardImportError, scorecard_import_xlsx
-from django.core.exceptions import PermissionDenied, ValidationError
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         inspector = User.objects.filter(username=options["inspector"]).first()
         if inspector is None:
-            raise CommandError(f"找不到用户“{options['inspector']}”。")
+            raise CommandError(_("找不到用户“%(name)s”。") % {"name": options["inspector"]})
         card = (
             Scorecard.objects.select_related("evaluation__round", "evaluation__school", "inspector")
             .filter(evaluation__round=round_obj, evaluation__school__code=options["school"], inspector=inspector)
@@ -33,20 +34,24 @@ class Command(BaseCommand):
         )
         if card is None:
             raise CommandError(
-                f"在批次“{round_obj.name}”中，{inspector.username} 不是学校 {options['school']} 的专家组成员。"
+                _("在批次“%(round)s”中，%(user)s 不是学校 %(school)s 的专家组成员。")
+                % {"round": round_obj.name, "user": inspector.username, "school": options["school"]}
             )
         try:
             with open(options["file"], "rb") as handle:
                 # The sheet is the inspector's own: it is saved in their name.
                 result = scorecard_import_xlsx(scorecard=card, file=handle, by=inspector)
         except FileNotFoundError as exc:
-            raise CommandError(f"找不到文件：{options['file']}") from exc
+            raise CommandError(_("找不到文件：%(file)s") % {"file": options["file"]}) from exc
         except ScorecardImportError as exc:
             for line in exc.cell_errors:
                 self.stderr.write(line)
-            raise CommandError(f"文件被拒绝：共 {len(exc.cell_errors)} 处错误，没有保存任何得分。") from exc
+            raise CommandError(
+                _("文件被拒绝：共 %(n)s 处错误，没有保存任何得分。") % {"n": len(exc.cell_errors)}
+            ) from exc
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(
-            f"已导入 {len(result.saved)} 项得分：{card.evaluation.school.name} · {inspector.display_name}"
+            _("已导入 %(n)s 项得分：%(school)s · %(name)s")
+            % {"n": len(result.saved), "school": card.evaluation.school.name, "name": inspector.display_name}
         )
