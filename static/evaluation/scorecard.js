@@ -54,6 +54,9 @@
     rows().forEach(function (row) {
       var code = row.getAttribute("data-code");
       var value = cents(toHalfWidth(field("points_", code).value));
+      var max = cents(row.getAttribute("data-points")), step = cents(row.getAttribute("data-step"));
+      // Only values the server would accept count: above the points or off the step is not a score.
+      if (value !== null && (value > max || (step && value % step !== 0))) { value = null; }
       var a = row.getAttribute("data-a"), b = row.getAttribute("data-b");
       sums[a] = sums[a] || 0; sums[b] = sums[b] || 0;
       var empty = field("points_", code).value.trim() === "";
@@ -182,5 +185,12 @@
     var pending = form.querySelector(".save-state[data-state=dirty], .save-state[data-state=saving]");
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
+  // Indicator headings stick just below the totals bar, whatever height it wraps to.
+  var bar = document.getElementById("totals");
+  function placeHeadings() {
+    if (bar) { document.documentElement.style.setProperty("--b-head-top", bar.offsetHeight + "px"); }
+  }
+  window.addEventListener("resize", placeHeadings);
+  placeHeadings();
   recompute();
 })();

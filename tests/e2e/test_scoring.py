@@ -43,6 +43,7 @@ def test_inspector_scores_autosaves_reloads_and_submits(world, live_server, page
     page.keyboard.press("Tab")
     expect(page.locator("#state_C3")).to_have_text("保存失败")
     expect(page.locator("#err_C3")).to_contain_text("超出标准分")
+    expect(total).to_have_text("1.50")  # a refused value does not count
     page.locator("#note_C1").fill("查阅了党建计划")
     page.keyboard.press("Tab")
     expect(page.locator("#state_C1")).to_have_text("已保存")
