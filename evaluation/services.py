@@ -475,6 +475,9 @@ def _sniff_ooxml(upload) -> tuple[str, str] | None:
             names = set(archive.namelist())
             if "[Content_Types].xml" not in names:
                 return None
+            # Macro-enabled documents (.docm/.xlsm/.pptm) are not accepted as evidence.
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                return None
             for ext, main in _OOXML_MAIN.items():
                 if main in names:
                     mime = next(m for m, e in EVIDENCE_TYPES.items() if e == ext)

@@ -186,3 +186,15 @@ def test_an_upload_without_a_file_is_refused(world, login, alice_card):
     response = login(world.alice).post(reverse("evaluation:evidence_upload", args=[alice_card.pk]), {"element": "C5"}, follow=True)
     assert "C5：请选择文件" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_it_rejects_macro_enabled_office_files(world, alice_card):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<document/>")
+        z.writestr("word/vbaProject.bin", b"\0" * 10)
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        services.evidence_add(
+            scorecard=alice_card, element=elements(world.version)[0], upload=upload("宏.docx", out.getvalue()), by=world.alice
+        )
