@@ -17,7 +17,6 @@ from pathlib import PurePath
 import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,6 +47,7 @@ class SaveResult:
     saved: dict[str, Score | FinalScore] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, Score | FinalScore] = field(default_factory=dict)
+    changes: list[dict] = field(default_factory=list)  # for the audit record: element, old, new, version
 
 
 def conflict_message(row) -> str:
@@ -253,11 +253,10 @@ def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, fo
                 to_create = []
         for code, row in [*to_update, *to_create]:
             result.saved[code] = row
-        changes = [
+        result.changes = [
             {"element": code, "old": fmt(getattr(r, "_old", None)) or None, "new": fmt(r.points), "version": r.version}
             for code, r in [*to_update, *to_create]
         ]
-    result.changes = changes
     return result
 
 
@@ -284,7 +283,7 @@ def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, fo
         by=by,
         force=force,
     )
-    if getattr(result, "changes", None):
+    if result.changes:
         audit_record(event="score.change", request=request, user=by, obj=scorecard, changes=result.changes)
     return result
 
@@ -346,7 +345,7 @@ def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=
         values=values,
         by=by,
     )
-    if getattr(result, "changes", None):
+    if result.changes:
         audit_record(event="final_score.change", request=request, user=by, obj=evaluation, changes=result.changes)
     return result
 
@@ -578,8 +577,7 @@ def scorecard_import_xlsx(*, scorecard: Scorecard, file, by, request=None) -> Sa
         raise ScorecardImportError([_("文件中没有填写任何得分。")])
     values = {code: {"points": points, "note": note, "version": None} for code, (points, note, _cell) in rows.items()}
     result = scores_save_many(scorecard=scorecard, values=values, by=by, request=request, force=True)
-    if result.errors or result.conflicts:  # parsed above already; a guard, never partial
-        transaction.set_rollback(True)
+    if result.errors or result.conflicts:  # parsed above already; a guard: raising rolls back, never partial
         raise ScorecardImportError([f"{rows[c][2]}：{m}" for c, m in result.errors.items()])
     Transition.objects.create(
         evaluation=scorecard.evaluation, scorecard=scorecard, action=Transition.Action.IMPORT, by=by,

@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rubric.models import Element
 
-from .parsing import PointsError, fmt, parse_points
+from .parsing import PointsError, parse_points
 
 HEADER = ["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注"]
 FIRST_ROW = 3
@@ -153,4 +153,3 @@ def read_scorecard_rows(file, *, version_id: int):
     return rows, errors
 
 
-__all__ = ["scorecard_xlsx", "read_scorecard_rows", "fmt"]
