@@ -112,3 +112,18 @@ def test_a_submitted_scorecard_is_read_only_403(world, login, alice_card):
 
 def test_posting_nothing_is_400(world, login, alice_card):
     assert save_json(login(world.alice), alice_card, {}).status_code == 400
+
+
+def test_a_closed_round_is_read_only_403(world, login, alice_card):
+    world.round.status = "closed"
+    world.round.save()
+    assert save_json(login(world.alice), alice_card, {"points_C1": "1", "version_C1": "0"}).status_code == 403
+    assert not Score.objects.exists()
+
+
+def test_a_note_alone_keeps_the_points_and_bumps_the_version(world, login, alice_card):
+    c = login(world.alice)
+    save_json(c, alice_card, {"points_C1": "1", "version_C1": "0"})
+    response = save_json(c, alice_card, {"points_C1": "1", "note_C1": "补充：查看了会议记录", "version_C1": "1"})
+    assert response.status_code == 200 and response.json()["saved"]["C1"]["version"] == 2
+    assert Score.objects.get(scorecard=alice_card).note == "补充：查看了会议记录"
