@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from .models import Round
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+
+from accounts import roles
+from rubric.models import Element
+from rubric.selectors import RubricTree, rubric_tree
+
+from .consolidation import consolidate, spread
+from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard
 
 
 class RoundNotFound(ObjectDoesNotExist):
@@ -31,3 +40,287 @@ def round_resolve(value: str | int | None = None) -> Round:
     if found is None:
         raise RoundNotFound(f"找不到评估批次“{text}”（可填写批次编号或名称）。")
     return found
+
+
+# ---------------------------------------------------------------- visibility
+
+def evaluations_visible_to(user):
+    """Evaluations a user may look at: admins and city officials all, district officials
+    their district, inspectors those they are on the panel of."""
+    qs = Evaluation.objects.select_related("round", "school__district")
+    if roles.is_admin(user):
+        return qs
+    if roles.is_official(user):
+        return qs.filter(school__district=user.district_id) if user.district_id else qs
+    return qs.filter(scorecards__inspector=user).distinct()
+
+
+def scorecard_for(*, pk: int):
+    """One scorecard with everything the access checks and the page header need (one query)."""
+    return (
+        Scorecard.objects.select_related(
+            "inspector", "evaluation__round__rubric_version", "evaluation__school__district"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- inspector home
+
+def inspector_assignments(*, user):
+    """The user's scorecards in open rounds, with scored count and running total (one query)."""
+    return (
+        Scorecard.objects.filter(inspector=user, evaluation__round__status=Round.Status.OPEN)
+        .select_related("evaluation__round__rubric_version", "evaluation__school__district")
+        .annotate(
+            scored=Count("scores", filter=Q(scores__points__isnull=False)),
+            total=Sum("scores__points"),
+            element_count=Subquery(
+                Element.objects.filter(version=OuterRef("evaluation__round__rubric_version"))
+                .values("version")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+        )
+        .order_by("-evaluation__round__year", "evaluation__school__code")
+    )
+
+
+# ---------------------------------------------------------------- totals
+
+def totals_for(*, tree: RubricTree, points_by_element: dict[int, Decimal]) -> dict:
+    """Per-B, per-A and overall totals plus the scored count; the one place they are summed."""
+    totals = {"total": Decimal("0"), "scored": 0, "A": {}, "B": {}}
+    for dim in tree.dimensions:
+        a_sum = Decimal("0")
+        for ind in dim.indicators:
+            b_sum = Decimal("0")
+            for element in ind.elements:
+                value = points_by_element.get(element.pk)
+                if value is not None:
+                    b_sum += value
+                    totals["scored"] += 1
+            totals["B"][ind.code] = b_sum
+            a_sum += b_sum
+        totals["A"][dim.code] = a_sum
+        totals["total"] += a_sum
+    return totals
+
+
+def totals_json(totals: dict) -> dict:
+    """Totals as the save endpoint sends them: {"total", "A1"…, "B1"…, "scored"} as strings."""
+    out = {"total": f"{totals['total']:.2f}", "scored": totals["scored"]}
+    for code, value in [*totals["A"].items(), *totals["B"].items()]:
+        out[code] = f"{value:.2f}"
+    return out
+
+
+def scorecard_totals(*, scorecard: Scorecard) -> dict:
+    """Running totals of one scorecard in one query (used after every autosave)."""
+    totals = {"total": Decimal("0"), "scored": 0, "A": {}, "B": {}}
+    rows = Score.objects.filter(scorecard=scorecard, points__isnull=False).values_list(
+        "element__indicator__dimension__code", "element__indicator__code", "points"
+    )
+    for a_code, b_code, points in rows:
+        totals["A"][a_code] = totals["A"].get(a_code, Decimal("0")) + points
+        totals["B"][b_code] = totals["B"].get(b_code, Decimal("0")) + points
+        totals["total"] += points
+        totals["scored"] += 1
+    return totals
+
+
+# ---------------------------------------------------------------- the scoring workspace
+
+@dataclass
+class WorkspaceItem:
+    element: Element
+    score: Score | None = None
+    evidence: list = field(default_factory=list)
+
+    @property
+    def points(self):
+        return self.score.points if self.score else None
+
+    @property
+    def note(self) -> str:
+        return self.score.note if self.score else ""
+
+    @property
+    def version(self) -> int:
+        return self.score.version if self.score else 0
+
+    @property
+    def scored(self) -> bool:
+        return self.points is not None
+
+
+@dataclass
+class Workspace:
+    scorecard: Scorecard
+    tree: RubricTree
+    items: dict[int, WorkspaceItem]
+    totals: dict
+
+
+def scorecard_workspace(*, scorecard: Scorecard) -> Workspace:
+    """Rubric tree, this scorecard's scores and evidence, totals: five queries in all."""
+    tree = rubric_tree(version=scorecard.evaluation.round.rubric_version)
+    items = {e.pk: WorkspaceItem(element=e) for e in tree.elements}
+    for score in Score.objects.filter(scorecard=scorecard).select_related("updated_by"):
+        if score.element_id in items:
+            items[score.element_id].score = score
+    for ev in Evidence.objects.filter(scorecard=scorecard).order_by("uploaded_at", "id"):
+        if ev.element_id in items:
+            items[ev.element_id].evidence.append(ev)
+    totals = totals_for(
+        tree=tree, points_by_element={pk: i.points for pk, i in items.items() if i.points is not None}
+    )
+    return Workspace(scorecard=scorecard, tree=tree, items=items, totals=totals)
+
+
+def score_history(*, scorecard: Scorecard, element: Element):
+    """Every recorded state of one element's score, newest first, with who changed it."""
+    return (
+        Score.history.filter(scorecard_id=scorecard.pk, element_id=element.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+
+
+# ---------------------------------------------------------------- the lead's reconcile page
+
+@dataclass
+class ReconcileRow:
+    element: Element
+    scores: list  # one entry per scorecard (None when missing), in panel order
+    default: Decimal | None
+    spread: Decimal
+    flagged: bool
+    final: FinalScore | None
+
+
+@dataclass
+class Reconcile:
+    evaluation: Evaluation
+    tree: RubricTree
+    scorecards: list
+    rows: dict[int, ReconcileRow]
+    final_totals: dict
+    card_totals: dict
+
+
+def evaluation_reconcile(*, evaluation: Evaluation) -> Reconcile:
+    """Every inspector's score per element side by side, the consolidated default, disagreement flags.
+
+    Only submitted scorecards feed the default and the flags. Six queries in all.
+    """
+    tree = rubric_tree(version=evaluation.round.rubric_version)
+    cards = list(evaluation.scorecards.select_related("inspector").order_by("-is_lead", "inspector__username"))
+    by_card: dict[tuple[int, int], Decimal] = {}
+    for card_id, element_id, points in Score.objects.filter(
+        scorecard__evaluation=evaluation, points__isnull=False
+    ).values_list("scorecard_id", "element_id", "points"):
+        by_card[(card_id, element_id)] = points
+    finals = {f.element_id: f for f in FinalScore.objects.filter(evaluation=evaluation).select_related("updated_by")}
+    rows = {}
+    method = evaluation.round.consolidation
+    for element in tree.elements:
+        scores = [by_card.get((c.pk, element.pk)) for c in cards]
+        submitted = [by_card.get((c.pk, element.pk)) for c in cards if c.is_submitted]
+        submitted = [v for v in submitted if v is not None]
+        sp = spread(submitted)
+        rows[element.pk] = ReconcileRow(
+            element=element,
+            scores=scores,
+            default=consolidate(submitted, method),
+            spread=sp,
+            flagged=len(submitted) > 1 and sp * 2 >= element.points,
+            final=finals.get(element.pk),
+        )
+    final_points = {
+        pk: (row.final.points if row.final else row.default) for pk, row in rows.items()
+        if (row.final or row.default is not None)
+    }
+    card_totals = {
+        c.pk: totals_for(
+            tree=tree, points_by_element={e: p for (cid, e), p in by_card.items() if cid == c.pk}
+        )
+        for c in cards
+    }
+    return Reconcile(
+        evaluation=evaluation,
+        tree=tree,
+        scorecards=cards,
+        rows=rows,
+        final_totals=totals_for(tree=tree, points_by_element=final_points),
+        card_totals=card_totals,
+    )
+
+
+def evaluation_transitions(*, evaluation: Evaluation):
+    """The workflow record of one evaluation, newest first."""
+    return evaluation.transitions.select_related("by", "scorecard__inspector")
+
+
+# ---------------------------------------------------------------- rounds
+
+def rounds_overview():
+    """Rounds with their evaluation counts (one query)."""
+    return Round.objects.select_related("rubric_version").annotate(
+        evaluation_count=Count("evaluations", distinct=True),
+        finalized_count=Count(
+            "evaluations", filter=Q(evaluations__status=Evaluation.Status.FINALIZED), distinct=True
+        ),
+    )
+
+
+def round_status_rows(*, round: Round, evaluations=None) -> list[dict]:
+    """One row per evaluation with its panel's progress; the round_status command's data.
+
+    status: finalized; submitted (every scorecard submitted); in_progress (any score);
+    not_started. Two queries whatever the number of evaluations.
+    """
+    evaluations = list(
+        (evaluations if evaluations is not None else Evaluation.objects.filter(round=round))
+        .select_related("school")
+        .order_by("school__code")
+    )
+    cards = (
+        Scorecard.objects.filter(evaluation__in=evaluations)
+        .select_related("inspector")
+        .annotate(scored=Count("scores", filter=Q(scores__points__isnull=False)))
+        .order_by("evaluation_id", "-is_lead", "inspector__username")
+    )
+    panel: dict[int, list] = {}
+    for card in cards:
+        panel.setdefault(card.evaluation_id, []).append(card)
+    rows = []
+    for ev in evaluations:
+        members = panel.get(ev.pk, [])
+        if ev.is_finalized:
+            status = "finalized"
+        elif members and all(c.is_submitted for c in members):
+            status = "submitted"
+        elif any(c.scored for c in members):
+            status = "in_progress"
+        else:
+            status = "not_started"
+        rows.append(
+            {
+                "school_code": ev.school.code,
+                "school_name": ev.school.name,
+                "status": status,
+                "inspectors": [
+                    {
+                        "username": c.inspector.username,
+                        "lead": c.is_lead,
+                        "scored": c.scored,
+                        "submitted": c.is_submitted,
+                    }
+                    for c in members
+                ],
+                "evaluation": ev,
+            }
+        )
+    return rows

@@ -1,13 +1,502 @@
-"""Views."""
+"""Thin views of the scoring workflow: access check, parse, one service or selector, render."""
 
-from django.shortcuts import render  # noqa: E402
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import roles
+from audit.services import audit_record
+from rubric.models import Element
+from schools.models import School
+
+from . import selectors, services
+from .forms import EvidenceForm, PanelAssignForm, ReopenForm, RoundForm, SchoolFilterForm, XlsxUploadForm
+from .models import Evaluation, Evidence, Round, Scorecard
+from .parsing import fmt
+from .xlsx import scorecard_xlsx
+
+_FIELD_RE = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
 
 
+# ---------------------------------------------------------------- access helpers
+
+
+def _require_admin(request) -> None:
+    if not roles.is_admin(request.user):
+        raise PermissionDenied
+
+
+def _require_reader(request) -> None:
+    """Round pages: admins manage, officials read; anyone else is refused."""
+    if not roles.can_view_results(request.user):
+        raise PermissionDenied
+
+
+def _get_scorecard_for_user(request, pk: int) -> tuple[Scorecard, bool]:
+    """(scorecard, is_owner). Owner, the panel's lead, admins and officials of its district see it; others 404."""
+    card = selectors.scorecard_for(pk=pk)
+    if card is None:
+        raise Http404
+    user = request.user
+    if card.inspector_id == user.pk:
+        return card, True
+    if roles.can_view_results(user):
+        district = getattr(user, "district_id", None)
+        if roles.is_admin(user) or not district or card.evaluation.school.district_id == district:
+            return card, False
+    elif Scorecard.objects.filter(evaluation_id=card.evaluation_id, inspector=user, is_lead=True).exists():
+        return card, False
+    raise Http404
+
+
+def _get_rw_scorecard(request, pk: int) -> Scorecard:
+    """The caller's own, still editable scorecard; 403 for those who may only read it."""
+    card, owner = _get_scorecard_for_user(request, pk)
+    if not owner:
+        raise PermissionDenied
+    if card.is_submitted or card.evaluation.is_finalized or card.evaluation.round.status == Round.Status.CLOSED:
+        raise PermissionDenied(_("评分表已提交或评估已定稿，不能再修改。"))
+    return card
+
+
+def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
+    """(evaluation, the user's scorecard on it). Outsiders 404; panel members other than the lead 403."""
+    evaluation = selectors.evaluations_visible_to(request.user).select_related("round__rubric_version").filter(pk=pk).first()
+    if evaluation is None:
+        raise Http404
+    mine = Scorecard.objects.filter(evaluation=evaluation, inspector=request.user).first()
+    if mine is not None and not mine.is_lead and not roles.can_view_results(request.user):
+        raise PermissionDenied
+    return evaluation, mine
+
+
+def _get_lead_evaluation(request, pk: int) -> Evaluation:
+    evaluation, mine = _get_evaluation_for_user(request, pk)
+    if mine is None or not mine.is_lead:
+        raise PermissionDenied
+    return evaluation
+
+
+def _wants_json(request) -> bool:
+    return bool(getattr(request, "htmx", False)) or "application/json" in request.headers.get("Accept", "")
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+# ---------------------------------------------------------------- inspector home
+
+
+@require_GET
 def inspector_home(request):
-    return render(request, "placeholder.html", {"title": "我的评估"})
+    """My assigned schools in open rounds, with progress and running total."""
+    cards = list(selectors.inspector_assignments(user=request.user))
+    return render(request, "evaluation/inspector_home.html", {"cards": cards})
 
-from django.shortcuts import render  # noqa: E402
+
+# ---------------------------------------------------------------- rounds (admins manage, officials read)
 
 
+@require_GET
 def round_list(request):
-    return render(request, "placeholder.html", {"title": "评估批次"})
+    _require_reader(request)
+    return render(request, "evaluation/round_list.html", {"rounds": selectors.rounds_overview()})
+
+
+@require_http_methods(["GET", "POST"])
+def round_create(request):
+    _require_admin(request)
+    return _round_form(request, Round())
+
+
+@require_http_methods(["GET", "POST"])
+def round_edit(request, pk: int):
+    _require_admin(request)
+    return _round_form(request, get_object_or_404(Round, pk=pk))
+
+
+def _round_form(request, instance: Round):
+    form = RoundForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_obj = services.round_save(round=form.instance, by=request.user, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("评估批次“%(name)s”已保存。") % {"name": round_obj.name})
+            return redirect("evaluation:round_detail", pk=round_obj.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/round_form.html", {"form": form, "round": instance}, status=status)
+
+
+@require_GET
+def round_detail(request, pk: int):
+    _require_reader(request)
+    round_obj = get_object_or_404(Round.objects.select_related("rubric_version"), pk=pk)
+    visible = selectors.evaluations_visible_to(request.user).filter(round=round_obj)
+    rows = selectors.round_status_rows(round=round_obj, evaluations=visible)
+    return render(request, "evaluation/round_detail.html", {"round": round_obj, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def panel_assign(request, pk: int):
+    """Bulk panel assignment: filter and tick schools, tick inspectors, choose the lead."""
+    _require_admin(request)
+    round_obj = get_object_or_404(Round, pk=pk)
+    filters = SchoolFilterForm(request.GET or None)
+    schools = School.objects.select_related("district")
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data.get("district"):
+            schools = schools.filter(district=data["district"])
+        if data.get("stage"):
+            schools = schools.filter(stage=data["stage"])
+        if data.get("q"):
+            schools = schools.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
+    form = PanelAssignForm(request.POST or None, schools=School.objects.all() if request.method == "POST" else schools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluations = services.panel_assign(
+                round=round_obj,
+                schools=form.cleaned_data["schools"],
+                inspectors=form.cleaned_data["inspectors"],
+                lead=form.cleaned_data["lead"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            for field_name, errors in exc.message_dict.items():
+                form.add_error(field_name if field_name in form.fields else None, errors)
+        else:
+            messages.success(request, _("已为 %(n)s 所学校分配专家组。") % {"n": len(evaluations)})
+            return redirect("evaluation:round_detail", pk=round_obj.pk)
+    panels = {}
+    for school_id, name, lead in Scorecard.objects.filter(evaluation__round=round_obj).values_list(
+        "evaluation__school_id", "inspector__name", "is_lead"
+    ):
+        panels.setdefault(school_id, []).append(f"{name}{'（组长）' if lead else ''}")
+    school_rows = [(s, "、".join(panels.get(s.pk, []))) for s in schools]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "evaluation/panel_assign.html",
+        {"round": round_obj, "filters": filters, "form": form, "school_rows": school_rows},
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- the scoring workspace
+
+
+@require_GET
+def scorecard(request, pk: int):
+    card, owner = _get_scorecard_for_user(request, pk)
+    workspace = selectors.scorecard_workspace(scorecard=card)
+    editable = owner and not (
+        card.is_submitted or card.evaluation.is_finalized or card.evaluation.round.status == Round.Status.CLOSED
+    )
+    return render(
+        request,
+        "evaluation/scorecard.html",
+        {
+            "card": card,
+            "ws": workspace,
+            "editable": editable,
+            "owner": owner,
+            "element_count": len(workspace.items),
+            "max_mb": services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+            "totals_data": selectors.totals_json(workspace.totals),
+            # Reversed once: {% url %} per element was the slowest part of the page.
+            "history_prefix": reverse("evaluation:score_history", args=[card.pk, "C1"])[: -len("C1/")],
+            "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
+            "js_labels": {
+                "idle": _("未评分"), "dirty": _("未保存"), "saving": _("保存中…"), "saved": _("已保存"),
+                "error": _("保存失败"), "conflict": _("冲突"),
+                "server_error": _("服务器返回错误，请稍后重试。"),
+                "network_error": _("网络错误，未能保存，请检查网络后重试。"),
+                "session_expired": _("登录已过期，未能保存。请在新标签页重新登录后再次保存（本页输入仍保留）。"),
+            },
+        },
+    )
+
+
+def _values_from_post(post) -> dict:
+    values = {}
+    for key in post:
+        match = _FIELD_RE.match(key)
+        if not match:
+            continue
+        code = match.group(1)
+        points = post.get(key, "")
+        note = post.get(f"note_{code}")
+        version = post.get(f"version_{code}", "0")
+        # An untouched empty row of the plain form is not a save request.
+        if points.strip() == "" and not (note or "").strip() and version in ("", "0"):
+            continue
+        values[code] = {"points": points, "note": note, "version": version}
+    return values
+
+
+def _row_json(row) -> dict:
+    return {"points": f"{row.points:.2f}", "note": row.note, "version": row.version}
+
+
+@require_POST
+def scorecard_save(request, pk: int):
+    """Autosave (JSON for fetch/htmx) and the plain form POST (redirect with messages)."""
+    card = _get_rw_scorecard(request, pk)
+    values = _values_from_post(request.POST)
+    if not values:
+        if _wants_json(request):
+            return JsonResponse({"saved": {}, "errors": {"_": _("没有需要保存的内容。")}, "conflicts": {}, "totals": {}}, status=400)
+        messages.info(request, _("没有需要保存的内容。"))
+        return redirect("evaluation:scorecard", pk=card.pk)
+    result = services.scores_save_many(scorecard=card, values=values, by=request.user, request=request)
+    if _wants_json(request):
+        payload = {
+            "saved": {code: _row_json(row) for code, row in result.saved.items()},
+            "errors": result.errors,
+            "conflicts": {
+                code: {**_row_json(row), "by": row.updated_by.display_name if row.updated_by else "",
+                       "message": services.conflict_message(row)}
+                for code, row in result.conflicts.items()
+            },
+            "totals": selectors.totals_json(selectors.scorecard_totals(scorecard=card)),
+        }
+        status = 409 if result.conflicts else 400 if result.errors else 200
+        return JsonResponse(payload, status=status)
+    if result.saved:
+        messages.success(request, _("已保存 %(n)s 项得分。") % {"n": len(result.saved)})
+    for code, message in result.errors.items():
+        messages.error(request, f"{code}：{message}")
+    for code, row in result.conflicts.items():
+        messages.warning(request, f"{code}：{services.conflict_message(row)}")
+    return redirect("evaluation:scorecard", pk=card.pk)
+
+
+@require_POST
+def scorecard_submit(request, pk: int):
+    card = _get_rw_scorecard(request, pk)
+    try:
+        services.scorecard_submit(scorecard=card, by=request.user, request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect("evaluation:scorecard", pk=card.pk)
+    messages.success(request, _("评分表已提交。"))
+    return redirect("evaluation:inspector_home")
+
+
+@require_GET
+def score_history(request, pk: int, code: str):
+    card, _owner = _get_scorecard_for_user(request, pk)
+    element = get_object_or_404(Element, version_id=card.evaluation.round.rubric_version_id, code=code)
+    history = list(selectors.score_history(scorecard=card, element=element))
+    rows = []
+    for i, record in enumerate(history):
+        older = history[i + 1] if i + 1 < len(history) else None
+        rows.append({"record": record, "old": older.points if older else None})
+    template = "evaluation/partials/score_history.html" if getattr(request, "htmx", False) else "evaluation/score_history.html"
+    return render(request, template, {"card": card, "element": element, "rows": rows})
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@require_POST
+def evidence_upload(request, pk: int):
+    card = _get_rw_scorecard(request, pk)
+    element = Element.objects.filter(
+        version_id=card.evaluation.round.rubric_version_id, code=request.POST.get("element", "")
+    ).first()
+    # The page has one upload form; each element's file field is named file_<code>.
+    upload = request.FILES.get(f"file_{element.code}") if element else None
+    form = EvidenceForm(request.POST, {"file": upload or request.FILES.get("file")})
+    anchor = f"#el-{element.code}" if element else ""
+    if element is None:
+        messages.error(request, _("请选择评估要素。"))
+    elif not form.is_valid():
+        messages.error(request, f"{element.code}：{form.errors['file'][0]}")
+    else:
+        try:
+            evidence = services.evidence_add(
+                scorecard=card, element=element, upload=form.cleaned_data["file"], by=request.user, request=request
+            )
+        except ValidationError as exc:
+            audit_record(event="evidence.upload", request=request, obj=card, outcome="failure", element=element.code)
+            messages.error(request, f"{element.code}：{'；'.join(_messages_of(exc))}")
+        else:
+            messages.success(request, _("%(code)s：已上传“%(name)s”。") % {"code": element.code, "name": evidence.original_name})
+    return redirect(reverse("evaluation:scorecard", args=[card.pk]) + anchor)
+
+
+def _get_evidence_for_user(request, pk: int) -> tuple[Evidence, bool]:
+    evidence = get_object_or_404(Evidence.objects.select_related("element"), pk=pk)
+    card, owner = _get_scorecard_for_user(request, evidence.scorecard_id)
+    evidence.scorecard = card
+    return evidence, owner
+
+
+@require_GET
+def evidence_download(request, pk: int):
+    evidence, _owner = _get_evidence_for_user(request, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(event="evidence.download", request=request, obj=evidence, sha256=evidence.sha256)
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence, owner = _get_evidence_for_user(request, pk)
+    if not owner:
+        raise PermissionDenied
+    _get_rw_scorecard(request, evidence.scorecard_id)
+    services.evidence_delete(evidence=evidence, by=request.user, request=request)
+    messages.success(request, _("已删除“%(name)s”。") % {"name": evidence.original_name})
+    return redirect(reverse("evaluation:scorecard", args=[evidence.scorecard_id]) + f"#el-{evidence.element.code}")
+
+
+# ---------------------------------------------------------------- offline xlsx
+
+
+@require_GET
+def scorecard_download(request, pk: int):
+    card, _owner = _get_scorecard_for_user(request, pk)
+    content = scorecard_xlsx(workspace=selectors.scorecard_workspace(scorecard=card))
+    audit_record(event="scorecard.download", request=request, obj=card)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    filename = f"评分表-{card.evaluation.school.code}-{card.inspector.username}-{stamp}.xlsx"
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+@require_POST
+def scorecard_upload(request, pk: int):
+    card = _get_rw_scorecard(request, pk)
+    form = XlsxUploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if not form.is_valid():
+        errors = [str(e) for e in form.errors.get("file", [])]
+    else:
+        try:
+            result = services.scorecard_import_xlsx(
+                scorecard=card, file=form.cleaned_data["file"], by=request.user, request=request
+            )
+        except services.ScorecardImportError as exc:
+            errors = exc.cell_errors
+        except ValidationError as exc:
+            errors = _messages_of(exc)
+        else:
+            messages.success(request, _("已从文件导入 %(n)s 项得分。") % {"n": len(result.saved)})
+            return redirect("evaluation:scorecard", pk=card.pk)
+    audit_record(event="scorecard.upload", request=request, obj=card, outcome="failure", errors=len(errors))
+    return render(request, "evaluation/upload_errors.html", {"card": card, "errors": errors}, status=400)
+
+
+# ---------------------------------------------------------------- the lead: reconcile, finalize; admin: reopen
+
+
+@require_GET
+def evaluation_detail(request, pk: int):
+    evaluation, mine = _get_evaluation_for_user(request, pk)
+    data = selectors.evaluation_reconcile(evaluation=evaluation)
+    is_lead = mine is not None and mine.is_lead
+    return render(
+        request,
+        "evaluation/evaluation_detail.html",
+        {
+            "ev": evaluation,
+            "rc": data,
+            "is_lead": is_lead,
+            "can_edit": is_lead and not evaluation.is_finalized,
+            "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
+            "reopen_form": ReopenForm(),
+            "transitions": selectors.evaluation_transitions(evaluation=evaluation),
+            "fmt": fmt,
+        },
+    )
+
+
+@require_POST
+def final_scores_save(request, pk: int):
+    evaluation = _get_lead_evaluation(request, pk)
+    values = {}
+    for key in request.POST:
+        match = re.match(r"^final_(C[1-9][0-9]{0,3})$", key)
+        if match:
+            code = match.group(1)
+            raw = request.POST.get(key, "")
+            version = request.POST.get(f"fversion_{code}", "0")
+            note = request.POST.get(f"fnote_{code}")
+            untouched_default = raw == request.POST.get(f"fdefault_{code}") and not (note or "").strip()
+            # A default the lead did not touch stays a default: finalize recomputes it then.
+            if version in ("", "0") and (raw.strip() == "" or untouched_default):
+                continue
+            values[code] = {"points": raw, "note": note, "version": version}
+    try:
+        result = services.final_scores_save_many(evaluation=evaluation, values=values, by=request.user, request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+    if result.saved:
+        messages.success(request, _("已保存 %(n)s 项最终得分。") % {"n": len(result.saved)})
+    for code, message in result.errors.items():
+        messages.error(request, f"{code}：{message}")
+    for code, row in result.conflicts.items():
+        messages.warning(request, f"{code}：{services.conflict_message(row)}")
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+@require_POST
+def evaluation_finalize(request, pk: int):
+    evaluation = _get_lead_evaluation(request, pk)
+    try:
+        services.evaluation_finalize(evaluation=evaluation, by=request.user, request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("评估已定稿。"))
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+@require_POST
+def evaluation_reopen(request, pk: int):
+    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    _require_admin(request)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+    try:
+        services.evaluation_reopen(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("评估已重新开启。"))
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)

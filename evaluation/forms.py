@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from accounts.models import User
+from rubric.models import RubricVersion
+from schools.models import District, School
+
+from .models import Round
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation", "pass_mark"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "pass_mark": forms.TextInput(attrs={"inputmode": "decimal"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only published versions may be frozen into a round; an existing round keeps its own.
+        allowed = RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED)
+        if self.instance.pk:
+            allowed = allowed | RubricVersion.objects.filter(pk=self.instance.rubric_version_id)
+        self.fields["rubric_version"].queryset = allowed.distinct()
+
+
+class SchoolFilterForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label=_("区县"), queryset=District.objects.all(), required=False, empty_label=_("全部区县")
+    )
+    stage = forms.ChoiceField(label=_("学段"), choices=[("", _("全部学段")), *School.Stage.choices], required=False)
+    q = forms.CharField(label=_("学校名称或代码"), required=False, max_length=50)
+
+
+class PanelAssignForm(forms.Form):
+    schools = forms.ModelMultipleChoiceField(
+        label=_("学校"), queryset=School.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一所学校。")},
+    )
+    inspectors = forms.ModelMultipleChoiceField(
+        label=_("督导专家"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一位督导专家。")},
+    )
+    lead = forms.ModelChoiceField(
+        label=_("组长"), queryset=User.objects.none(), error_messages={"required": _("请选择组长。")}
+    )
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        inspectors = User.objects.filter(groups__name=roles.INSPECTOR, is_active=True).order_by("username")
+        self.fields["schools"].queryset = schools if schools is not None else School.objects.all()
+        self.fields["inspectors"].queryset = inspectors
+        self.fields["lead"].queryset = inspectors
+        self.fields["inspectors"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
+        self.fields["lead"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
+        self.fields["schools"].label_from_instance = lambda s: f"{s.name}（{s.code}）"
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("佐证材料"), error_messages={"required": _("请选择文件。")})
+
+
+class XlsxUploadForm(forms.Form):
+    file = forms.FileField(label=_("评分表文件（.xlsx）"), error_messages={"required": _("请选择文件。")})
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("重新开启原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        error_messages={"required": _("请填写重新开启的原因。")},
+    )

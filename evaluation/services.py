@@ -1,0 +1,587 @@
+"""Every write of the scoring workflow: rounds, panels, scores, evidence, transitions.
+
+Scores are guarded by an optimistic version number (Score.version / FinalScore.version):
+the client sends the version it last saw, and a save whose version is stale is refused
+as a conflict instead of silently overwriting somebody else's value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts import roles
+from audit.services import audit_record
+from rubric.models import Element, RubricVersion
+
+from .consolidation import consolidate
+from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
+from .parsing import PointsError, fmt, parse_points
+
+
+class ScoreConflict(Exception):
+    """A stale save; `current` is the row as it is now in the database."""
+
+    def __init__(self, current):
+        self.current = current
+        super().__init__(_("该得分已被他人修改。"))
+
+
+@dataclass
+class SaveResult:
+    """What a multi-element save did, keyed by element code."""
+
+    saved: dict[str, Score | FinalScore] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, Score | FinalScore] = field(default_factory=dict)
+    changes: list[dict] = field(default_factory=list)  # for the audit record: element, old, new, version
+
+
+def conflict_message(row) -> str:
+    who = row.updated_by.display_name if row.updated_by_id and row.updated_by else _("他人")
+    return _("此项已被%(who)s修改为 %(points)s 分，您的修改未保存。请核对后再次保存（将覆盖当前值）。") % {
+        "who": who,
+        "points": fmt(row.points),
+    }
+
+
+# ---------------------------------------------------------------- rounds and panels
+
+
+@transaction.atomic
+def round_save(*, round: Round, by, request=None) -> Round:
+    """Create or update a round after validating it (published rubric only)."""
+    if not roles.is_admin(by):
+        raise PermissionDenied
+    if round.rubric_version_id:
+        changed = round.pk is None or not Round.objects.filter(
+            pk=round.pk, rubric_version_id=round.rubric_version_id
+        ).exists()
+        if changed and round.rubric_version.status != RubricVersion.Status.PUBLISHED:
+            raise ValidationError({"rubric_version": _("只能选择已发布的评估细则版本。")})
+        if changed and round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
+            raise ValidationError({"rubric_version": _("已有评分的批次不能更换评估细则版本。")})
+    created = round.pk is None
+    round.full_clean()
+    round.save()
+    audit_record(event="round.create" if created else "round.change", request=request, user=by, obj=round)
+    return round
+
+
+@transaction.atomic
+def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -> list[Evaluation]:
+    """Give each school of the round a panel: the inspectors plus the lead (组长).
+
+    Creates missing evaluations and scorecards; existing members and their scores are
+    kept, and the lead replaces any previous lead. Finalized evaluations are refused.
+    """
+    if not roles.is_admin(by):
+        raise PermissionDenied
+    schools = list(schools)
+    inspectors = list({u.pk: u for u in [*inspectors, lead]}.values())
+    if not schools:
+        raise ValidationError({"schools": _("请至少选择一所学校。")})
+    not_inspectors = [u.display_name for u in inspectors if not roles.is_inspector(u)]
+    if not_inspectors:
+        raise ValidationError({"inspectors": _("以下用户不是督导专家：%(names)s") % {"names": "、".join(not_inspectors)}})
+    existing = {
+        ev.school_id: ev
+        for ev in Evaluation.objects.select_for_update(of=("self",)).filter(round=round, school__in=schools).select_related("school")
+    }
+    finalized = [ev.school.name for ev in existing.values() if ev.is_finalized]
+    if finalized:
+        raise ValidationError({"schools": _("以下学校的评估已定稿，不能调整专家组：%(names)s") % {"names": "、".join(finalized)}})
+    new = Evaluation.objects.bulk_create(
+        [Evaluation(round=round, school=s) for s in schools if s.pk not in existing]
+    )
+    evaluations = [*existing.values(), *new]
+    if not new or not new[0].pk:  # backends without RETURNING: read the ids back
+        evaluations = list(Evaluation.objects.filter(round=round, school__in=schools))
+    ev_ids = [ev.pk for ev in evaluations]
+    members = set(Scorecard.objects.filter(evaluation__in=ev_ids).values_list("evaluation_id", "inspector_id"))
+    # Unset old leads first: one lead per evaluation is a database constraint.
+    Scorecard.objects.filter(evaluation__in=ev_ids, is_lead=True).exclude(inspector=lead).update(is_lead=False)
+    Scorecard.objects.bulk_create(
+        [
+            Scorecard(evaluation_id=ev_id, inspector=u, is_lead=(u.pk == lead.pk))
+            for ev_id in ev_ids
+            for u in inspectors
+            if (ev_id, u.pk) not in members
+        ]
+    )
+    Scorecard.objects.filter(evaluation__in=ev_ids, inspector=lead).update(is_lead=True)
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                evaluation_id=ev_id,
+                action=Transition.Action.ASSIGN,
+                by=by,
+                reason=_("专家组：%(names)s；组长：%(lead)s")
+                % {"names": "、".join(u.display_name for u in inspectors), "lead": lead.display_name},
+            )
+            for ev_id in ev_ids
+        ]
+    )
+    audit_record(
+        event="panel.assign",
+        request=request,
+        user=by,
+        obj=round,
+        schools=[s.code for s in schools],
+        inspectors=[u.username for u in inspectors],
+        lead=lead.username,
+    )
+    return evaluations
+
+
+# ---------------------------------------------------------------- scores
+
+
+def _check_scorecard_writable(scorecard: Scorecard, by) -> None:
+    if by is None or scorecard.inspector_id != by.pk:
+        raise PermissionDenied(_("只能修改自己的评分表。"))
+    if scorecard.is_submitted:
+        raise ValidationError(_("评分表已提交，不能再修改。"))
+    if scorecard.evaluation.is_finalized:
+        raise ValidationError(_("该学校的评估已定稿，不能再修改。"))
+    if scorecard.evaluation.round.status == Round.Status.CLOSED:
+        raise ValidationError(_("该评估批次已结束，不能再修改。"))
+
+
+def _elements_by_code(version_id: int, codes) -> dict[str, Element]:
+    return {e.code: e for e in Element.objects.filter(version_id=version_id, code__in=list(codes))}
+
+
+def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, force: bool = False) -> SaveResult:
+    """The one implementation of "save many element values with a version check".
+
+    values: {code: {"points": raw, "note": str | None, "version": int}}. Valid, fresh values
+    are saved in bulk (with history rows); invalid ones land in errors, stale ones in
+    conflicts, and neither touches the stored row. `force` skips the version check (the
+    inspector's own offline file, which carries no versions).
+    """
+    result = SaveResult()
+    elements = _elements_by_code(version_id, values.keys())
+    parsed = {}
+    for code, item in values.items():
+        element = elements.get(code)
+        if element is None:
+            result.errors[code] = _("评估要素 %(code)s 不存在。") % {"code": code}
+            continue
+        try:
+            points = parse_points(item.get("points"), points=element.points, step=element.step)
+        except PointsError as exc:
+            result.errors[code] = str(exc)
+            continue
+        note = item.get("note")
+        if note is not None and len(note) > 2000:
+            result.errors[code] = _("备注不能超过 2000 字。")
+            continue
+        parsed[code] = (element, points, note, item.get("version"))
+    if not parsed:
+        return result
+
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock the rows we are about to compare: a concurrent save waits here and then
+        # sees our new version, so it becomes a conflict rather than a lost update.
+        current = {
+            row.element_id: row
+            for row in model.objects.select_for_update(of=("self",))
+            .filter(**owner, element__in=[p[0] for p in parsed.values()])
+            .select_related("updated_by")
+        }
+        to_update, to_create = [], []
+        for code, (element, points, note, version) in parsed.items():
+            row = current.get(element.pk)
+            seen = _as_version(version)
+            if row is None:
+                if not force and seen not in (0, None):
+                    result.errors[code] = _("版本号无效，请刷新页面后重试。")
+                    continue
+                row = model(**owner, element=element, points=points, note=note or "", version=1, updated_by=by)
+                row.updated_at = now
+                to_create.append((code, row))
+                continue
+            if not force and seen != row.version:
+                result.conflicts[code] = row
+                continue
+            new_note = row.note if note is None else note
+            if row.points == points and row.note == new_note:
+                result.saved[code] = row  # nothing changed: no new version, no history row
+                continue
+            row._old = row.points
+            row.points, row.note, row.version = points, new_note, row.version + 1
+            row.updated_by, row.updated_at = by, now
+            to_update.append((code, row))
+        if to_update:
+            rows = [r for _c, r in to_update]
+            # The rows are locked, so version + 1 in SQL equals the value set on the objects
+            # above; keeping the same-for-all fields out of bulk_update's CASE halves its cost.
+            model.objects.filter(pk__in=[r.pk for r in rows]).update(
+                version=F("version") + 1, updated_by=by, updated_at=now
+            )
+            bulk_update_with_history(rows, model, ["points", "note"], default_user=by, default_date=now)
+        if to_create:
+            try:
+                with transaction.atomic():
+                    bulk_create_with_history(
+                        [r for _c, r in to_create], model, default_user=by, default_date=now
+                    )
+            except IntegrityError:
+                # Somebody created the same element's score in the meantime.
+                fresh = {
+                    r.element_id: r
+                    for r in model.objects.filter(**owner, element__in=[r.element_id for _c, r in to_create])
+                    .select_related("updated_by")
+                }
+                for code, r in to_create:
+                    result.conflicts[code] = fresh.get(r.element_id) or r
+                to_create = []
+        for code, row in [*to_update, *to_create]:
+            result.saved[code] = row
+        result.changes = [
+            {"element": code, "old": fmt(getattr(r, "_old", None)) or None, "new": fmt(r.points), "version": r.version}
+            for code, r in [*to_update, *to_create]
+        ]
+    return result
+
+
+def _as_version(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
+
+
+def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, force: bool = False) -> SaveResult:
+    """Save several elements of one scorecard at once (autosave, the form, the xlsx import).
+
+    At most a handful of queries whatever the number of elements (bulk writes).
+    """
+    _check_scorecard_writable(scorecard, by)
+    result = _save_versioned(
+        model=Score,
+        owner={"scorecard": scorecard},
+        version_id=scorecard.evaluation.round.rubric_version_id,
+        values=values,
+        by=by,
+        force=force,
+    )
+    if result.changes:
+        audit_record(event="score.change", request=request, user=by, obj=scorecard, changes=result.changes)
+    return result
+
+
+def score_save(*, scorecard: Scorecard, element: Element, points, note: str | None, version: int, by, request=None) -> Score:
+    """Save one element's score; raises ValidationError (bad value) or ScoreConflict (stale version)."""
+    result = scores_save_many(
+        scorecard=scorecard,
+        values={element.code: {"points": points, "note": note, "version": version}},
+        by=by,
+        request=request,
+    )
+    if element.code in result.errors:
+        raise ValidationError({"points": result.errors[element.code]})
+    if element.code in result.conflicts:
+        raise ScoreConflict(result.conflicts[element.code])
+    return result.saved[element.code]
+
+
+@transaction.atomic
+def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
+    """Submit a complete scorecard; afterwards it is read-only to its inspector."""
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("evaluation__round").get(pk=scorecard.pk)
+    _check_scorecard_writable(scorecard, by)
+    total = Element.objects.filter(version_id=scorecard.evaluation.round.rubric_version_id).count()
+    scored = scorecard.scores.filter(points__isnull=False).count()
+    if scored < total:
+        raise ValidationError(
+            _("还有 %(missing)s 项评估要素未评分，全部评分后才能提交。") % {"missing": total - scored}
+        )
+    scorecard.status = Scorecard.Status.SUBMITTED
+    scorecard.submitted_at = timezone.now()
+    scorecard.full_clean()
+    scorecard.save(update_fields=["status", "submitted_at"])
+    Transition.objects.create(
+        evaluation=scorecard.evaluation, scorecard=scorecard, action=Transition.Action.SUBMIT, by=by
+    )
+    audit_record(event="scorecard.submit", request=request, user=by, obj=scorecard)
+    return scorecard
+
+
+# ---------------------------------------------------------------- lead: final scores, finalize, reopen
+
+
+def _check_lead(evaluation: Evaluation, by) -> None:
+    if by is None or not evaluation.scorecards.filter(inspector=by, is_lead=True).exists():
+        raise PermissionDenied(_("只有组长可以合议定分。"))
+    if evaluation.is_finalized:
+        raise ValidationError(_("该学校的评估已定稿，不能再修改。"))
+
+
+def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=None) -> SaveResult:
+    """The lead sets several final scores at once (same version rules as inspectors' scores)."""
+    _check_lead(evaluation, by)
+    result = _save_versioned(
+        model=FinalScore,
+        owner={"evaluation": evaluation},
+        version_id=evaluation.round.rubric_version_id,
+        values=values,
+        by=by,
+    )
+    if result.changes:
+        audit_record(event="final_score.change", request=request, user=by, obj=evaluation, changes=result.changes)
+    return result
+
+
+def final_score_set(*, evaluation: Evaluation, element: Element, points, note: str | None, version: int, by, request=None) -> FinalScore:
+    """Set one element's final (consolidated) score; ValidationError or ScoreConflict on failure."""
+    result = final_scores_save_many(
+        evaluation=evaluation,
+        values={element.code: {"points": points, "note": note, "version": version}},
+        by=by,
+        request=request,
+    )
+    if element.code in result.errors:
+        raise ValidationError({"points": result.errors[element.code]})
+    if element.code in result.conflicts:
+        raise ScoreConflict(result.conflicts[element.code])
+    return result.saved[element.code]
+
+
+@transaction.atomic
+def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluation:
+    """Lock an evaluation: every scorecard submitted, every element given a final score.
+
+    Elements the lead did not set get the round's consolidated value (mean or median,
+    half-up to 0.01) of the submitted scores.
+    """
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("round").get(pk=evaluation.pk)
+    _check_lead(evaluation, by)
+    cards = list(evaluation.scorecards.select_related("inspector"))
+    pending = [c.inspector.display_name for c in cards if not c.is_submitted]
+    if pending:
+        raise ValidationError(_("以下专家尚未提交评分表：%(names)s") % {"names": "、".join(pending)})
+    elements = list(Element.objects.filter(version_id=evaluation.round.rubric_version_id))
+    have = set(FinalScore.objects.filter(evaluation=evaluation).values_list("element_id", flat=True))
+    by_element: dict[int, list[Decimal]] = {}
+    for element_id, points in Score.objects.filter(scorecard__evaluation=evaluation, points__isnull=False).values_list(
+        "element_id", "points"
+    ):
+        by_element.setdefault(element_id, []).append(points)
+    now = timezone.now()
+    missing = []
+    for element in elements:
+        if element.pk in have:
+            continue
+        value = consolidate(by_element.get(element.pk, []), evaluation.round.consolidation)
+        if value is None:
+            raise ValidationError(_("评估要素 %(code)s 没有任何得分，无法定稿。") % {"code": element.code})
+        missing.append(FinalScore(evaluation=evaluation, element=element, points=value, version=1, updated_by=by, updated_at=now))
+    if missing:
+        bulk_create_with_history(missing, FinalScore, default_user=by, default_date=now)
+    evaluation.status = Evaluation.Status.FINALIZED
+    evaluation.finalized_at = now
+    evaluation.finalized_by = by
+    evaluation.save(update_fields=["status", "finalized_at", "finalized_by"])
+    Transition.objects.create(evaluation=evaluation, action=Transition.Action.FINALIZE, by=by)
+    audit_record(event="evaluation.finalize", request=request, user=by, obj=evaluation, defaults=len(missing))
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) -> Evaluation:
+    """An admin unlocks a finalized evaluation so the lead can correct final scores."""
+    if not roles.is_admin(by):
+        raise PermissionDenied(_("只有管理员可以重新开启评估。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写重新开启的原因。")})
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+    if not evaluation.is_finalized:
+        raise ValidationError(_("该评估尚未定稿，无需重新开启。"))
+    evaluation.status = Evaluation.Status.IN_PROGRESS
+    evaluation.finalized_at = None
+    evaluation.finalized_by = None
+    evaluation.save(update_fields=["status", "finalized_at", "finalized_by"])
+    Transition.objects.create(evaluation=evaluation, action=Transition.Action.REOPEN, by=by, reason=reason)
+    audit_record(event="evaluation.reopen", request=request, user=by, obj=evaluation, reason=reason)
+    return evaluation
+
+
+# ---------------------------------------------------------------- evidence
+
+# Content sniffing decides, never the client's name or Content-Type.
+EVIDENCE_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/msword": ".doc",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+}
+_OOXML_MAIN = {
+    ".docx": "word/document.xml",
+    ".xlsx": "xl/workbook.xml",
+    ".pptx": "ppt/presentation.xml",
+}
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def _sniff(upload) -> tuple[str, str] | None:
+    """(content_type, extension) judged from the bytes, or None when not an allowed type."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    lowered = head.lower()
+    # A file that a browser could render as a page is refused even if it starts like an image.
+    if b"<html" in lowered or b"<script" in lowered or b"<!doctype" in lowered or b"<svg" in lowered:
+        return None
+    if head.startswith(_OLE_MAGIC):
+        ext = PurePath(upload.name or "").suffix.lower()
+        return ("application/vnd.ms-excel", ".xls") if ext == ".xls" else ("application/msword", ".doc")
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_ooxml(upload)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in EVIDENCE_TYPES or kind.mime.startswith("application/vnd.openxml"):
+        return None
+    return kind.mime, EVIDENCE_TYPES[kind.mime]
+
+
+def _sniff_ooxml(upload) -> tuple[str, str] | None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" not in names:
+                return None
+            # Macro-enabled documents (.docm/.xlsm/.pptm) are not accepted as evidence.
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                return None
+            for ext, main in _OOXML_MAIN.items():
+                if main in names:
+                    mime = next(m for m, e in EVIDENCE_TYPES.items() if e == ext)
+                    return mime, ext
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+@transaction.atomic
+def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=None) -> Evidence:
+    """Store one evidence file under a server-generated name, after checking its content."""
+    _check_scorecard_writable(scorecard, by)
+    if element.version_id != scorecard.evaluation.round.rubric_version_id:
+        raise ValidationError({"element": _("评估要素不属于本批次的评估细则。")})
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {"file": _("文件超过大小上限 %(mb)s MB。") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}}
+        )
+    if upload.size == 0:
+        raise ValidationError({"file": _("文件是空的。")})
+    sniffed = _sniff(upload)
+    if sniffed is None:
+        raise ValidationError({"file": _("不支持的文件类型：只接受 PDF、图片（PNG/JPEG/GIF/WEBP）和 Office 文档。")})
+    content_type, ext = sniffed
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    original = PurePath((upload.name or "").replace("\\", "/")).name[:255] or _("未命名")
+    evidence = Evidence(
+        scorecard=scorecard,
+        element=element,
+        original_name=original,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    # The storage API picks the final path; the name we give it never contains user text.
+    evidence.file.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    audit_record(
+        event="evidence.upload", request=request, user=by, obj=evidence,
+        element=element.code, sha256=evidence.sha256, size=evidence.size,
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence, by, request=None) -> None:
+    """Remove an evidence file while its scorecard is still a draft."""
+    _check_scorecard_writable(evidence.scorecard, by)
+    name = evidence.file.name
+    audit_record(
+        event="evidence.delete", request=request, user=by, obj=evidence,
+        element=evidence.element.code, sha256=evidence.sha256,
+    )
+    evidence.delete()
+    storage = evidence.file.storage
+    # Delete the file only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# ---------------------------------------------------------------- offline xlsx
+
+
+class ScorecardImportError(ValidationError):
+    """A refused spreadsheet; `cell_errors` lists "F23：…" messages."""
+
+    def __init__(self, cell_errors: list[str]):
+        self.cell_errors = cell_errors
+        super().__init__(cell_errors)
+
+
+@transaction.atomic
+def scorecard_import_xlsx(*, scorecard: Scorecard, file, by, request=None) -> SaveResult:
+    """Read a filled-in scorecard workbook; all rows valid or nothing is saved.
+
+    Rows with an empty 得分 are skipped (not yet scored). The inspector's own file carries
+    no versions, so a valid file overwrites the scorecard's current values.
+    """
+    from .xlsx import read_scorecard_rows
+
+    _check_scorecard_writable(scorecard, by)
+    rows, errors = read_scorecard_rows(file, version_id=scorecard.evaluation.round.rubric_version_id)
+    if errors:
+        raise ScorecardImportError(errors)
+    if not rows:
+        raise ScorecardImportError([_("文件中没有填写任何得分。")])
+    values = {code: {"points": points, "note": note, "version": None} for code, (points, note, _cell) in rows.items()}
+    result = scores_save_many(scorecard=scorecard, values=values, by=by, request=request, force=True)
+    if result.errors or result.conflicts:  # parsed above already; a guard: raising rolls back, never partial
+        raise ScorecardImportError([f"{rows[c][2]}：{m}" for c, m in result.errors.items()])
+    Transition.objects.create(
+        evaluation=scorecard.evaluation, scorecard=scorecard, action=Transition.Action.IMPORT, by=by,
+        reason=_("导入 %(count)s 项得分") % {"count": len(rows)},
+    )
+    audit_record(event="scorecard.upload", request=request, user=by, obj=scorecard, rows=len(rows))
+    return result

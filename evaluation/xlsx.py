@@ -1,0 +1,155 @@
+"""The offline scorecard workbook (official layout) and its strict reader.
+
+Columns: A 一级指标, B 二级指标, C 评估要素 (code first), D 标准分, E 评估方法, F 得分, G 备注.
+Row 1 is a title, row 2 the header; elements start on row 3.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from rubric.models import Element
+
+from .parsing import PointsError, parse_points
+
+HEADER = ["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注"]
+FIRST_ROW = 3
+SCORE_COL, NOTE_COL, CODE_COL = "F", "G", "C"
+_CODE_RE = re.compile(r"^\s*(C[1-9][0-9]*)\b")
+
+
+def scorecard_xlsx(*, workspace) -> bytes:
+    """The scorecard as an xlsx workbook (bytes), current scores filled in."""
+    card = workspace.scorecard
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "评分表"
+    ws["A1"] = _("%(school)s · %(round)s · 督导专家：%(name)s") % {
+        "school": card.evaluation.school.name,
+        "round": card.evaluation.round.name,
+        "name": card.inspector.display_name,
+    }
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.merge_cells("A1:G1")
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for col, title in enumerate(HEADER, start=1):
+        cell = ws.cell(row=2, column=col, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.border = border
+    row = FIRST_ROW
+    for dim in workspace.tree.dimensions:
+        dim_start = row
+        for ind in dim.indicators:
+            ind_start = row
+            for element in ind.elements:
+                item = workspace.items[element.pk]
+                values = [
+                    f"{dim.code} {dim.name}",
+                    f"{ind.code} {ind.text}",
+                    f"{element.code} {element.text}",
+                    element.points,
+                    dim.methods,
+                    item.points,
+                    item.note,
+                ]
+                for col, value in enumerate(values, start=1):
+                    cell = ws.cell(row=row, column=col, value=value)
+                    cell.alignment = wrap
+                    cell.border = border
+                ws.cell(row=row, column=4).number_format = "0.0#"
+                ws.cell(row=row, column=6).number_format = "0.0#"
+                row += 1
+            if row - 1 > ind_start:
+                ws.merge_cells(start_row=ind_start, end_row=row - 1, start_column=2, end_column=2)
+        if row - 1 > dim_start:
+            ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=1, end_column=1)
+            ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=5, end_column=5)
+    last = row - 1
+    validation = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2=f"D{FIRST_ROW}",
+        showErrorMessage=True, errorTitle=_("得分无效"), error=_("得分应在 0 到标准分之间。"),
+    )
+    validation.add(f"F{FIRST_ROW}:F{last}")
+    ws.add_data_validation(validation)
+    for col, width in zip("ABCDEFG", (18, 28, 50, 8, 40, 8, 30)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _cell_decimal_text(value) -> str | Decimal:
+    """A cell value as text for parse_points; numeric cells via their shortest repr, never a binary conversion."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        # Excel stores 1.5 as 1.5 and 2 as 2.0; strip a trailing ".0" so "2.0" parses as 2.
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
+def read_scorecard_rows(file, *, version_id: int):
+    """({code: (points, note, cell)}, errors) for a filled workbook; errors name the cell."""
+    errors: list[str] = []
+    try:
+        wb = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a file that is not a workbook
+        return {}, [_("文件无法读取：请上传从本系统下载的 .xlsx 评分表。")]
+    ws = wb.worksheets[0]
+    header = [c for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True), ())][: len(HEADER)]
+    if [str(h or "").strip() for h in header] != HEADER:
+        wb.close()
+        return {}, [_("第 2 行表头应为：%(header)s") % {"header": "、".join(HEADER)}]
+    elements = {e.code: e for e in Element.objects.filter(version_id=version_id)}
+    rows: dict = {}
+    for r, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_col=7, values_only=True), start=FIRST_ROW):
+        row = list(row) + [None] * (7 - len(row))
+        label, score, note = row[2], row[5], row[6]
+        if label in (None, "") and score in (None, "") and note in (None, ""):
+            continue
+        match = _CODE_RE.match(str(label or ""))
+        if not match:
+            errors.append(_("%(cell)s：无法识别评估要素编号（应以 C1、C2……开头）") % {"cell": f"{CODE_COL}{r}"})
+            continue
+        code = match.group(1)
+        element = elements.get(code)
+        if element is None:
+            errors.append(_("%(cell)s：评估要素 %(code)s 不在本批次的评估细则中") % {"cell": f"{CODE_COL}{r}", "code": code})
+            continue
+        if code in rows:
+            errors.append(_("%(cell)s：评估要素 %(code)s 重复出现") % {"cell": f"{CODE_COL}{r}", "code": code})
+            continue
+        if score in (None, "") or (isinstance(score, str) and not score.strip()):
+            if note not in (None, ""):
+                errors.append(_("%(cell)s：填写了备注但没有得分") % {"cell": f"{SCORE_COL}{r}"})
+            continue
+        try:
+            points = parse_points(_cell_decimal_text(score), points=element.points, step=element.step)
+        except PointsError as exc:
+            errors.append(f"{SCORE_COL}{r}：{exc}")
+            continue
+        note_text = "" if note is None else str(note).strip()
+        if len(note_text) > 2000:
+            errors.append(_("%(cell)s：备注不能超过 2000 字") % {"cell": f"{NOTE_COL}{r}"})
+            continue
+        rows[code] = (points, note_text, f"{SCORE_COL}{r}")
+    wb.close()
+    return rows, errors
+
+
