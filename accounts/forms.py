@@ -17,3 +17,18 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(
         label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class UserRolesForm(forms.Form):
+    """Security admin's form: which role groups an account holds and whether it may log in."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    is_active = forms.BooleanField(label=_("账号启用"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from . import roles as role_names
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]

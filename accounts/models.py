@@ -1,5 +1,9 @@
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +35,16 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
+
+    def set_password(self, raw_password):
+        # Every path that sets a password (forms, admin, createsuperuser, import) goes through
+        # here, so the expiry clock (accounts.middleware) always restarts.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def expire_password(self) -> None:
+        """Force a change at the next request (e.g. after a reset by the security admin)."""
+        self.password_changed_at = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
 
     def get_full_name(self):
         return self.name or super().get_full_name()
