@@ -17,6 +17,7 @@ from audit.services import audit_record
 
 from . import roles, selectors, services
 from .forms import UserRolesForm
+from .middleware import password_expired
 from .models import User
 
 
@@ -69,7 +70,9 @@ def password_change(request):
             messages.success(request, _("密码已修改。"))
             return redirect("accounts:home")
         audit_record(event="password.change", request=request, obj=request.user, outcome="failure")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(request, "accounts/password_change.html", {
+        "form": form, "password_expired": password_expired(request.user),
+    })
 
 
 def csrf_failure(request, reason=""):
@@ -94,7 +97,8 @@ def _get_managed_user(request, pk: int) -> User:
 def user_list(request):
     """All accounts with their roles; filters by text, role and active flag."""
     _require_security_admin(request)
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL cannot be stored or compared in PostgreSQL text; it is never part of a real search.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     role = request.GET.get("role", "")
     role = role if role in roles.ALL_ROLES else ""
     active = request.GET.get("active", "")

@@ -60,7 +60,8 @@ def test_an_expired_password_forces_a_change_before_anything_else(client, world)
     client.force_login(alice)
     response = client.get(reverse("accounts:home"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_change")
-    assert client.get(reverse("accounts:password_change")).status_code == 200
+    page = client.get(reverse("accounts:password_change"))
+    assert page.status_code == 200 and "您的密码已过期" in page.content.decode()
     changed = client.post(reverse("accounts:password_change"), {
         "old_password": PASSWORD, "new_password1": GOOD, "new_password2": GOOD,
     })

@@ -45,7 +45,7 @@ def test_the_list_filters_by_role_and_text(login, world):
 
 @pytest.mark.parametrize("params", [
     {"q": "' OR 1=1 --"}, {"role": "管理员' OR '1'='1"}, {"active": "1; DROP TABLE accounts_user"},
-    {"page": "-1"}, {"page": "abc"}, {"q": "<script>alert(1)</script>"},
+    {"page": "-1"}, {"page": "abc"}, {"q": "<script>alert(1)</script>"}, {"q": "a\x00b"}, {"role": "\x00"},
 ])
 def test_the_list_survives_hostile_filters(login, world, params):
     response = login(world.security_admin).get(reverse("accounts:user_list"), params)

@@ -55,3 +55,11 @@ def test_the_admin_screen_is_read_only_even_for_a_superuser(client, world):
 
 def test_the_system_admin_cannot_see_the_log_in_django_admin(login, world):
     assert login(world.admin).get("/django-admin/audit/auditevent/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_hostile_text_is_recorded_not_refused():
+    ev = audit_record(event="x", username="a\x00b" + "x" * 500, note="c\x00d", nested={"k\x00": ["e\x00"]}, n=3)
+    ev = AuditEvent.objects.get(pk=ev.pk)
+    assert ev.username.startswith("a\ufffdb") and len(ev.username) == 150
+    assert ev.detail == {"note": "c\ufffdd", "nested": {"k\ufffd": ["e\ufffd"]}, "n": 3}
