@@ -13,8 +13,10 @@ ROLES = ("admin", "lead", "alice", "bob", "official", "other_official", "city_of
 
 # Roles that hold no business data rights: outside their own pages they must never get a 200.
 NON_BUSINESS = ("nobody", "security_admin", "auditor")
-# Pages every signed-in person may open.
-OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz"}
+# Pages every signed-in person may open. evaluation:inspector_home lists only the requester's
+# own scorecards, so for anyone without a panel seat it is an empty page, not a leak.
+OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
+               "evaluation:inspector_home"}
 OWN_PAGES = {
     "security_admin": {"accounts:user_list", "accounts:user_edit"},
     "auditor": {"audit:event_list", "audit:event_export"},
