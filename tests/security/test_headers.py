@@ -120,7 +120,9 @@ def test_manage_check_deploy_passes_with_production_settings(tmp_path):
         **os.environ, "SECRET_KEY": "ci-" + "k9#" * 20, "DEBUG": "0", "ALLOWED_HOSTS": "pinggu.example.cn",
         "DATA_DIR": str(tmp_path),
     }
-    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DATABASE_URL"):
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process; production never has it.
+    for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DATABASE_URL",
+                 "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
