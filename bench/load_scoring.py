@@ -170,6 +170,14 @@ def worker_pids(master: int) -> list[int]:
     return [int(p) for p in out.stdout.split()]
 
 
+def socket_count(pid: int) -> int:
+    """Open sockets of one worker: a worker serving a request holds one more than an idle one."""
+    try:
+        return sum(1 for fd in os.scandir(f"/proc/{pid}/fd") if os.readlink(fd.path).startswith("socket:"))
+    except OSError:
+        return 0
+
+
 async def login(base: str, username: str, stats: Stats):
     """A logged-in client (session and CSRF cookies), or None after five failed tries."""
     import httpx
@@ -268,11 +276,19 @@ async def drive(base: str, seed: dict, duration: float, stats: Stats, items: dic
     killed = {}
     if kill_master:
         await asyncio.sleep(duration / 2)
-        pids = worker_pids(kill_master)
-        if pids:
-            victim = pids[0]
+        victim, busy = None, False
+        for _ in range(200):  # up to ~2 s: prefer a worker caught holding a client connection
+            pids = worker_pids(kill_master)
+            counts = {pid: socket_count(pid) for pid in pids}
+            if counts:
+                victim = max(counts, key=counts.get)
+                busy = counts[victim] > min(counts.values())
+                if busy:
+                    break
+            await asyncio.sleep(0.01)
+        if victim:
             os.kill(victim, signal.SIGKILL)
-            killed = {"pid": victim, "at_s": round(duration / 2, 1), "workers_before": len(pids)}
+            killed = {"pid": victim, "at_s": round(duration / 2, 1), "workers_before": len(pids), "busy": busy}
     await asyncio.gather(*tasks)
     return killed
 
@@ -312,7 +328,8 @@ def run(mode: str, args, env: dict, seed: dict) -> bool:
     exact, in_flight, lost, examples = verify(env, items)
     print(f"\n== run: {mode} ({len(seed['cards'])} inspectors, {args.workers} gunicorn workers, {wall:.0f} s)")
     if killed:
-        print(f"   SIGKILL worker pid {killed['pid']} at t={killed['at_s']} s (of {killed['workers_before']} workers)")
+        state = "while serving a request" if killed["busy"] else "(no worker caught mid-request)"
+        print(f"   SIGKILL worker pid {killed['pid']} at t={killed['at_s']} s {state} (of {killed['workers_before']} workers)")
     print(f"   requests          {stats.requests}  ({stats.requests / wall:.0f}/s)")
     print(f"   5xx               {stats.status_5xx}")
     print(f"   transport errors  {stats.transport_errors}   conflicts(409) {stats.conflicts}   other {stats.other_errors}")

@@ -94,7 +94,7 @@ def test_an_unknown_role_is_rejected_and_nothing_changes(login, world):
     assert list(world.bob.groups.values_list("name", flat=True)) == [roles.INSPECTOR]
 
 
-def test_deactivation_ends_the_users_access_at_once(login, world, client_factory=None):
+def test_deactivation_ends_the_users_access_at_once(login, world):
     from django.test import Client
 
     bob_client = Client()
