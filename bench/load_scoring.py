@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import signal
@@ -80,6 +81,7 @@ print("SEED" + json.dumps({
 
 VERIFY = r"""
 import json
+import math
 from evaluation.models import Score
 rows = Score.objects.filter(scorecard__evaluation__round__name="压力测试批次").select_related("element")
 print("ROWS" + json.dumps([[s.scorecard_id, s.element.code, None if s.points is None else f"{s.points:.2f}", s.version] for s in rows]))
@@ -107,7 +109,7 @@ class Item:
 
 def pct(values: list[float], q: float) -> float:
     if not values:
-        return float("nan")
+        return math.nan
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
