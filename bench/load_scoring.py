@@ -81,7 +81,6 @@ print("SEED" + json.dumps({
 
 VERIFY = r"""
 import json
-import math
 from evaluation.models import Score
 rows = Score.objects.filter(scorecard__evaluation__round__name="压力测试批次").select_related("element")
 print("ROWS" + json.dumps([[s.scorecard_id, s.element.code, None if s.points is None else f"{s.points:.2f}", s.version] for s in rows]))
