@@ -1,9 +1,16 @@
+"""Django admin for accounts, with 三权分立: roles and activation belong to the security admin."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .models import User
+
+# Fields that grant or revoke power: only a superuser may touch them here; the security admin
+# uses the product page (accounts:user_list), which records every change in the audit log.
+_POWER_FIELDS = ("groups", "user_permissions", "is_superuser", "is_staff", "is_active")
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -29,7 +36,6 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("username",)
     list_select_related = ("district",)
     filter_horizontal = ("groups", "user_permissions")
-    readonly_fields = ("last_login", "date_joined", "password_changed_at")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("name", "phone", "email", "organization")}),
@@ -50,3 +56,12 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("角色"))
     def role_list(self, obj):
         return "、".join(g.name for g in obj.groups.all())
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["last_login", "date_joined", "password_changed_at"]
+        if not request.user.is_superuser:
+            readonly += list(_POWER_FIELDS)
+        return readonly
+
+    def has_module_permission(self, request):
+        return roles.is_admin(request.user)

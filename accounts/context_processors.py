@@ -10,5 +10,7 @@ def role_flags(request):
         "is_admin": roles.is_admin(user),
         "is_inspector": roles.is_inspector(user),
         "is_official": roles.is_official(user),
+        "is_security_admin": roles.is_security_admin(user),
+        "is_auditor": roles.is_auditor(user),
         "role_labels": roles.role_labels(user),
     }

@@ -11,9 +11,26 @@ class LoginForm(AuthenticationForm):
         "inactive": _("该账号已停用，请联系管理员。"),
     }
 
+    # max_length as a real validator (the stock form only sets the HTML attribute): an overlong
+    # name must never reach authenticate(), whose lockout bookkeeping stores it in varchar(255).
     username = forms.CharField(
-        label=_("用户名"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("用户名"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
     password = forms.CharField(
-        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("密码"), strip=False, max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class UserRolesForm(forms.Form):
+    """Security admin's form: which role groups an account holds and whether it may log in."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    is_active = forms.BooleanField(label=_("账号启用"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from . import roles as role_names
+
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]

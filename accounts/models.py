@@ -1,5 +1,9 @@
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +35,34 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._password_at_load = self.password
+        self._password_stamped = False
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+        self._password_stamped = True
+
+    def expire_password(self) -> None:
+        """Force a change at the next request (e.g. after a reset by the security admin)."""
+        self.password_changed_at = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+        self._password_stamped = True
+
+    def save(self, *args, **kwargs):
+        # Every path that sets a password (forms, admin, createsuperuser — which assigns the
+        # hash directly in Django 5 — imports) ends here, so the expiry clock always restarts.
+        if self.password != self._password_at_load:
+            if not self._password_stamped:
+                self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+        self._password_at_load = self.password
+        self._password_stamped = False
 
     def get_full_name(self):
         return self.name or super().get_full_name()

@@ -21,6 +21,10 @@ ROLE_PERMISSIONS = {
             "view_evidence", "add_evidence", "delete_evidence",
         },
     },
+    # Security admin: who holds which role, who may log in. Nothing about schools, rubric or scores.
+    roles.SECURITY_ADMIN: {"apps": None, "codenames": {"view_user", "change_user"}},
+    # Audit admin: reads the log. Nobody at all holds add/change/delete on audit records.
+    roles.AUDITOR: {"apps": None, "codenames": {"view_auditevent"}},
     roles.OFFICIAL: {"apps": None, "codenames": {
         "view_district", "view_school",
         "view_rubricversion", "view_dimension", "view_indicator", "view_element",

@@ -8,8 +8,11 @@ from django.contrib.auth.models import AnonymousUser
 ADMIN = "管理员"
 INSPECTOR = "督导专家"
 OFFICIAL = "教育局"
+# 三权分立 (等保 2.0): system, security and audit administration are held by different people.
+SECURITY_ADMIN = "安全管理员"
+AUDITOR = "审计管理员"
 
-ALL_ROLES = (ADMIN, INSPECTOR, OFFICIAL)
+ALL_ROLES = (ADMIN, INSPECTOR, OFFICIAL, SECURITY_ADMIN, AUDITOR)
 
 
 def _in_group(user, name: str) -> bool:
@@ -35,6 +38,16 @@ def is_official(user) -> bool:
     return _in_group(user, OFFICIAL)
 
 
+def is_security_admin(user) -> bool:
+    """Assigns roles and (de)activates accounts; never touches schools, rubric or scores."""
+    return _in_group(user, SECURITY_ADMIN)
+
+
+def is_auditor(user) -> bool:
+    """Reads the audit log and nothing else."""
+    return _in_group(user, AUDITOR)
+
+
 def can_view_results(user) -> bool:
     """Officials and admins read results; inspectors only see their own evaluations."""
     return is_admin(user) or is_official(user)
@@ -48,4 +61,8 @@ def role_labels(user) -> list[str]:
         labels.append(INSPECTOR)
     if is_official(user):
         labels.append(OFFICIAL)
+    if is_security_admin(user):
+        labels.append(SECURITY_ADMIN)
+    if is_auditor(user):
+        labels.append(AUDITOR)
     return labels

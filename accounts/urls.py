@@ -14,5 +14,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("accounts/users/", views.user_list, name="user_list"),
+    path("accounts/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("accounts/users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -9,6 +9,9 @@ class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # append-only: no bulk rewrite from application code
         raise PermissionError("审计记录只能追加，不能修改。")
 
+    def delete(self):  # bulk delete would bypass AuditEvent.delete(); purge_audit uses _raw_delete
+        raise PermissionError("审计记录不能删除（过期记录请用 purge_audit 命令清理）。")
+
 
 class AuditEvent(models.Model):
     class Outcome(models.TextChoices):
@@ -37,6 +40,9 @@ class AuditEvent(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-at", "-id"]
+        # Only "view": with no add/change/delete permission, no role (and no admin screen) can be
+        # granted the right to alter the log.
+        default_permissions = ("view",)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -14,6 +14,21 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _text(value) -> str:
+    # PostgreSQL text and jsonb cannot hold NUL; an audit write must never fail on hostile input.
+    return str(value).replace("\x00", "\ufffd")
+
+
+def _json_safe(value):
+    if isinstance(value, (int, bool, type(None))):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {_text(k): _json_safe(v) for k, v in value.items()}
+    return _text(value)
+
+
 def audit_record(
     *,
     event: str,
@@ -33,11 +48,11 @@ def audit_record(
     return AuditEvent.objects.create(
         event=event,
         user=user,
-        username=username or (user.get_username() if user is not None else ""),
+        username=_text(username or (user.get_username() if user is not None else ""))[:150],
         ip=client_ip(request),
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=_text(obj)[:300] if obj is not None else "",
         outcome=outcome,
-        detail={k: (str(v) if not isinstance(v, (int, bool, type(None), list, dict)) else v) for k, v in detail.items()},
+        detail={k: _json_safe(v) for k, v in detail.items()},
     )

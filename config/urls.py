@@ -7,6 +7,7 @@ urlpatterns = [
     path("rubric/", include("rubric.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

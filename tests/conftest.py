@@ -30,6 +30,8 @@ def world(db):
         other_official=f.user("other_official", roles.OFFICIAL, district_obj=beilin, name="碑林教育局"),
         city_official=f.user("city_official", roles.OFFICIAL, name="市教育局"),
         nobody=f.user("nobody", name="无角色"),
+        security_admin=f.user("secadmin", roles.SECURITY_ADMIN, name="安全管理员甲"),
+        auditor=f.user("auditor", roles.AUDITOR, name="审计管理员乙"),
     )
     w.round = f.round_(version)
     w.school = f.school(yanta, name="雁塔区第一小学")
@@ -48,3 +50,10 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2 at Django's production cost takes ~1 s per hash on the CI machine; `world` alone
+    # hashes a dozen passwords. Tests check who may log in, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,148 @@
+"""The role matrix over every named view (三权分立 and object-level access).
+
+Data-driven: the routes are enumerated from the URLconf, so views that other apps add later
+are walked too. Explicit expectations cover this area's views; for every other view the
+general rules below must hold for every role.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ("admin", "lead", "alice", "bob", "official", "other_official", "city_official", "nobody",
+         "security_admin", "auditor")
+
+# Roles that hold no business data rights: outside their own pages they must never get a 200.
+NON_BUSINESS = ("nobody", "security_admin", "auditor")
+# Pages every signed-in person may open. evaluation:inspector_home lists only the requester's
+# own scorecards, so for anyone without a panel seat it is an empty page, not a leak.
+OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
+               "evaluation:inspector_home"}
+OWN_PAGES = {
+    "security_admin": {"accounts:user_list", "accounts:user_edit"},
+    "auditor": {"audit:event_list", "audit:event_export"},
+    "nobody": set(),
+}
+
+ALL = dict.fromkeys(ROLES)
+
+
+def _only(role_ok, ok=200, other=403):
+    return {r: (ok if r in role_ok else other) for r in ROLES}
+
+
+# Expected GET status per role for this area's views.
+EXPECTED_GET = {
+    "accounts:home": {**{r: 302 for r in ROLES}, "nobody": 200},
+    "accounts:login": {r: 200 for r in ROLES},
+    "accounts:logout": {r: 405 for r in ROLES},
+    "accounts:password_change": {r: 200 for r in ROLES},
+    "accounts:healthz": {r: 200 for r in ROLES},
+    "accounts:user_list": _only({"security_admin"}),
+    "accounts:user_edit": _only({"security_admin"}),
+    "accounts:user_password_reset": {r: 405 for r in ROLES},
+    "audit:event_list": _only({"auditor"}),
+    "audit:event_export": _only({"auditor"}),
+}
+
+# POSTs that any signed-in person may make (their own login, logout, password).
+POST_OPEN = {"accounts:login", "accounts:logout", "accounts:password_change"}
+
+
+def _named_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue  # Django admin: covered by its own permission tests
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _named_routes(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+ROUTES = sorted(_named_routes(), key=lambda item: item[0])
+
+
+def _object_for(world, route: str, key: str):
+    """A world object for a URL keyword: the panel's evaluation, alice's scorecard, and so on."""
+    ns = route.split(":")[0]
+    k = key.lower()
+    if "scorecard" in k:
+        return world.evaluation.scorecards.get(inspector=world.alice).pk
+    if "evaluation" in k:
+        return world.evaluation.pk
+    if "school" in k:
+        return world.school.pk
+    if "round" in k:
+        return world.round.pk
+    if "version" in k or "rubric" in k:
+        return world.version.pk
+    if "district" in k:
+        return world.district.pk
+    if "user" in k or ns == "accounts":
+        return world.bob.pk
+    by_namespace = {"evaluation": world.evaluation.pk, "schools": world.school.pk, "rubric": world.version.pk,
+                    "reports": world.round.pk, "audit": 1}
+    return by_namespace.get(ns, 1)
+
+
+def _url(world, route, pattern):
+    kwargs = {}
+    for key, conv in pattern.pattern.converters.items():
+        kwargs[key] = _object_for(world, route, key) if conv.regex == "[0-9]+" else "x"
+    return reverse(route, kwargs=kwargs), kwargs
+
+
+def _is_placeholder(response) -> bool:
+    return any(t.name == "placeholder.html" for t in (getattr(response, "templates", None) or []))
+
+
+def test_the_matrix_has_routes_and_roles(world):
+    assert len(ROUTES) >= 10
+    assert all(getattr(world, r) for r in ROLES)
+    missing = set(EXPECTED_GET) - {name for name, _ in ROUTES}
+    assert not missing, f"expected routes that no longer exist: {missing}"
+
+
+@pytest.mark.parametrize("route,pattern", ROUTES, ids=[name for name, _ in ROUTES])
+def test_get_matrix(client, world, route, pattern):
+    url, kwargs = _url(world, route, pattern)
+    failures = []
+    for role in ROLES:
+        client.force_login(getattr(world, role))
+        response = client.get(url)
+        status = response.status_code
+        if status >= 500:
+            failures.append(f"{role}: {status}")
+            continue
+        if route in EXPECTED_GET:
+            if status != EXPECTED_GET[route][role]:
+                failures.append(f"{role}: got {status}, expected {EXPECTED_GET[route][role]}")
+            continue
+        if _is_placeholder(response):
+            continue  # a placeholder still waiting for its app's real view
+        if role in NON_BUSINESS and status == 200 and route not in OPEN_TO_ALL | OWN_PAGES[role]:
+            failures.append(f"{role} (no business role) got 200")
+        object_keys = [k for k in kwargs if "evaluation" in k.lower() or "scorecard" in k.lower()]
+        if object_keys and role in ("bob", "other_official") and status == 200:
+            failures.append(f"{role} (outsider of this evaluation) got 200")
+    assert not failures, f"{url}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("route,pattern", ROUTES, ids=[name for name, _ in ROUTES])
+def test_post_matrix_for_roles_without_write_rights(client, world, route, pattern):
+    if route in POST_OPEN:
+        pytest.skip("every signed-in person may post here (own session or password)")
+    url, _ = _url(world, route, pattern)
+    allowed = {"accounts:user_edit": {"security_admin"}, "accounts:user_password_reset": {"security_admin"}}
+    failures = []
+    for role in NON_BUSINESS + ("official", "city_official"):
+        if role in allowed.get(route, ()):
+            continue
+        client.force_login(getattr(world, role))
+        response = client.post(url, {})
+        if _is_placeholder(response):
+            continue
+        if response.status_code not in (403, 404, 405):
+            failures.append(f"{role}: {response.status_code}")
+    assert not failures, f"POST {url}: " + "; ".join(failures)
