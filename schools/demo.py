@@ -63,6 +63,9 @@ ACCOUNTS = [
     DemoAccount("sunhao", "孙浩", roles.INSPECTOR, organization="西安市教育督导评估中心"),
     DemoAccount("shijyj", "周海燕", roles.OFFICIAL, organization="西安市教育局"),
     DemoAccount("yantajyj", "马晓东", roles.OFFICIAL, district_name="雁塔区", organization="雁塔区教育局"),
+    # 三权分立: role assignments and the audit log belong to two further people.
+    DemoAccount("anquan", "郑安", roles.SECURITY_ADMIN, organization="西安市教育局信息中心"),
+    DemoAccount("shenji", "冯审", roles.AUDITOR, organization="西安市教育局审计处"),
 ]
 INSPECTOR_USERNAMES = [a.username for a in ACCOUNTS if a.role == roles.INSPECTOR]
 
