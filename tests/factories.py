@@ -34,6 +34,15 @@ def xian_rubric() -> RubricVersion:
     )
 
 
+def xian_districts() -> None:
+    """Xi'an's districts as the data migration creates them; a transactional test's flush removes them."""
+    import importlib
+
+    migration = importlib.import_module("schools.migrations.0002_xian_districts")
+    for order, (code, name, kind) in enumerate(migration.DISTRICTS, start=1):
+        District.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "order": order})
+
+
 def district(code="610113", name="雁塔区") -> District:
     obj, _ = District.objects.get_or_create(code=code, defaults={"name": name, "kind": "district"})
     return obj

@@ -1,4 +1,4 @@
-"""The three role groups exist after migrate and hold the intended permissions."""
+"""The role groups exist after migrate and hold the intended permissions."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -13,9 +13,10 @@ def perms_of(group_name: str) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_the_three_role_groups_exist():
+def test_the_role_groups_exist():
+    # The three business roles, plus the security and audit admins of 三权分立.
     assert set(Group.objects.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)) == {
-        "管理员", "督导专家", "教育局",
+        "管理员", "督导专家", "教育局", "安全管理员", "审计管理员",
     }
 
 

@@ -40,6 +40,7 @@ def browser_page():
 @pytest.mark.django_db(transaction=True)
 def test_admin_filters_and_imports_schools_from_the_keyboard(live_server, browser_page, tmp_path):
     f.xian_rubric()
+    f.xian_districts()
     yanta = f.district("610113", "雁塔区")
     f.user("e2eadmin", roles.ADMIN, name="王管理")
     f.school(yanta, code="6101130100", name="雁塔区第一小学")
