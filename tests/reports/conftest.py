@@ -48,3 +48,9 @@ def scored(world):
     give_scores(world.evaluation, fn, by=world.lead)
     give_scores(world.other_evaluation, half, by=world.bob)
     return world
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # The shared `world` creates eight users; PBKDF2 would dominate these tests' runtime.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
