@@ -11,11 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, IntegerField, Q, Sum
+from django.db.models.functions import Cast
+from django.db.models.functions import Round as Round2
 
 from evaluation.consolidation import consolidate
 from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard
 from rubric.selectors import RubricTree, rubric_tree
+from schools.models import School
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -211,10 +214,46 @@ def evaluation_totals(*, evaluation: Evaluation, tree: RubricTree | None = None,
 # --------------------------------------------------------------------------- a whole round
 
 
+@dataclass(frozen=True)
+class DistrictInfo:
+    id: int
+    code: str
+    name: str
+    order: int
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    """The school fields results need, read as plain values (thousands of rows per page)."""
+
+    id: int
+    code: str
+    name: str
+    stage: str
+    location: str
+    district: DistrictInfo
+
+    @property
+    def district_id(self) -> int:
+        return self.district.id
+
+    def get_stage_display(self) -> str:
+        return str(School.Stage(self.stage).label) if self.stage in School.Stage.values else self.stage
+
+    def get_location_display(self) -> str:
+        return str(School.Location(self.location).label) if self.location in School.Location.values else self.location
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
 @dataclass
 class RoundRow:
     evaluation_id: int
-    school: object
+    school: SchoolInfo
     status: str
     provisional: bool
     dimensions: dict[str, Decimal]
@@ -234,42 +273,49 @@ def round_totals(
 ) -> list[RoundRow]:
     """Totals of every evaluation of a round, ranked, in a fixed number of queries.
 
-    Finalized rows are summed by the database (GROUP BY evaluation, dimension); in-progress
-    rows (only with `include_in_progress`) are consolidated per element in Python from one
-    query, exactly as `evaluation_totals` does. Ranks are standard competition ranks over
-    all returned rows; `school_filter` narrows the schools before ranking.
+    Finalized rows are summed by the database (GROUP BY evaluation, dimension) in integer
+    cents, so the sums are exact on every backend; in-progress rows (only with
+    `include_in_progress`) are consolidated per element in Python from one query, exactly as
+    `evaluation_totals` does. Ranks are standard competition ranks over all returned rows;
+    `school_filter` (a Q on Evaluation) narrows the schools before ranking.
     """
     tree = tree or rubric_tree(version=round.rubric_version)
     dim_of_element = _element_dimension_map(tree)
     dim_code = {dim.dimension.id: dim.code for dim in tree.dimensions}
     codes = [dim.code for dim in tree.dimensions]
 
-    evaluations = Evaluation.objects.filter(round=round).select_related("school__district")
+    evaluations = Evaluation.objects.filter(round_id=round.pk)
     if not include_in_progress:
         evaluations = evaluations.filter(status=Evaluation.Status.FINALIZED)
     if school_filter is not None:
         evaluations = evaluations.filter(school_filter)
-    evaluations = list(evaluations.order_by("school__code").only(
-        "id", "status", "school__code", "school__name", "school__stage", "school__location",
-        "school__district__id", "school__district__name", "school__district__code", "school__district__order",
+    ev_rows = list(evaluations.order_by("school__code").values_list(
+        "id", "status", "school_id", "school__code", "school__name", "school__stage", "school__location",
+        "school__district_id", "school__district__code", "school__district__name", "school__district__order",
     ))
-    finalized_ids = {ev.id for ev in evaluations if ev.status == Evaluation.Status.FINALIZED}
-    progress_ids = {ev.id for ev in evaluations if ev.status != Evaluation.Status.FINALIZED}
-    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: {c: Decimal("0") for c in codes})
+    districts: dict[int, DistrictInfo] = {}
+    finalized = Evaluation.Status.FINALIZED
+    has_finalized = any(r[1] == finalized for r in ev_rows)
+    progress_ids = {r[0] for r in ev_rows if r[1] != finalized}
+    zero = {c: Decimal("0") for c in codes}
+    sums: dict[int, dict[str, Decimal]] = {}
     elements: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
 
-    final_q = FinalScore.objects.filter(evaluation__round=round, evaluation__status=Evaluation.Status.FINALIZED)
+    final_q = FinalScore.objects.filter(evaluation__round_id=round.pk, evaluation__status=finalized)
     if school_filter is not None:
-        final_q = final_q.filter(evaluation__in=[ev.id for ev in evaluations])
-    if finalized_ids:
-        if with_elements:
-            for ev_id, el_id, points in final_q.values_list("evaluation_id", "element_id", "points"):
-                elements[ev_id][el_id] = points
-                sums[ev_id][dim_of_element[el_id]] += points
-        else:
-            grouped = final_q.values("evaluation_id", "element__indicator__dimension_id").annotate(s=Sum("points"))
-            for row in grouped:
-                sums[row["evaluation_id"]][dim_code[row["element__indicator__dimension_id"]]] += row["s"] or 0
+        final_q = final_q.filter(evaluation__in=evaluations.values("id"))
+    if has_finalized and with_elements:
+        for ev_id, el_id, points in final_q.values_list("evaluation_id", "element_id", "points"):
+            elements[ev_id][el_id] = points
+            row = sums.setdefault(ev_id, dict(zero))
+            row[dim_of_element[el_id]] += points
+    elif has_finalized:
+        cents = Cast(Round2(F("points") * 100), IntegerField())
+        grouped = final_q.values_list("evaluation_id", "element__indicator__dimension_id").annotate(
+            c=Sum(cents)).order_by()
+        for ev_id, dim_id, total_cents in grouped:
+            row = sums.setdefault(ev_id, dict(zero))
+            row[dim_code[dim_id]] += Decimal(total_cents or 0) / 100
 
     if progress_ids:
         raw: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
@@ -282,20 +328,26 @@ def round_totals(
             value = consolidate(values, round.consolidation)
             if with_elements:
                 elements[ev_id][el_id] = value
-            sums[ev_id][dim_of_element[el_id]] += value
+            row = sums.setdefault(ev_id, dict(zero))
+            row[dim_of_element[el_id]] += value
 
     rows = []
-    for ev in evaluations:
-        dims = {code: q2(sums[ev.id][code]) for code in codes}
+    for ev_id, status, school_id, code, name, stage, location, d_id, d_code, d_name, d_order in ev_rows:
+        district = districts.get(d_id)
+        if district is None:
+            district = districts[d_id] = DistrictInfo(id=d_id, code=d_code, name=d_name, order=d_order)
+        raw_dims = sums.get(ev_id, zero)
+        dims = {c: q2(raw_dims[c]) for c in codes}
         rows.append(
             RoundRow(
-                evaluation_id=ev.id,
-                school=ev.school,
-                status=ev.status,
-                provisional=ev.id in progress_ids,
+                evaluation_id=ev_id,
+                school=SchoolInfo(id=school_id, code=code, name=name, stage=stage, location=location,
+                                  district=district),
+                status=status,
+                provisional=ev_id in progress_ids,
                 dimensions=dims,
                 total=q2(sum(dims.values(), Decimal("0"))),
-                element_points=dict(elements[ev.id]) if with_elements else None,
+                element_points=dict(elements[ev_id]) if with_elements else None,
             )
         )
     for row, rank in zip(rows, competition_ranks([r.total for r in rows])):
@@ -324,8 +376,6 @@ class Overview:
 def round_overview(*, rows: list[RoundRow], tree: RubricTree) -> Overview:
     """Averages per district and dimension, the distribution of totals, and the
     urban/town/rural gap per dimension (as a percentage of the dimension's points)."""
-    from schools.models import School
-
     by_district: dict[str, list[Decimal]] = defaultdict(list)
     for row in rows:
         by_district[row.school.district.name].append(row.total)
