@@ -27,6 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+(TMP / "staticfiles").mkdir()
 os.environ.update(SECURE_SSL_REDIRECT="0", SESSION_COOKIE_SECURE="0", CSRF_COOKIE_SECURE="0", STATIC_MANIFEST="0")
 os.environ.setdefault("DATA_DIR", str(TMP))
 os.environ["TASK_BACKEND"] = "database"
@@ -213,7 +214,8 @@ def main():
 
     ev = small.evaluations.order_by("id").first()
     totals = evaluation_totals(evaluation=ev, tree=tree)
-    bare_html = ("<html><head><meta charset='utf-8'><style>html{font-family:'WenQuanYi Micro Hei';font-size:9pt}"
+    bare_html = ("<html><head><meta charset='utf-8'><style>@page{size:A4}html{font-family:'WenQuanYi Micro Hei';"
+                 "font-size:9pt}table{width:100%;table-layout:fixed;border-collapse:collapse}"
                  "td{border:1px solid #000}</style></head><body><table>" + "".join(
                      f"<tr><td>{escape(line.dimension.code + ' ' + line.dimension.name)}</td>"
                      f"<td>{escape(line.indicator.code + ' ' + line.indicator.text)}</td>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from copy import copy
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -50,6 +51,7 @@ class _Book:
     """A write-only workbook that remembers the cached value of each formula it holds."""
 
     def __init__(self):
+        _STYLE_CACHE.clear()  # style ids belong to one workbook
         self.wb = Workbook(write_only=True)
         self.cached: dict[int, dict[str, Decimal]] = {}
 
@@ -93,10 +95,21 @@ def _patch_cached_values(data: bytes, cached: dict[int, dict[str, Decimal]]) -> 
     return out.getvalue()
 
 
+_STYLE_CACHE: dict[tuple, object] = {}
+
+
 def _cell(ws, value, *, number=False, font=CJK_FONT, fill=None, align=None, border=True):
     if isinstance(value, str) and not (number and value.startswith("=")):
         value = safe_text(value)
     cell = WriteOnlyCell(ws, value=value)
+    # Setting font/border/… hashes the style objects on every cell, which dominated the
+    # time of large workbooks; the resulting style ids are computed once per workbook and
+    # per combination, then copied.
+    key = (id(ws.parent), number, id(font), id(fill), id(align), border)
+    cached = _STYLE_CACHE.get(key)
+    if cached is not None:
+        cell._style = copy(cached)
+        return cell
     cell.font = font
     if border:
         cell.border = BORDER
@@ -109,6 +122,7 @@ def _cell(ws, value, *, number=False, font=CJK_FONT, fill=None, align=None, bord
         cell.alignment = WRAP
     if fill is not None:
         cell.fill = fill
+    _STYLE_CACHE[key] = copy(cell._style)
     return cell
 
 
