@@ -64,8 +64,14 @@ def test_district_official_exports_only_own_district(scored, media, django_captu
     assert _names(job) == [f"{scored.school.code}-雁塔区第一小学.pdf"]
 
 
-def test_export_runs_through_the_database_backend_and_db_worker(scored, media, django_capture_on_commit_callbacks):
+def test_export_runs_through_the_database_backend_and_db_worker(scored, media, django_capture_on_commit_callbacks,
+                                                                 monkeypatch):
     """Enqueued in the database, processed by `manage.py db_worker --batch`."""
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker closes "old" connections between tasks; inside the test's transaction that
+    # would close the test's own connection on PostgreSQL.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     for _ in range(6):  # two chunks
         give_scores(f.evaluation(scored.round, f.school(scored.district), lead=scored.lead), half)
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
