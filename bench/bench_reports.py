@@ -9,6 +9,7 @@ Prints every figure and its ratio against the target; exits 1 if a target is mis
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import statistics
@@ -70,7 +71,7 @@ def best(fn, repeat=3):
 
 
 def report(label: str, value: float, base: float, limit: float, unit="s"):
-    ratio = value / base if base else float("inf")
+    ratio = value / base if base else math.inf
     ok = ratio <= limit
     results.append((label, ok))
     print(f"{label}: {value:.3f}{unit} vs {base:.3f}{unit} → ratio {ratio:.2f} (target ≤ {limit}) {'OK' if ok else 'MISSED'}",
