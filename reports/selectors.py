@@ -313,9 +313,12 @@ def round_totals(
         cents = Cast(Round2(F("points") * 100), IntegerField())
         grouped = final_q.values_list("evaluation_id", "element__indicator__dimension_id").annotate(
             c=Sum(cents)).order_by()
+        cents_by_ev: dict[int, dict[str, int]] = {}
         for ev_id, dim_id, total_cents in grouped:
-            row = sums.setdefault(ev_id, dict(zero))
-            row[dim_code[dim_id]] += Decimal(total_cents or 0) / 100
+            per_dim = cents_by_ev.setdefault(ev_id, {})
+            per_dim[dim_code[dim_id]] = per_dim.get(dim_code[dim_id], 0) + int(total_cents or 0)
+        for ev_id, per_dim in cents_by_ev.items():
+            sums[ev_id] = {c: Decimal(per_dim.get(c, 0)).scaleb(-2) for c in codes}
 
     if progress_ids:
         raw: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
