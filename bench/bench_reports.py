@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TMP = Path(tempfile.mkdtemp(prefix="nqs-bench-"))
+TMP = Path(tempfile.mkdtemp(prefix="reportsbench-", dir="/var/tmp" if os.path.isdir("/var/tmp") else None))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DEBUG", "0")
@@ -291,4 +291,10 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import shutil
+
+    try:
+        code = main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    sys.exit(code)
