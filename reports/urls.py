@@ -6,5 +6,15 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.ranking, name="ranking"),
+    path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("district.xlsx", views.district_xlsx, name="district_xlsx"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("evaluation/<int:pk>/", views.school_report, name="school_report"),
+    path("evaluation/<int:pk>/scoresheet.pdf", views.scoresheet_pdf, name="scoresheet_pdf"),
+    path("evaluation/<int:pk>/scoresheet.xlsx", views.scoresheet_xlsx, name="scoresheet_xlsx"),
+    path("evaluation/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("exports/start/", views.export_start, name="export_start"),
+    path("exports/<int:pk>/", views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/status/", views.export_status, name="export_status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

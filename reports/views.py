@@ -1,13 +1,357 @@
-"""Views."""
+"""Results pages and downloads for officials and admins (inspectors: 403).
 
-from django.shortcuts import render  # noqa: E402
+Access: `_require_viewer` (403 for roles that may not read results) and
+`_get_evaluation_for_user` (404 for a school outside the official's district).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import can_view_results, is_admin
+from audit.services import audit_record
+from evaluation.models import Evaluation, Evidence, Round, Scorecard
+from evaluation.selectors import RoundNotFound, round_resolve
+from rubric.selectors import rubric_tree
+from schools.models import District
+
+from . import pdf as pdf_render
+from . import xlsx as xlsx_render
+from .forms import RankingFilterForm
+from .models import ExportJob
+from .selectors import dimension_means, evaluation_totals, round_overview, round_totals
+from .services import export_job_create
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# --------------------------------------------------------------------------- access helpers
+
+
+def _require_viewer(request) -> None:
+    if not can_view_results(request.user):
+        raise PermissionDenied(_("只有教育局和管理员可以查看评估结果。"))
+
+
+def _scope_district_id(user) -> int | None:
+    """The district an official is limited to; None for city officials and admins."""
+    if is_admin(user):
+        return None
+    return user.district_id
+
+
+def _school_filter(user) -> Q | None:
+    district_id = _scope_district_id(user)
+    return Q(school__district_id=district_id) if district_id else None
+
+
+def _visible_districts(user):
+    district_id = _scope_district_id(user)
+    qs = District.objects.order_by("order", "code")
+    return qs.filter(pk=district_id) if district_id else qs
+
+
+def _get_evaluation_for_user(request, pk: int) -> Evaluation:
+    _require_viewer(request)
+    ev = get_object_or_404(Evaluation.objects.select_related("school__district", "round__rubric_version"), pk=pk)
+    district_id = _scope_district_id(request.user)
+    if district_id and ev.school.district_id != district_id:
+        raise Http404
+    return ev
+
+
+def _resolve_round(request) -> Round | None:
+    value = request.GET.get("round", "")
+    try:
+        return round_resolve(value)
+    except RoundNotFound as exc:
+        if value:
+            messages.error(request, str(exc))
+            try:
+                return round_resolve(None)
+            except RoundNotFound:
+                return None
+        return None
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def _sort_rows(rows, key: str):
+    if not key:
+        return rows
+    reverse = key.startswith("-")
+    name = key.lstrip("-")
+    getters = {
+        "rank": lambda r: (r.rank, r.school.code),
+        "school": lambda r: r.school.code,
+        "district": lambda r: (r.school.district.order, r.school.district.code, r.rank),
+        "total": lambda r: (r.total, r.school.code),
+    }
+    getter = getters.get(name) or (lambda r: (r.dimensions.get(name, Decimal("0")), r.school.code))
+    return sorted(rows, key=getter, reverse=reverse)
+
+
+def _ranking_rows(request, round_obj):
+    """Rows of the ranking as the user filtered and sorted them (shared by page and xlsx)."""
+    tree = rubric_tree(version=round_obj.rubric_version)
+    codes = [d.code for d in tree.dimensions]
+    districts = list(_visible_districts(request.user))
+    form = RankingFilterForm(request.GET or None, districts=districts, dimension_codes=codes)
+    data = form.cleaned_or_default() if request.GET else {"include": False, "sort": "", "district": "",
+                                                          "stage": "", "location": "", "status": ""}
+    include = bool(data["include"]) or data["status"] == "in_progress"
+    # Ranks are over the whole round (city-wide) so a school's rank is the same on every page.
+    rows = round_totals(round=round_obj, include_in_progress=include, tree=tree)
+    scope = _scope_district_id(request.user)
+    if scope:
+        rows = [r for r in rows if r.school.district_id == scope]
+    if data["district"]:
+        rows = [r for r in rows if str(r.school.district_id) == data["district"]]
+    if data["stage"]:
+        rows = [r for r in rows if r.school.stage == data["stage"]]
+    if data["location"]:
+        rows = [r for r in rows if r.school.location == data["location"]]
+    if data["status"]:
+        rows = [r for r in rows if r.status == data["status"]]
+    rows = _sort_rows(rows, data["sort"])
+    return form, tree, codes, rows, data
+
+
+@require_GET
 def ranking(request):
-    return render(request, "placeholder.html", {"title": "排名结果"})
+    _require_viewer(request)
+    round_obj = _resolve_round(request)
+    rounds = list(Round.objects.order_by("-year", "-created_at", "-id").only("id", "name"))
+    if round_obj is None:
+        return render(request, "reports/ranking.html", {"round": None, "rounds": rounds})
+    form, tree, codes, rows, data = _ranking_rows(request, round_obj)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "reports/ranking.html", {
+        "round": round_obj, "rounds": rounds, "form": form, "codes": codes, "page": page,
+        "count": len(rows), "query": query.urlencode(), "tree": tree,
+        "dims": tree.dimensions, "can_export_all": True,
+    })
 
-from django.shortcuts import render  # noqa: E402
+
+@require_GET
+def ranking_xlsx(request):
+    _require_viewer(request)
+    round_obj = _resolve_round(request)
+    if round_obj is None:
+        raise Http404
+    form, tree, codes, rows, data = _ranking_rows(request, round_obj)
+    title = _("%(round)s 排名结果") % {"round": round_obj.name}
+    content = xlsx_render.ranking_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title)
+    audit_record(event="export.xlsx", request=request, obj=round_obj, kind="ranking", rows=len(rows))
+    return _download(content, f"{round_obj.name}-排名.xlsx", XLSX)
 
 
+@require_GET
+def district_xlsx(request):
+    """The district workbook: ranked summary plus one score sheet per school."""
+    _require_viewer(request)
+    round_obj = _resolve_round(request)
+    if round_obj is None:
+        raise Http404
+    district = None
+    scope = _scope_district_id(request.user)
+    wanted = request.GET.get("district", "")
+    if scope:
+        district = District.objects.get(pk=scope)
+        if wanted and wanted != str(scope):
+            raise Http404
+    elif wanted:
+        if not wanted.isdigit():
+            raise Http404
+        district = get_object_or_404(District, pk=int(wanted))
+    tree = rubric_tree(version=round_obj.rubric_version)
+    rows = round_totals(round=round_obj, tree=tree, with_elements=True)
+    if district is not None:
+        rows = [r for r in rows if r.school.district_id == district.pk]
+    inspectors: dict[int, list[str]] = {}
+    cards = Scorecard.objects.filter(evaluation_id__in=[r.evaluation_id for r in rows]).select_related(
+        "inspector").order_by("-is_lead", "inspector__username")
+    for card in cards:
+        inspectors.setdefault(card.evaluation_id, []).append(card.inspector.display_name)
+    name = district.name if district else _("全市")
+    title = _("%(round)s %(district)s 评估结果") % {"round": round_obj.name, "district": name}
+    content = xlsx_render.district_workbook_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title,
+                                                 inspectors=inspectors)
+    audit_record(event="export.xlsx", request=request, obj=round_obj, kind="district_workbook",
+                 district=name, rows=len(rows))
+    return _download(content, f"{round_obj.name}-{name}.xlsx", XLSX)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@require_GET
 def dashboard(request):
-    return render(request, "placeholder.html", {"title": "统计概览"})
+    _require_viewer(request)
+    round_obj = _resolve_round(request)
+    rounds = list(Round.objects.order_by("-year", "-created_at", "-id").only("id", "name"))
+    if round_obj is None:
+        return render(request, "reports/dashboard.html", {"round": None, "rounds": rounds})
+    tree = rubric_tree(version=round_obj.rubric_version)
+    rows = round_totals(round=round_obj, tree=tree, school_filter=_school_filter(request.user))
+    overview = round_overview(rows=rows, tree=tree)
+    chart_data = {
+        "districts": {"labels": [d["name"] for d in overview.by_district],
+                      "values": [str(d["mean"]) for d in overview.by_district]},
+        "distribution": {"labels": [b["label"] for b in overview.distribution],
+                         "values": [b["count"] for b in overview.distribution]},
+        "dimensions": {"labels": [d["code"] for d in overview.by_dimension],
+                       "values": [str(d["rate"]) if d["rate"] is not None else None for d in overview.by_dimension]},
+        "locations": {"labels": [d["code"] for d in overview.by_dimension],
+                      "series": [{"name": loc["label"],
+                                  "values": [str(loc["rates"][d["code"]]) if loc["rates"][d["code"]] is not None else None
+                                             for d in overview.by_dimension]} for loc in overview.by_location]},
+    }
+    return render(request, "reports/dashboard.html", {
+        "round": round_obj, "rounds": rounds, "overview": overview, "chart_data": chart_data,
+    })
+
+
+# --------------------------------------------------------------------------- one school
+
+
+def _rank_context(ev: Evaluation, tree):
+    rows = round_totals(round=ev.round, tree=tree, include_in_progress=not ev.is_finalized)
+    mine = next((r for r in rows if r.evaluation_id == ev.pk), None)
+    finalized = [r for r in rows if not r.provisional]
+    averages = dimension_means(finalized, [d.code for d in tree.dimensions])
+    return (mine.rank if mine else None), len(rows), averages
+
+
+@require_GET
+def school_report(request, pk: int):
+    ev = _get_evaluation_for_user(request, pk)
+    tree = rubric_tree(version=ev.round.rubric_version)
+    totals = evaluation_totals(evaluation=ev, tree=tree)
+    rank, count, averages = _rank_context(ev, tree)
+    evidence = list(
+        Evidence.objects.filter(scorecard__evaluation=ev).select_related("element", "uploaded_by")
+        .order_by("element__order", "uploaded_at")
+    )
+    dims = tree.dimensions
+    radar = {
+        "indicators": [{"name": d.code, "max": 100} for d in dims],
+        "school": [str((totals.dimensions[d.code] / d.points * 100).quantize(Decimal("0.1"))) for d in dims],
+        "average": [str(((averages[d.code] or 0) / d.points * 100).quantize(Decimal("0.1"))) for d in dims],
+        "labels": [_("本校"), _("全市平均")],
+    }
+    return render(request, "reports/school_report.html", {
+        "ev": ev, "t": totals, "rank": rank, "count": count, "evidence": evidence, "radar": radar,
+        "dim_rows": [(d, totals.dimensions[d.code], averages[d.code]) for d in dims],
+        "weakest": totals.weakest(10),
+    })
+
+
+def _blank(request) -> bool:
+    return request.GET.get("blank", "") in {"1", "true", "yes"}
+
+
+@require_GET
+def scoresheet_pdf(request, pk: int):
+    ev = _get_evaluation_for_user(request, pk)
+    blank = _blank(request)
+    totals = evaluation_totals(evaluation=ev, blank=blank)
+    content = pdf_render.scoresheet_pdf(totals, blank=blank)
+    audit_record(event="export.pdf", request=request, obj=ev, kind="scoresheet", blank=blank)
+    suffix = "-空白" if blank else ""
+    return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.pdf", "application/pdf")
+
+
+@require_GET
+def scoresheet_xlsx(request, pk: int):
+    ev = _get_evaluation_for_user(request, pk)
+    blank = _blank(request)
+    totals = evaluation_totals(evaluation=ev, blank=blank)
+    content = xlsx_render.scoresheet_xlsx(totals, blank=blank)
+    audit_record(event="export.xlsx", request=request, obj=ev, kind="scoresheet", blank=blank)
+    suffix = "-空白" if blank else ""
+    return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.xlsx", XLSX)
+
+
+@require_GET
+def report_pdf(request, pk: int):
+    ev = _get_evaluation_for_user(request, pk)
+    tree = rubric_tree(version=ev.round.rubric_version)
+    totals = evaluation_totals(evaluation=ev, tree=tree)
+    rank, count, averages = _rank_context(ev, tree)
+    content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages)
+    audit_record(event="export.pdf", request=request, obj=ev, kind="school_report")
+    return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
+
+
+# --------------------------------------------------------------------------- batch export
+
+
+def _get_job_for_user(request, pk: int) -> ExportJob:
+    _require_viewer(request)
+    job = get_object_or_404(ExportJob.objects.select_related("round", "district", "requested_by"), pk=pk)
+    if job.requested_by_id != request.user.pk and not is_admin(request.user):
+        raise Http404
+    return job
+
+
+@require_POST
+def export_start(request):
+    _require_viewer(request)
+    value = request.POST.get("round", "")
+    try:
+        round_obj = round_resolve(value)
+    except RoundNotFound as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:ranking")
+    scope = _scope_district_id(request.user)
+    district = District.objects.get(pk=scope) if scope else None
+    job = export_job_create(round=round_obj, user=request.user, district=district)
+    audit_record(event="export.zip.start", request=request, obj=job, round=round_obj.name, total=job.total)
+    return redirect("reports:export_detail", pk=job.pk)
+
+
+@require_GET
+def export_detail(request, pk: int):
+    job = _get_job_for_user(request, pk)
+    return render(request, "reports/export_detail.html", {"job": job})
+
+
+@require_GET
+def export_status(request, pk: int):
+    job = _get_job_for_user(request, pk)
+    return render(request, "reports/partials/export_status.html", {"job": job})
+
+
+@require_GET
+def export_download(request, pk: int):
+    job = _get_job_for_user(request, pk)
+    if job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED) or not job.file:
+        raise Http404
+    audit_record(event="export.zip", request=request, obj=job, round=job.round.name)
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}.zip",
+                        content_type="application/zip")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import ExportJob
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "round", "district", "requested_by", "status", "done", "total", "created_at", "finished_at")
+    list_filter = ("status", "round")
+    readonly_fields = ("round", "district", "requested_by", "status", "total", "done", "failures", "file",
+                       "created_at", "finished_at")

@@ -1,0 +1,46 @@
+"""Plain-text exports of the ranking (CSV and JSON) for the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .selectors import RoundRow
+from .xlsx import safe_text
+
+
+def ranking_records(rows: list[RoundRow], codes: list[str]) -> list[dict]:
+    """Ordered records; numbers as decimal strings so no precision is lost."""
+    records = []
+    for row in rows:
+        record = {
+            "rank": row.rank,
+            "school_code": row.school.code,
+            "school_name": row.school.name,
+            "district": row.school.district.name,
+            "total": format(row.total, "f"),
+        }
+        for code in codes:
+            record[code] = format(row.dimensions[code], "f")
+        record["status"] = row.status
+        records.append(record)
+    return records
+
+
+def ranking_json(rows: list[RoundRow], codes: list[str]) -> str:
+    return json.dumps(ranking_records(rows, codes), ensure_ascii=False, indent=2)
+
+
+def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:
+    """CSV with user text neutralized against formula injection (see xlsx.safe_text)."""
+    out = io.StringIO()
+    records = ranking_records(rows, codes)
+    fields = ["rank", "school_code", "school_name", "district", "total", *codes, "status"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        for key in ("school_code", "school_name", "district"):
+            record[key] = safe_text(record[key])
+        writer.writerow(record)
+    return out.getvalue()

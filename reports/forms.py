@@ -1,0 +1,39 @@
+"""Filter forms: every query-string value is checked against a whitelist before use."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schools.models import School
+
+STATUS_CHOICES = [("", _("全部状态")), ("finalized", _("已定稿")), ("in_progress", _("评估中（暂定）"))]
+
+
+class RankingFilterForm(forms.Form):
+    district = forms.ChoiceField(label=_("区县"), required=False)
+    stage = forms.ChoiceField(label=_("学段"), required=False, choices=[("", _("全部学段")), *School.Stage.choices])
+    location = forms.ChoiceField(
+        label=_("城乡类别"), required=False, choices=[("", _("全部类别")), *School.Location.choices]
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
+    include = forms.BooleanField(label=_("包含评估中的学校（暂定分数）"), required=False)
+    sort = forms.ChoiceField(label=_("排序"), required=False)
+
+    def __init__(self, *args, districts=(), dimension_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", _("全部区县")), *[(str(d.id), d.name) for d in districts]]
+        keys = [("rank", _("排名")), ("school", _("学校代码")), ("district", _("区县")), ("total", _("总分"))]
+        keys += [(code, code) for code in dimension_codes]
+        choices = [("", _("默认（按排名）"))]
+        for key, label in keys:
+            choices.append((key, _("%(label)s ↑") % {"label": label}))
+            choices.append((f"-{key}", _("%(label)s ↓") % {"label": label}))
+        self.fields["sort"].choices = choices
+
+    def cleaned_or_default(self) -> dict:
+        """The valid values; an invalid field is dropped (its error is shown on the page)."""
+        self.is_valid()
+        data = {name: "" for name in self.fields}
+        data["include"] = False
+        for name, value in getattr(self, "cleaned_data", {}).items():
+            data[name] = value
+        return data

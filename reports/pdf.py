@@ -1,0 +1,46 @@
+"""PDF renderers (WeasyPrint), one function per document, all rendered from templates so
+that user text is escaped by Django's autoescaping."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from .charts import bar_svg, radar_svg
+from .layout import sheet_rows
+from .selectors import EvaluationTotals, q2
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
+    """The official printed score sheet of one school (blank: no scores, for paper use)."""
+    return _pdf(
+        "reports/pdf/scoresheet.html",
+        {"t": totals, "rows": sheet_rows(totals), "blank": blank, "printed_at": timezone.localtime()},
+    )
+
+
+def school_report_pdf(totals: EvaluationTotals, *, rank: int | None, count: int,
+                      averages: dict[str, Decimal | None]) -> bytes:
+    """The school report with a radar (A vs round average) and B-level bars drawn as SVG."""
+    dims = totals.tree.dimensions
+    school_pct = [q2(totals.dimensions[d.code] / d.points * 100) for d in dims]
+    avg_pct = [q2((averages.get(d.code) or 0) / d.points * 100) for d in dims]
+    radar = radar_svg([d.code for d in dims], [("本校", "#0d6efd", school_pct), ("全市平均", "#fd7e14", avg_pct)])
+    inds = totals.tree.indicators
+    bars = bar_svg([i.code for i in inds],
+                   [("得分率", "#198754", [q2(totals.indicators[i.code] / i.points * 100) for i in inds])])
+    return _pdf(
+        "reports/pdf/school_report.html",
+        {"t": totals, "rank": rank, "count": count, "radar": radar, "bars": bars,
+         "weakest": totals.weakest(10), "printed_at": timezone.localtime(),
+         "dim_rows": [(d, totals.dimensions[d.code], averages.get(d.code)) for d in dims]},
+    )

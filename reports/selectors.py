@@ -1,0 +1,424 @@
+"""Read-only queries for results: the one place where totals and ranks are computed.
+
+Pages, PDFs, workbooks and the CLI all call `evaluation_totals` / `round_totals`, so the
+numbers agree everywhere. Nothing here hard-codes the rubric's shape: A/B/C codes, counts
+and points all come from the round's frozen rubric version.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, IntegerField, Q, Sum
+from django.db.models.functions import Cast
+from django.db.models.functions import Round as Round2
+
+from evaluation.consolidation import consolidate
+from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard
+from rubric.selectors import RubricTree, rubric_tree
+from schools.models import School
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def q2(value) -> Decimal:
+    """Two decimal places, half-up: how every subtotal is shown and compared."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------- pure arithmetic
+
+
+@dataclass
+class TreeSums:
+    indicators: dict[str, Decimal]
+    dimensions: dict[str, Decimal]
+    total: Decimal
+
+
+def sum_tree(tree: RubricTree, points: dict[int, Decimal | None]) -> TreeSums:
+    """B, A and total from per-element points (missing or None counts as 0)."""
+    indicators: dict[str, Decimal] = {}
+    dimensions: dict[str, Decimal] = {}
+    for dim in tree.dimensions:
+        dim_sum = Decimal("0")
+        for ind in dim.indicators:
+            ind_sum = sum((Decimal(points.get(e.id) or 0) for e in ind.elements), Decimal("0"))
+            indicators[ind.code] = q2(ind_sum)
+            dim_sum += ind_sum
+        dimensions[dim.code] = q2(dim_sum)
+    total = q2(sum(dimensions.values(), Decimal("0")))
+    return TreeSums(indicators=indicators, dimensions=dimensions, total=total)
+
+
+def competition_ranks(totals: list[Decimal]) -> list[int]:
+    """Standard competition ranking of the given totals (1, 2, 2, 4), highest first.
+
+    Returns the rank of each input position; the input order is kept.
+    """
+    order = sorted(range(len(totals)), key=lambda i: totals[i], reverse=True)
+    ranks = [0] * len(totals)
+    previous = None
+    for position, index in enumerate(order, start=1):
+        if previous is None or totals[index] != totals[previous]:
+            rank = position
+        ranks[index] = rank
+        previous = index
+    return ranks
+
+
+def _element_dimension_map(tree: RubricTree) -> dict[int, str]:
+    return {e.id: dim.code for dim in tree.dimensions for e in dim.elements}
+
+
+# --------------------------------------------------------------------------- one evaluation
+
+
+@dataclass
+class ElementLine:
+    element: object
+    indicator: object
+    dimension: object
+    points: Decimal | None  # final (or provisional consolidated) score
+    final_note: str = ""
+    inspector_points: list[Decimal | None] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (inspector name, note)
+
+    @property
+    def ratio(self) -> Decimal:
+        return q2((self.points or 0) / self.element.points * 100)
+
+
+@dataclass
+class InspectorTotals:
+    scorecard: Scorecard
+    name: str
+    is_lead: bool
+    submitted: bool
+    sums: TreeSums
+    scored: int
+
+
+@dataclass
+class EvaluationTotals:
+    evaluation: Evaluation
+    round: Round
+    school: object
+    tree: RubricTree
+    provisional: bool
+    lines: list[ElementLine]
+    sums: TreeSums
+    inspectors: list[InspectorTotals]
+
+    @property
+    def total(self) -> Decimal:
+        return self.sums.total
+
+    @property
+    def dimensions(self) -> dict[str, Decimal]:
+        return self.sums.dimensions
+
+    @property
+    def indicators(self) -> dict[str, Decimal]:
+        return self.sums.indicators
+
+    def weakest(self, count: int = 10) -> list[ElementLine]:
+        """Elements with the lowest score ratio (ties in rubric order)."""
+        scored = [line for line in self.lines if line.points is not None]
+        return sorted(scored, key=lambda line: line.ratio)[:count]
+
+
+def evaluation_totals(*, evaluation: Evaluation, tree: RubricTree | None = None, blank: bool = False) -> EvaluationTotals:
+    """B1…, A1… and total of one evaluation, plus each inspector's own totals.
+
+    Finalized: from FinalScore. In progress: inspectors' current scores consolidated per
+    element with the round's rule (provisional). `blank` gives the empty paper form.
+    """
+    ev = (
+        Evaluation.objects.select_related("round__rubric_version", "school__district")
+        .get(pk=evaluation.pk)
+    )
+    tree = tree or rubric_tree(version=ev.round.rubric_version)
+    scorecards = list(
+        Scorecard.objects.filter(evaluation=ev).select_related("inspector").order_by("-is_lead", "inspector__username")
+    )
+    per_card: dict[int, dict[int, Score]] = defaultdict(dict)
+    if not blank:
+        for score in Score.objects.filter(scorecard__evaluation=ev).only(
+            "id", "scorecard_id", "element_id", "points", "note"
+        ):
+            per_card[score.scorecard_id][score.element_id] = score
+    finals = {}
+    if not blank and ev.is_finalized:
+        finals = {fs.element_id: fs for fs in FinalScore.objects.filter(evaluation=ev).only("element_id", "points", "note")}
+
+    lines: list[ElementLine] = []
+    element_points: dict[int, Decimal | None] = {}
+    for dim in tree.dimensions:
+        for ind in dim.indicators:
+            for el in ind.elements:
+                inspector_points = [
+                    per_card[card.id][el.id].points if el.id in per_card[card.id] else None for card in scorecards
+                ]
+                if blank:
+                    value = None
+                elif ev.is_finalized:
+                    value = finals[el.id].points if el.id in finals else None
+                else:
+                    value = consolidate(inspector_points, ev.round.consolidation)
+                element_points[el.id] = value
+                notes = [
+                    (card.inspector.display_name, per_card[card.id][el.id].note)
+                    for card in scorecards
+                    if el.id in per_card[card.id] and per_card[card.id][el.id].note.strip()
+                ]
+                lines.append(
+                    ElementLine(
+                        element=el,
+                        indicator=ind,
+                        dimension=dim,
+                        points=q2(value) if value is not None else None,
+                        final_note=finals[el.id].note if el.id in finals else "",
+                        inspector_points=inspector_points,
+                        notes=notes,
+                    )
+                )
+    inspectors = []
+    for card in scorecards:
+        own = {el_id: s.points for el_id, s in per_card[card.id].items()}
+        inspectors.append(
+            InspectorTotals(
+                scorecard=card,
+                name=card.inspector.display_name,
+                is_lead=card.is_lead,
+                submitted=card.is_submitted,
+                sums=sum_tree(tree, own),
+                scored=sum(1 for v in own.values() if v is not None),
+            )
+        )
+    return EvaluationTotals(
+        evaluation=ev,
+        round=ev.round,
+        school=ev.school,
+        tree=tree,
+        provisional=not blank and not ev.is_finalized,
+        lines=lines,
+        sums=sum_tree(tree, element_points),
+        inspectors=inspectors,
+    )
+
+
+# --------------------------------------------------------------------------- a whole round
+
+
+@dataclass(frozen=True)
+class DistrictInfo:
+    id: int
+    code: str
+    name: str
+    order: int
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class SchoolInfo:
+    """The school fields results need, read as plain values (thousands of rows per page)."""
+
+    id: int
+    code: str
+    name: str
+    stage: str
+    location: str
+    district: DistrictInfo
+
+    @property
+    def district_id(self) -> int:
+        return self.district.id
+
+    def get_stage_display(self) -> str:
+        return str(School.Stage(self.stage).label) if self.stage in School.Stage.values else self.stage
+
+    def get_location_display(self) -> str:
+        return str(School.Location(self.location).label) if self.location in School.Location.values else self.location
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+@dataclass
+class RoundRow:
+    evaluation_id: int
+    school: SchoolInfo
+    status: str
+    provisional: bool
+    dimensions: dict[str, Decimal]
+    total: Decimal
+    rank: int = 0
+    passed: bool | None = None
+    element_points: dict[int, Decimal | None] | None = None
+
+
+def round_totals(
+    *,
+    round: Round,
+    include_in_progress: bool = False,
+    tree: RubricTree | None = None,
+    school_filter: Q | None = None,
+    with_elements: bool = False,
+) -> list[RoundRow]:
+    """Totals of every evaluation of a round, ranked, in a fixed number of queries.
+
+    Finalized rows are summed by the database (GROUP BY evaluation, dimension) in integer
+    cents, so the sums are exact on every backend; in-progress rows (only with
+    `include_in_progress`) are consolidated per element in Python from one query, exactly as
+    `evaluation_totals` does. Ranks are standard competition ranks over all returned rows;
+    `school_filter` (a Q on Evaluation) narrows the schools before ranking.
+    """
+    tree = tree or rubric_tree(version=round.rubric_version)
+    dim_of_element = _element_dimension_map(tree)
+    dim_code = {dim.dimension.id: dim.code for dim in tree.dimensions}
+    codes = [dim.code for dim in tree.dimensions]
+
+    evaluations = Evaluation.objects.filter(round_id=round.pk)
+    if not include_in_progress:
+        evaluations = evaluations.filter(status=Evaluation.Status.FINALIZED)
+    if school_filter is not None:
+        evaluations = evaluations.filter(school_filter)
+    ev_rows = list(evaluations.order_by("school__code").values_list(
+        "id", "status", "school_id", "school__code", "school__name", "school__stage", "school__location",
+        "school__district_id", "school__district__code", "school__district__name", "school__district__order",
+    ))
+    districts: dict[int, DistrictInfo] = {}
+    finalized = Evaluation.Status.FINALIZED
+    has_finalized = any(r[1] == finalized for r in ev_rows)
+    progress_ids = {r[0] for r in ev_rows if r[1] != finalized}
+    zero = {c: Decimal("0") for c in codes}
+    sums: dict[int, dict[str, Decimal]] = {}
+    elements: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+
+    final_q = FinalScore.objects.filter(evaluation__round_id=round.pk, evaluation__status=finalized)
+    if school_filter is not None:
+        final_q = final_q.filter(evaluation__in=evaluations.values("id"))
+    if has_finalized and with_elements:
+        for ev_id, el_id, points in final_q.values_list("evaluation_id", "element_id", "points"):
+            elements[ev_id][el_id] = points
+            row = sums.setdefault(ev_id, dict(zero))
+            row[dim_of_element[el_id]] += points
+    elif has_finalized:
+        cents = Cast(Round2(F("points") * 100), IntegerField())
+        grouped = final_q.values_list("evaluation_id", "element__indicator__dimension_id").annotate(
+            c=Sum(cents)).order_by()
+        cents_by_ev: dict[int, dict[str, int]] = {}
+        for ev_id, dim_id, total_cents in grouped:
+            per_dim = cents_by_ev.setdefault(ev_id, {})
+            per_dim[dim_code[dim_id]] = per_dim.get(dim_code[dim_id], 0) + int(total_cents or 0)
+        for ev_id, per_dim in cents_by_ev.items():
+            sums[ev_id] = {c: Decimal(per_dim.get(c, 0)).scaleb(-2) for c in codes}
+
+    if progress_ids:
+        raw: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+        score_q = Score.objects.filter(
+            scorecard__evaluation_id__in=progress_ids, points__isnull=False
+        ).values_list("scorecard__evaluation_id", "element_id", "points")
+        for ev_id, el_id, points in score_q:
+            raw[(ev_id, el_id)].append(points)
+        for (ev_id, el_id), values in raw.items():
+            value = consolidate(values, round.consolidation)
+            if with_elements:
+                elements[ev_id][el_id] = value
+            row = sums.setdefault(ev_id, dict(zero))
+            row[dim_of_element[el_id]] += value
+
+    rows = []
+    for ev_id, status, school_id, code, name, stage, location, d_id, d_code, d_name, d_order in ev_rows:
+        district = districts.get(d_id)
+        if district is None:
+            district = districts[d_id] = DistrictInfo(id=d_id, code=d_code, name=d_name, order=d_order)
+        raw_dims = sums.get(ev_id, zero)
+        dims = {c: q2(raw_dims[c]) for c in codes}
+        rows.append(
+            RoundRow(
+                evaluation_id=ev_id,
+                school=SchoolInfo(id=school_id, code=code, name=name, stage=stage, location=location,
+                                  district=district),
+                status=status,
+                provisional=ev_id in progress_ids,
+                dimensions=dims,
+                total=q2(sum(dims.values(), Decimal("0"))),
+                element_points=dict(elements[ev_id]) if with_elements else None,
+            )
+        )
+    for row, rank in zip(rows, competition_ranks([r.total for r in rows])):
+        row.rank = rank
+        row.passed = None if round.pass_mark is None else row.total >= round.pass_mark
+    rows.sort(key=lambda r: (r.rank, r.school.code))
+    return rows
+
+
+# --------------------------------------------------------------------------- overview statistics
+
+
+def mean(values: list[Decimal]) -> Decimal | None:
+    return q2(sum(values, Decimal("0")) / len(values)) if values else None
+
+
+@dataclass
+class Overview:
+    count: int
+    by_district: list[dict]
+    distribution: list[dict]
+    by_dimension: list[dict]
+    by_location: list[dict]
+
+
+def round_overview(*, rows: list[RoundRow], tree: RubricTree) -> Overview:
+    """Averages per district and dimension, the distribution of totals, and the
+    urban/town/rural gap per dimension (as a percentage of the dimension's points)."""
+    by_district: dict[str, list[Decimal]] = defaultdict(list)
+    for row in rows:
+        by_district[row.school.district.name].append(row.total)
+    district_rows = [
+        {"name": name, "count": len(values), "mean": mean(values)} for name, values in by_district.items()
+    ]
+    district_rows.sort(key=lambda d: d["mean"], reverse=True)
+
+    top = tree.points or Decimal("100")
+    width = top / 10
+    buckets = []
+    for i in range(10):
+        low, high = width * i, width * (i + 1)
+        count = sum(1 for r in rows if low <= r.total < high or (i == 9 and r.total == high))
+        buckets.append({"label": f"{q2(low).normalize():f}–{q2(high).normalize():f}", "count": count})
+
+    dims = []
+    for dim in tree.dimensions:
+        values = [r.dimensions[dim.code] for r in rows]
+        avg = mean(values)
+        dims.append({
+            "code": dim.code, "name": dim.name, "points": q2(dim.points), "mean": avg,
+            "rate": q2(avg / dim.points * 100) if avg is not None else None,
+        })
+
+    locations = []
+    for value, label in School.Location.choices:
+        subset = [r for r in rows if r.school.location == value]
+        rates = {}
+        for dim in tree.dimensions:
+            avg = mean([r.dimensions[dim.code] for r in subset])
+            rates[dim.code] = q2(avg / dim.points * 100) if avg is not None else None
+        locations.append({"value": value, "label": str(label), "count": len(subset), "rates": rates})
+    for d in dims:
+        present = [loc["rates"][d["code"]] for loc in locations if loc["rates"][d["code"]] is not None]
+        d["gap"] = q2(max(present) - min(present)) if len(present) >= 2 else None
+    return Overview(count=len(rows), by_district=district_rows, distribution=buckets, by_dimension=dims,
+                    by_location=locations)
+
+
+def dimension_means(rows: list[RoundRow], codes: list[str]) -> dict[str, Decimal | None]:
+    """The round average of each dimension over the given rows."""
+    return {code: mean([r.dimensions[code] for r in rows]) for code in codes}

@@ -1,0 +1,100 @@
+"""Writes of the reports app: only its own export jobs (reports never writes scores)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from evaluation.models import Evaluation
+
+from .models import ExportJob
+
+CHUNK_SIZE = 5  # score sheets per task: small enough that several workers share a round
+
+
+def _part_name(job_id: int, school_code: str) -> str:
+    return f"exports/parts/{job_id}/{school_code}.pdf"
+
+
+@transaction.atomic
+def export_job_create(*, round, user, district=None) -> ExportJob:
+    """Create a batch export of all finalized score sheets of a round (optionally one
+    district) and enqueue its tasks once the job row is committed."""
+    from .tasks import export_scoresheets
+
+    evaluations = Evaluation.objects.filter(round=round, status=Evaluation.Status.FINALIZED)
+    if district is not None:
+        evaluations = evaluations.filter(school__district=district)
+    ids = list(evaluations.order_by("school__code").values_list("id", flat=True))
+    job = ExportJob(round=round, district=district, requested_by=user, total=len(ids))
+    job.full_clean()
+    job.save()
+    if not ids:
+        export_job_finish(job_id=job.pk)
+        return job
+    chunks = [ids[i:i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+
+    def enqueue():
+        for chunk in chunks:
+            export_scoresheets.enqueue(job.pk, chunk)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def export_job_progress(*, job_id: int, school_code: str, pdf: bytes | None, failure: dict | None) -> None:
+    """Store one rendered sheet (or record why it failed) and advance the counter."""
+    if pdf is not None:
+        name = _part_name(job_id, school_code)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(pdf))
+    with transaction.atomic():
+        if failure is not None:
+            job = ExportJob.objects.select_for_update().get(pk=job_id)
+            job.failures = [*job.failures, failure]
+            job.done = F("done") + 1
+            job.status = ExportJob.Status.RUNNING
+            job.save(update_fields=["failures", "done", "status"])
+        else:
+            ExportJob.objects.filter(pk=job_id).update(done=F("done") + 1, status=ExportJob.Status.RUNNING)
+
+
+def export_job_finish(*, job_id: int) -> bool:
+    """When every sheet is processed, zip the stored parts; exactly one caller wins."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job_id)
+        if job.is_finished or job.done < job.total:
+            return False
+        failed = {f["school_code"] for f in job.failures}
+        codes = list(
+            Evaluation.objects.filter(round=job.round, status=Evaluation.Status.FINALIZED)
+            .filter(**({"school__district": job.district} if job.district_id else {}))
+            .order_by("school__code").values_list("school__code", "school__name")
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for code, name in codes:
+                part = _part_name(job.pk, code)
+                if code in failed or not default_storage.exists(part):
+                    continue
+                with default_storage.open(part, "rb") as fh:
+                    archive.writestr(f"{code}-{name}.pdf", fh.read())
+            if job.failures:
+                lines = [f"{f['school_code']}\t{f['school_name']}\t{f['error']}" for f in job.failures]
+                archive.writestr("失败清单.txt", "\n".join(lines) + "\n")
+        job.file.save(f"round{job.round_id}-job{job.pk}.zip", ContentFile(buffer.getvalue()), save=False)
+        job.status = ExportJob.Status.DONE if len(failed) < job.total or job.total == 0 else ExportJob.Status.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "finished_at"])
+    for code, _name in codes:
+        part = _part_name(job.pk, code)
+        if default_storage.exists(part):
+            default_storage.delete(part)
+    return True

@@ -1,0 +1,124 @@
+"""Excel score sheet and workbooks, read back with openpyxl and recalculated by LibreOffice."""
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from reports.selectors import evaluation_totals, round_totals
+from reports.xlsx import district_workbook_xlsx, ranking_xlsx, safe_text, scoresheet_xlsx
+from rubric.selectors import rubric_tree
+from schools.models import School
+
+D = Decimal
+
+
+def _book(data: bytes, **kw):
+    return openpyxl.load_workbook(io.BytesIO(data), **kw)
+
+
+@pytest.fixture
+def sheet_bytes(scored):
+    return scoresheet_xlsx(evaluation_totals(evaluation=scored.evaluation))
+
+
+def test_scoresheet_has_merged_dimension_indicator_and_method_cells(scored, sheet_bytes):
+    ws = _book(sheet_bytes).active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:F1" in merged
+    assert "A4:A6" in merged and "E4:E6" in merged  # A1 has three elements (rows 4–6)
+    assert any(r.startswith("B") for r in merged)
+
+
+def test_scoresheet_formulas_and_cached_values_agree(scored, sheet_bytes):
+    formulas = _book(sheet_bytes).active
+    values = _book(sheet_bytes, data_only=True).active
+    total_row = next(r for r in range(1, formulas.max_row + 1) if formulas.cell(r, 1).value == "总分")
+    assert formulas.cell(total_row, 6).value.startswith("=SUM(")
+    assert D(str(values.cell(total_row, 6).value)) == D("99.50")
+    assert D(str(values.cell(total_row, 4).value)) == D("100")
+    subtotal_rows = [r for r in range(1, formulas.max_row + 1) if str(formulas.cell(r, 1).value).endswith("小计")]
+    assert len(subtotal_rows) == 7
+    assert sum(D(str(values.cell(r, 6).value)) for r in subtotal_rows) == D("99.50")
+    # element scores are numbers, not text
+    assert isinstance(values.cell(4, 6).value, (int, float))
+
+
+def test_scoresheet_print_setup_and_frozen_header(sheet_bytes):
+    ws = _book(sheet_bytes).active
+    assert ws.freeze_panes == "A4"
+    assert ws.print_title_rows == "$3:$3"
+    assert str(ws.page_setup.paperSize) == "9"
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_safe_text_neutralizes_formula_starts(text):
+    assert safe_text(text) == "'" + text
+
+
+def test_safe_text_leaves_ordinary_text():
+    assert safe_text("雁塔区第一小学") == "雁塔区第一小学"
+
+
+def test_hostile_school_name_is_text_in_workbooks(scored):
+    School.objects.filter(pk=scored.school.pk).update(name='=HYPERLINK("http://x","点我")')
+    tree = rubric_tree(version=scored.version)
+    rows = round_totals(round=scored.round, tree=tree)
+    ws = _book(ranking_xlsx(rows=rows, tree=tree, round_obj=scored.round, title="t")).active
+    names = [ws.cell(r, 3).value for r in range(3, ws.max_row + 1)]
+    assert "'=HYPERLINK(\"http://x\",\"点我\")" in names
+
+
+def test_district_workbook_has_ranked_summary_and_one_sheet_per_school(scored):
+    tree = rubric_tree(version=scored.version)
+    rows = round_totals(round=scored.round, tree=tree, with_elements=True)
+    data = district_workbook_xlsx(rows=rows, tree=tree, round_obj=scored.round, title="t", inspectors={})
+    wb = _book(data, data_only=True)
+    assert len(wb.sheetnames) == 3
+    summary = wb[wb.sheetnames[0]]
+    assert [summary.cell(r, 1).value for r in (3, 4)] == [1, 2]
+    assert summary.cell(3, 3).value == "雁塔区第一小学"
+    total_col = 8 + len(tree.dimensions)
+    assert D(str(summary.cell(3, total_col).value)) == D("99.50")
+    assert D(str(summary.cell(4, total_col).value)) == D("50")
+    detail = wb[wb.sheetnames[2]]
+    assert "碑林区第一小学" in detail.cell(2, 1).value
+
+
+@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice missing")
+def test_libreoffice_recalculates_the_same_totals(scored, tmp_path):
+    """Calc recomputes every formula on load; its CSV must show our totals."""
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(scoresheet_xlsx(evaluation_totals(evaluation=scored.evaluation)))
+    # Drop the cached values so that only a real recalculation by Calc can produce numbers.
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(path)
+    garbled = tmp_path / "garbled.xlsx"
+    with zipfile.ZipFile(garbled, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\g<1>", body)
+                assert b"</f><v>" not in body
+            dst.writestr(item, body)
+    profile = tmp_path / "profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1",
+         "--outdir", str(tmp_path / "out"), str(garbled)],
+        check=True, capture_output=True, timeout=120,
+    )
+    rows = list(csv.reader((tmp_path / "out" / "garbled.csv").read_text(encoding="utf-8").splitlines()))
+    total = next(r for r in rows if r and r[0] == "总分")
+    assert D(total[5]) == D("99.50")
+    assert D(total[3]) == D("100")
+    subtotals = [D(r[5]) for r in rows if r and r[0].endswith("小计")]
+    assert sum(subtotals) == D("99.50")
