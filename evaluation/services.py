@@ -288,6 +288,15 @@ def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, fo
     return result
 
 
+def _single_result(result: SaveResult, code: str):
+    """Unwrap a one-element save: the saved row, or the error/conflict raised as an exception."""
+    if code in result.errors:
+        raise ValidationError({"points": result.errors[code]})
+    if code in result.conflicts:
+        raise ScoreConflict(result.conflicts[code])
+    return result.saved[code]
+
+
 def score_save(*, scorecard: Scorecard, element: Element, points, note: str | None, version: int, by, request=None) -> Score:
     """Save one element's score; raises ValidationError (bad value) or ScoreConflict (stale version)."""
     result = scores_save_many(
@@ -296,11 +305,7 @@ def score_save(*, scorecard: Scorecard, element: Element, points, note: str | No
         by=by,
         request=request,
     )
-    if element.code in result.errors:
-        raise ValidationError({"points": result.errors[element.code]})
-    if element.code in result.conflicts:
-        raise ScoreConflict(result.conflicts[element.code])
-    return result.saved[element.code]
+    return _single_result(result, element.code)
 
 
 @transaction.atomic
@@ -358,11 +363,7 @@ def final_score_set(*, evaluation: Evaluation, element: Element, points, note: s
         by=by,
         request=request,
     )
-    if element.code in result.errors:
-        raise ValidationError({"points": result.errors[element.code]})
-    if element.code in result.conflicts:
-        raise ScoreConflict(result.conflicts[element.code])
-    return result.saved[element.code]
+    return _single_result(result, element.code)
 
 
 @transaction.atomic
