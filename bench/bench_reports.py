@@ -1,6 +1,7 @@
 """Performance figures of the reports app (issue 4, "Performance" (a)–(f)).
 
     .venv/bin/python bench/bench_reports.py                      # SQLite file in a temp dir
+    .venv/bin/python bench/bench_reports.py --only e             # only some figures (letters a–f)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/nqs_bench .venv/bin/python bench/bench_reports.py
 
 The database named by DATABASE_URL is (re)created from scratch: never point it at real data.
@@ -34,6 +35,9 @@ os.environ.setdefault("DATA_DIR", str(TMP))
 os.environ["TASK_BACKEND"] = "database"
 
 SMALL, LARGE, INSPECTORS, EXPORT_SHEETS = 2000, 8000, 3, 40
+ONLY = set("abcdef")
+if "--only" in sys.argv:
+    ONLY = set(sys.argv[sys.argv.index("--only") + 1].lower()) & set("abcdef")
 results: list[tuple[str, bool]] = []
 
 
@@ -167,123 +171,129 @@ def main():
 
     start = time.perf_counter()
     small = build_round("基准批次2000", schools[:SMALL], version, elements, inspectors, admin)
-    large = build_round("基准批次8000", schools, version, elements, inspectors, admin)
+    large = build_round("基准批次8000", schools, version, elements, inspectors, admin) if ONLY & set("bc") else None
     rows = FinalScore.objects.count()
     print(f"generated {SMALL}+{LARGE} evaluations × {INSPECTORS} inspectors × {len(elements)} elements "
           f"({rows} final scores) in {time.perf_counter() - start:.1f}s", flush=True)
 
     # (a) ranking vs one bare GROUP BY over the same final-score rows
-    fs, el = FinalScore._meta.db_table, "rubric_element"
-    bare_sql = (f"SELECT fs.evaluation_id, ind.dimension_id, SUM(fs.points) FROM {fs} fs "
-                f"JOIN {el} e ON e.id = fs.element_id JOIN rubric_indicator ind ON ind.id = e.indicator_id "
-                f"JOIN evaluation_evaluation ev ON ev.id = fs.evaluation_id WHERE ev.round_id = %s "
-                f"GROUP BY fs.evaluation_id, ind.dimension_id")
+    if ONLY & set("ab"):
+        fs, el = FinalScore._meta.db_table, "rubric_element"
+        bare_sql = (f"SELECT fs.evaluation_id, ind.dimension_id, SUM(fs.points) FROM {fs} fs "
+                    f"JOIN {el} e ON e.id = fs.element_id JOIN rubric_indicator ind ON ind.id = e.indicator_id "
+                    f"JOIN evaluation_evaluation ev ON ev.id = fs.evaluation_id WHERE ev.round_id = %s "
+                    f"GROUP BY fs.evaluation_id, ind.dimension_id")
 
-    def bare(round_id):
-        with connection.cursor() as cur:
-            cur.execute(bare_sql, [round_id])
-            return cur.fetchall()
+        def bare(round_id):
+            with connection.cursor() as cur:
+                cur.execute(bare_sql, [round_id])
+                return cur.fetchall()
 
-    t_bare, _ = best(lambda: bare(small.pk))
-    t_rank_small, ranked = best(lambda: round_totals(round=small, tree=tree))
-    assert len(ranked) == SMALL
-    report(f"(a) ranking of {SMALL} schools vs bare SQL GROUP BY", t_rank_small, t_bare, 2.0)
+        t_bare, _ = best(lambda: bare(small.pk))
+        t_rank_small, ranked = best(lambda: round_totals(round=small, tree=tree))
+        assert len(ranked) == SMALL
+        report(f"(a) ranking of {SMALL} schools vs bare SQL GROUP BY", t_rank_small, t_bare, 2.0)
 
     # (b) scaling 2,000 → 8,000
-    t_rank_large, ranked_large = best(lambda: round_totals(round=large, tree=tree))
-    assert len(ranked_large) == LARGE
-    report(f"(b) ranking of {LARGE} vs {SMALL} schools", t_rank_large, t_rank_small, 4.5)
+    if "b" in ONLY:
+        t_rank_large, ranked_large = best(lambda: round_totals(round=large, tree=tree))
+        assert len(ranked_large) == LARGE
+        report(f"(b) ranking of {LARGE} vs {SMALL} schools", t_rank_large, t_rank_small, 4.5)
 
     # (c) the ranking page's query count
-    client = Client()
-    client.force_login(admin)
-    counts = []
-    for rnd in (small, large):
-        client.get(f"/reports/?round={rnd.pk}")  # warm caches (session, groups)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(f"/reports/?round={rnd.pk}&include=1")
-        assert response.status_code == 200, response.status_code
-        counts.append(len(ctx.captured_queries))
-    ok = counts[0] == counts[1]
-    results.append(("(c) query count", ok))
-    print(f"(c) ranking page SQL queries: {counts[0]} at {SMALL} schools, {counts[1]} at {LARGE} → "
-          f"ratio {counts[1] / counts[0]:.2f} (target: constant = 1.00) {'OK' if ok else 'MISSED'}", flush=True)
+    if "c" in ONLY:
+        client = Client()
+        client.force_login(admin)
+        counts = []
+        for rnd in (small, large):
+            client.get(f"/reports/?round={rnd.pk}")  # warm caches (session, groups)
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(f"/reports/?round={rnd.pk}&include=1")
+            assert response.status_code == 200, response.status_code
+            counts.append(len(ctx.captured_queries))
+        ok = counts[0] == counts[1]
+        results.append(("(c) query count", ok))
+        print(f"(c) ranking page SQL queries: {counts[0]} at {SMALL} schools, {counts[1]} at {LARGE} → "
+              f"ratio {counts[1] / counts[0]:.2f} (target: constant = 1.00) {'OK' if ok else 'MISSED'}", flush=True)
 
     # (d) one PDF score sheet vs WeasyPrint rendering a bare 84-row table of the same texts
-    from weasyprint import HTML
-    from django.utils.html import escape
+    if "d" in ONLY:
+        from weasyprint import HTML
+        from django.utils.html import escape
 
-    ev = small.evaluations.order_by("id").first()
-    totals = evaluation_totals(evaluation=ev, tree=tree)
-    bare_html = ("<html><head><meta charset='utf-8'><style>@page{size:A4}html{font-family:'WenQuanYi Micro Hei';"
-                 "font-size:9pt}table{width:100%;table-layout:fixed;border-collapse:collapse}"
-                 "td{border:1px solid #000}</style></head><body><table>" + "".join(
-                     f"<tr><td>{escape(line.dimension.code + ' ' + line.dimension.name)}</td>"
-                     f"<td>{escape(line.indicator.code + ' ' + line.indicator.text)}</td>"
-                     f"<td>{escape(line.element.code + ' ' + line.element.text)}</td><td>{line.element.points}</td>"
-                     f"<td>{escape(line.dimension.methods)}</td><td>{line.points}</td></tr>" for line in totals.lines)
-                 + "</table></body></html>")
-    HTML(string=bare_html).write_pdf()  # warm up fonts
-    t_pdf_bare, _ = best(lambda: HTML(string=bare_html).write_pdf())
-    t_pdf, _ = best(lambda: pdf_render.scoresheet_pdf(evaluation_totals(evaluation=ev, tree=tree)))
-    report("(d) PDF score sheet vs bare 84-row WeasyPrint table", t_pdf, t_pdf_bare, 1.5)
+        ev = small.evaluations.order_by("id").first()
+        totals = evaluation_totals(evaluation=ev, tree=tree)
+        bare_html = ("<html><head><meta charset='utf-8'><style>@page{size:A4}html{font-family:'WenQuanYi Micro Hei';"
+                     "font-size:9pt}table{width:100%;table-layout:fixed;border-collapse:collapse}"
+                     "td{border:1px solid #000}</style></head><body><table>" + "".join(
+                         f"<tr><td>{escape(line.dimension.code + ' ' + line.dimension.name)}</td>"
+                         f"<td>{escape(line.indicator.code + ' ' + line.indicator.text)}</td>"
+                         f"<td>{escape(line.element.code + ' ' + line.element.text)}</td><td>{line.element.points}</td>"
+                         f"<td>{escape(line.dimension.methods)}</td><td>{line.points}</td></tr>" for line in totals.lines)
+                     + "</table></body></html>")
+        HTML(string=bare_html).write_pdf()  # warm up fonts
+        t_pdf_bare, _ = best(lambda: HTML(string=bare_html).write_pdf())
+        t_pdf, _ = best(lambda: pdf_render.scoresheet_pdf(evaluation_totals(evaluation=ev, tree=tree)))
+        report("(d) PDF score sheet vs bare 84-row WeasyPrint table", t_pdf, t_pdf_bare, 1.5)
 
     # (e) district workbook for 2,000 schools vs an openpyxl write-only baseline of the same cells
-    from openpyxl import Workbook
-    import io
+    if "e" in ONLY:
+        from openpyxl import Workbook
+        import io
 
-    start = time.perf_counter()
-    detail_rows = round_totals(round=small, tree=tree, with_elements=True)
-    t_fetch = time.perf_counter() - start
-    names = {}
-    codes = [d.code for d in tree.dimensions]
+        start = time.perf_counter()
+        detail_rows = round_totals(round=small, tree=tree, with_elements=True)
+        t_fetch = time.perf_counter() - start
+        names = {}
+        codes = [d.code for d in tree.dimensions]
 
-    def baseline():
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("汇总")
-        for r in detail_rows:
-            ws.append([r.rank, r.school.code, r.school.name, r.school.district.name, "小学", "城区", "已定稿",
-                       *[r.dimensions[c] for c in codes], r.total, ""])
-        for r in detail_rows:
-            ws = wb.create_sheet(f"{r.rank}-{r.school.code}"[:28])
-            ws.append(["标题"])
-            ws.append(["学校"])
-            ws.append(["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分"])
-            for dim in tree.dimensions:
-                for ind in dim.indicators:
-                    for e in ind.elements:
-                        ws.append([dim.name, ind.text, e.text, e.points, dim.methods, r.element_points.get(e.id)])
-                ws.append([dim.code, None, None, dim.points, None, r.dimensions[dim.code]])
-            ws.append(["总分", None, None, tree.points, None, r.total])
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        def baseline():
+            wb = Workbook(write_only=True)
+            ws = wb.create_sheet("汇总")
+            for r in detail_rows:
+                ws.append([r.rank, r.school.code, r.school.name, r.school.district.name, "小学", "城区", "已定稿",
+                           *[r.dimensions[c] for c in codes], r.total, ""])
+            for r in detail_rows:
+                ws = wb.create_sheet(f"{r.rank}-{r.school.code}"[:28])
+                ws.append(["标题"])
+                ws.append(["学校"])
+                ws.append(["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分"])
+                for dim in tree.dimensions:
+                    for ind in dim.indicators:
+                        for e in ind.elements:
+                            ws.append([dim.name, ind.text, e.text, e.points, dim.methods, r.element_points.get(e.id)])
+                    ws.append([dim.code, None, None, dim.points, None, r.dimensions[dim.code]])
+                ws.append(["总分", None, None, tree.points, None, r.total])
+            out = io.BytesIO()
+            wb.save(out)
+            return out.getvalue()
 
-    t_xlsx_base, _ = best(baseline, repeat=1)
-    t_xlsx, data = best(lambda: xlsx_render.district_workbook_xlsx(
-        rows=detail_rows, tree=tree, round_obj=small, title="基准", inspectors=names), repeat=1)
-    print(f"    (district workbook: {len(data) / 1e6:.1f} MB; fetching the detail rows took {t_fetch:.2f}s)")
-    report(f"(e) district workbook of {SMALL} schools vs openpyxl write-only baseline", t_xlsx, t_xlsx_base, 2.0)
+        t_xlsx_base, _ = best(baseline, repeat=1)
+        t_xlsx, data = best(lambda: xlsx_render.district_workbook_xlsx(
+            rows=detail_rows, tree=tree, round_obj=small, title="基准", inspectors=names), repeat=1)
+        print(f"    (district workbook: {len(data) / 1e6:.1f} MB; fetching the detail rows took {t_fetch:.2f}s)")
+        report(f"(e) district workbook of {SMALL} schools vs openpyxl write-only baseline", t_xlsx, t_xlsx_base, 2.0)
 
     # (f) batch export of 40 score sheets: two db_worker processes vs one
-    export_schools = School.objects.bulk_create(
-        [School(code=f"X{i:03d}", name=f"导出测试第{i}学校", district=export_district, stage="primary",
-                location="urban") for i in range(EXPORT_SHEETS)])
-    export_round = build_round("导出批次", export_schools, version, elements, inspectors, admin)
-    worker = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
-    timings = {}
-    for workers in (1, 2):
-        job = export_job_create(round=export_round, user=admin, district=export_district)
-        start = time.perf_counter()
-        procs = [subprocess.Popen(worker, cwd=ROOT, env=os.environ.copy()) for _ in range(workers)]
-        for p in procs:
-            p.wait()
-        timings[workers] = time.perf_counter() - start
-        job.refresh_from_db()
-        assert job.status == ExportJob.Status.DONE and job.done == EXPORT_SHEETS, (job.status, job.done)
-        print(f"    export with {workers} worker(s): {timings[workers]:.1f}s, {job.done}/{job.total} sheets, "
-              f"failures: {len(job.failures)}", flush=True)
-    report(f"(f) export of {EXPORT_SHEETS} score sheets with 2 workers vs 1", timings[2], timings[1], 0.6)
+    if "f" in ONLY:
+        export_schools = School.objects.bulk_create(
+            [School(code=f"X{i:03d}", name=f"导出测试第{i}学校", district=export_district, stage="primary",
+                    location="urban") for i in range(EXPORT_SHEETS)])
+        export_round = build_round("导出批次", export_schools, version, elements, inspectors, admin)
+        worker = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+        timings = {}
+        for workers in (1, 2):
+            job = export_job_create(round=export_round, user=admin, district=export_district)
+            start = time.perf_counter()
+            procs = [subprocess.Popen(worker, cwd=ROOT, env=os.environ.copy()) for _ in range(workers)]
+            for p in procs:
+                p.wait()
+            timings[workers] = time.perf_counter() - start
+            job.refresh_from_db()
+            assert job.status == ExportJob.Status.DONE and job.done == EXPORT_SHEETS, (job.status, job.done)
+            print(f"    export with {workers} worker(s): {timings[workers]:.1f}s, {job.done}/{job.total} sheets, "
+                  f"failures: {len(job.failures)}", flush=True)
+        report(f"(f) export of {EXPORT_SHEETS} score sheets with 2 workers vs 1", timings[2], timings[1], 0.6)
 
     missed = [label for label, ok in results if not ok]
     print("ALL TARGETS MET" if not missed else f"MISSED: {', '.join(missed)}")

@@ -1,22 +1,22 @@
-"""Excel renderers (openpyxl, write-only mode so that large workbooks stay fast).
+"""Excel renderers: openpyxl write-only workbooks whose rows are serialized here.
 
 openpyxl writes formulas without cached results; spreadsheet viewers that do not
-recalculate (and our own read-back) would then show empty totals. So every formula we
-write is registered with the value we computed via the totals selector, and the saved
-package is patched to carry that cached value: the formula and the number always agree.
+recalculate (and our own read-back) would then show empty totals. So every formula is
+written together with the value computed via the totals selector (see _Book).
 """
 
 from __future__ import annotations
 
 import io
 import re
-import zipfile
-from copy import copy
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -48,82 +48,134 @@ def safe_text(value) -> str:
 
 
 class _Book:
-    """A write-only workbook that remembers the cached value of each formula it holds."""
+    """A write-only workbook whose rows we serialize ourselves.
+
+    openpyxl builds an ElementTree element per cell (and hashes the style of every styled
+    cell), which made the 2,000-school district workbook several times slower than a bare
+    write-only dump. openpyxl still owns the package (styles, sheet properties, freeze
+    panes, columns, merged ranges, page setup, print titles); only the <sheetData> rows are
+    written here, from style ids registered once per workbook. That also lets every formula
+    carry its cached value (computed by the totals selector) while it is written, instead
+    of patching the saved package afterwards: the formula and the number always agree.
+    """
 
     def __init__(self):
-        _STYLE_CACHE.clear()  # style ids belong to one workbook
         self.wb = Workbook(write_only=True)
-        self.cached: dict[int, dict[str, Decimal]] = {}
+        self.sheets: list[_Sheet] = []
+        self._styles: dict[tuple, int] = {}
 
-    def sheet(self, title: str):
-        ws = self.wb.create_sheet(title=title)
-        self.cached[len(self.wb.worksheets)] = {}
-        return ws
+    def sheet(self, title: str) -> "_Sheet":
+        sheet = _Sheet(self, self.wb.create_sheet(title=title))
+        self.sheets.append(sheet)
+        return sheet
 
-    def formula(self, ws, ref: str, formula: str, value: Decimal, **style) -> WriteOnlyCell:
-        self.cached[self.wb.worksheets.index(ws) + 1][ref] = value
-        return _cell(ws, formula, number=True, **style)
+    def style(self, *, number=False, font=CJK_FONT, fill=None, align=None, border=True) -> int:
+        key = (number, id(font), id(fill), id(align), border)
+        sid = self._styles.get(key)
+        if sid is None:
+            cell = WriteOnlyCell(self.wb.worksheets[0])
+            cell.font = font
+            if border:
+                cell.border = BORDER
+            if number:
+                cell.number_format = NUMBER_FORMAT
+                cell.alignment = CENTER
+            elif align is not None:
+                cell.alignment = align
+            else:
+                cell.alignment = WRAP
+            if fill is not None:
+                cell.fill = fill
+            sid = self._styles[key] = cell.style_id
+        return sid
+
+    def cell(self, value, *, number=False, **style) -> tuple:
+        if isinstance(value, str):
+            value = safe_text(value)
+        return (self.style(number=number, **style), value, False)
+
+    def formula(self, formula: str, value: Decimal, **style) -> tuple:
+        return (self.style(number=True, **style), (formula, value), True)
 
     def save(self) -> bytes:
-        raw = io.BytesIO()
-        self.wb.save(raw)
-        return _patch_cached_values(raw.getvalue(), self.cached)
+        for sheet in self.sheets:
+            sheet.ws._writer = _RowsWriter(sheet.ws, sheet.parts)
+            sheet.ws._writer.write_top()
+        out = io.BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
 
 
-_CELL_RE = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)')
+_COLUMNS = [get_column_letter(i) for i in range(1, 200)]
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
-def _patch_cached_values(data: bytes, cached: dict[int, dict[str, Decimal]]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            match = re.fullmatch(r"xl/worksheets/sheet([0-9]+)\.xml", item.filename)
-            if match and cached.get(int(match.group(1))):
-                values = cached[int(match.group(1))]
-
-                def repl(m, values=values):
-                    value = values.get(m.group(1).decode())
-                    if value is None:
-                        return m.group(0)
-                    return b'<c r="%s"%s><f>%s</f><v>%s</v>' % (
-                        m.group(1), m.group(2), m.group(3), format(value, "f").encode())
-
-                body = _CELL_RE.sub(repl, body)
-            dst.writestr(item, body)
-    return out.getvalue()
+def _number(value) -> str:
+    # The same formatting openpyxl uses for numeric cells.
+    return "%.16g" % value
 
 
-_STYLE_CACHE: dict[tuple, object] = {}
+def _cell_xml(ref: str, cell: tuple) -> str:
+    sid, value, is_formula = cell
+    s = f' s="{sid}"' if sid else ""
+    if is_formula:
+        formula, cached = value
+        return (f'<c r="{ref}"{s}><f>{formula[1:].translate(_XML_ESCAPES)}</f>'
+                f'<v>{format(cached, "f")}</v></c>')
+    if value is None or value == "":
+        return f'<c r="{ref}"{s}/>' if sid else ""
+    if isinstance(value, str):
+        text = value[:32767]
+        if ILLEGAL_CHARACTERS_RE.search(text):
+            raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, Decimal)):
+        return f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>'
+    raise TypeError(f"unsupported cell value {value!r}")
 
 
-def _cell(ws, value, *, number=False, font=CJK_FONT, fill=None, align=None, border=True):
-    if isinstance(value, str) and not (number and value.startswith("=")):
-        value = safe_text(value)
-    cell = WriteOnlyCell(ws, value=value)
-    # Setting font/border/… hashes the style objects on every cell, which dominated the
-    # time of large workbooks; the resulting style ids are computed once per workbook and
-    # per combination, then copied.
-    key = (id(ws.parent), number, id(font), id(fill), id(align), border)
-    cached = _STYLE_CACHE.get(key)
-    if cached is not None:
-        cell._style = copy(cached)
-        return cell
-    cell.font = font
-    if border:
-        cell.border = BORDER
-    if number:
-        cell.number_format = NUMBER_FORMAT
-        cell.alignment = CENTER
-    elif align is not None:
-        cell.alignment = align
-    else:
-        cell.alignment = WRAP
-    if fill is not None:
-        cell.fill = fill
-    _STYLE_CACHE[key] = copy(cell._style)
-    return cell
+class _Sheet:
+    """A write-only worksheet plus its rows, serialized as they are appended."""
+
+    def __init__(self, book: _Book, ws):
+        self.book, self.ws, self.parts, self.row = book, ws, [], 0
+
+    def __getattr__(self, name):
+        return getattr(self.ws, name)
+
+    def __setattr__(self, name, value):
+        if name in ("book", "ws", "parts", "row"):
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.ws, name, value)
+
+    def append(self, cells):
+        self.row += 1
+        r = str(self.row)
+        body = "".join([_cell_xml(_COLUMNS[i] + r, c) for i, c in enumerate(cells) if c is not None])
+        self.parts.append(f'<row r="{r}">{body}</row>' if body else f'<row r="{r}"/>')
+
+
+class _RowsWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with our pre-serialized rows as <sheetData>."""
+
+    def __init__(self, ws, parts: list[str]):
+        super().__init__(ws)
+        self._parts = parts
+
+    def write_rows(self):
+        xf = self.xf.send(True)
+        # et_xmlfile's incremental writer: `_file` is the underlying text writer, the only
+        # way to emit markup that is already serialized (and escaped above).
+        raw = getattr(xf, "_file", None)
+        if raw is None:  # pragma: no cover - only if openpyxl ever switches to lxml here
+            raise RuntimeError("openpyxl uses an XML writer without raw output (lxml installed?)")
+        with xf.element("sheetData"):
+            raw("".join(self._parts))
+        self.xf.send(None)
 
 
 def _print_setup(ws, title_rows: str):
@@ -155,15 +207,15 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     _print_setup(ws, "3:3")
     ws.freeze_panes = "A4"
     title = f"{round_obj.rubric_version.name} {_('评分表')}"
-    ws.append([_cell(ws, title, font=TITLE_FONT, border=False, align=CENTER)])
+    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)])
     ws.merged_cells.add("A1:F1")
     info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
     if provisional:
         info += "  " + _("暂定（评估尚未定稿）")
-    ws.append([_cell(ws, info, border=False)])
+    ws.append([book.cell(info, border=False)])
     ws.merged_cells.add("A2:F2")
     headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
-    ws.append([_cell(ws, h, fill=HEADER_FILL, align=CENTER) for h in headers])
+    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers])
     row = 4
     subtotal_rows = []
     for dim in tree.dimensions:
@@ -177,12 +229,12 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
                 dim_points += el.points
                 dim_score += value or 0
                 ws.append([
-                    _cell(ws, f"{dim.code} {dim.name}" if row == start else None),
-                    _cell(ws, f"{ind.code} {ind.text}" if row == ind_start else None),
-                    _cell(ws, f"{el.code} {el.text}"),
-                    _cell(ws, el.points, number=True),
-                    _cell(ws, dim.methods if row == start else None),
-                    _cell(ws, q2(value) if value is not None else None, number=True),
+                    book.cell(f"{dim.code} {dim.name}" if row == start else None),
+                    book.cell(f"{ind.code} {ind.text}" if row == ind_start else None),
+                    book.cell(f"{el.code} {el.text}"),
+                    book.cell(el.points, number=True),
+                    book.cell(dim.methods if row == start else None),
+                    book.cell(q2(value) if value is not None else None, number=True),
                 ])
                 row += 1
             if row - 1 > ind_start:
@@ -192,12 +244,12 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
             ws.merged_cells.add(f"A{start}:A{end}")
             ws.merged_cells.add(f"E{start}:E{end}")
         ws.append([
-            _cell(ws, f"{dim.code} {_('小计')}", fill=SUBTOTAL_FILL), _cell(ws, None, fill=SUBTOTAL_FILL),
-            _cell(ws, None, fill=SUBTOTAL_FILL),
-            book.formula(ws, f"D{row}", f"=SUM(D{start}:D{end})", q2(dim_points), fill=SUBTOTAL_FILL),
-            _cell(ws, None, fill=SUBTOTAL_FILL),
-            (_cell(ws, None, fill=SUBTOTAL_FILL) if blank else
-             book.formula(ws, f"F{row}", f"=SUM(F{start}:F{end})", q2(dim_score), fill=SUBTOTAL_FILL)),
+            book.cell(f"{dim.code} {_('小计')}", fill=SUBTOTAL_FILL), book.cell(None, fill=SUBTOTAL_FILL),
+            book.cell(None, fill=SUBTOTAL_FILL),
+            book.formula(f"=SUM(D{start}:D{end})", q2(dim_points), fill=SUBTOTAL_FILL),
+            book.cell(None, fill=SUBTOTAL_FILL),
+            (book.cell(None, fill=SUBTOTAL_FILL) if blank else
+             book.formula(f"=SUM(F{start}:F{end})", q2(dim_score), fill=SUBTOTAL_FILL)),
         ])
         ws.merged_cells.add(f"A{row}:C{row}")
         subtotal_rows.append((row, dim_points, dim_score))
@@ -207,20 +259,20 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     total_points = q2(sum((p for _r, p, _s in subtotal_rows), Decimal("0")))
     total_score = q2(sum((s for _r, _p, s in subtotal_rows), Decimal("0")))
     ws.append([
-        _cell(ws, _("总分"), fill=HEADER_FILL), _cell(ws, None, fill=HEADER_FILL), _cell(ws, None, fill=HEADER_FILL),
-        book.formula(ws, f"D{row}", f"=SUM({refs_d})", total_points, fill=HEADER_FILL),
-        _cell(ws, None, fill=HEADER_FILL),
-        (_cell(ws, None, fill=HEADER_FILL) if blank else
-         book.formula(ws, f"F{row}", f"=SUM({refs_f})", total_score, fill=HEADER_FILL)),
+        book.cell(_("总分"), fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL),
+        book.formula(f"=SUM({refs_d})", total_points, fill=HEADER_FILL),
+        book.cell(None, fill=HEADER_FILL),
+        (book.cell(None, fill=HEADER_FILL) if blank else
+         book.formula(f"=SUM({refs_f})", total_score, fill=HEADER_FILL)),
     ])
     ws.merged_cells.add(f"A{row}:C{row}")
     row += 1
     ws.append([])
-    ws.append([_cell(ws, f"{_('督导专家')}：" + "、".join(inspectors), border=False)])
+    ws.append([book.cell(f"{_('督导专家')}：" + "、".join(inspectors), border=False)])
     ws.merged_cells.add(f"A{row + 1}:F{row + 1}")
-    ws.append([_cell(ws, f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)])
+    ws.append([book.cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)])
     ws.merged_cells.add(f"A{row + 2}:F{row + 2}")
-    ws.append([_cell(ws, f"{_('日期')}：________________", border=False)])
+    ws.append([book.cell(f"{_('日期')}：________________", border=False)])
     ws.merged_cells.add(f"A{row + 3}:F{row + 3}")
     return total_score
 
@@ -248,9 +300,9 @@ def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, ti
     _print_setup(ws, "2:2")
     ws.page_setup.orientation = "landscape"
     ws.freeze_panes = "D3"
-    ws.append([_cell(ws, title, font=TITLE_FONT, border=False, align=CENTER)])
+    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)])
     ws.merged_cells.add(f"A1:{last_col}1")
-    ws.append([_cell(ws, h, fill=HEADER_FILL, align=CENTER) for h in headers])
+    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers])
     first_dim = get_column_letter(8)
     last_dim = get_column_letter(7 + len(codes))
     total_col = get_column_letter(8 + len(codes))
@@ -258,16 +310,16 @@ def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, ti
         passed = "" if row.passed is None else (_("是") if row.passed else _("否"))
         status = _("暂定") if row.provisional else _("已定稿")
         ws.append([
-            _cell(ws, row.rank, number=True),
-            _cell(ws, row.school.code),
-            _cell(ws, row.school.name),
-            _cell(ws, row.school.district.name),
-            _cell(ws, row.school.get_stage_display()),
-            _cell(ws, row.school.get_location_display()),
-            _cell(ws, status),
-            *[_cell(ws, row.dimensions[c], number=True) for c in codes],
-            book.formula(ws, f"{total_col}{r}", f"=SUM({first_dim}{r}:{last_dim}{r})", row.total),
-            _cell(ws, passed, align=CENTER),
+            book.cell(row.rank, number=True),
+            book.cell(row.school.code),
+            book.cell(row.school.name),
+            book.cell(row.school.district.name),
+            book.cell(row.school.get_stage_display()),
+            book.cell(row.school.get_location_display()),
+            book.cell(status),
+            *[book.cell(row.dimensions[c], number=True) for c in codes],
+            book.formula(f"=SUM({first_dim}{r}:{last_dim}{r})", row.total),
+            book.cell(passed, align=CENTER),
         ])
     return ws
 
