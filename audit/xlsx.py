@@ -10,18 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from config.spreadsheet import cell_text
+
 from .models import AuditEvent
-
-# A cell starting with one of these is a formula (or DDE) to Excel/WPS/LibreOffice.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def neutralize(value) -> str:
-    """Text that a spreadsheet shows as typed: a leading apostrophe defuses formula injection."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def audit_events_xlsx(events: Iterable[AuditEvent]) -> bytes:
@@ -38,7 +29,7 @@ def audit_events_xlsx(events: Iterable[AuditEvent]) -> bytes:
             str(outcome_labels.get(ev.outcome, ev.outcome)),
             json.dumps(ev.detail, ensure_ascii=False, sort_keys=True) if ev.detail else "",
         ]
-        ws.append([neutralize(v) for v in row])
+        ws.append([cell_text(v) for v in row])
         for cell in ws[ws.max_row]:
             cell.data_type = "s"
     ws.freeze_panes = "A2"

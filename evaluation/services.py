@@ -70,7 +70,13 @@ def round_save(*, round: Round, by, request=None) -> Round:
         changed = round.pk is None or not Round.objects.filter(
             pk=round.pk, rubric_version_id=round.rubric_version_id
         ).exists()
-        if changed and round.rubric_version.status != RubricVersion.Status.PUBLISHED:
+        # Read the version's status under a row lock: the object passed in may be stale, and a
+        # concurrent retire must not slip a retired version into a new round.
+        status = (
+            RubricVersion.objects.select_for_update().filter(pk=round.rubric_version_id).values_list("status", flat=True).first()
+            if changed else None
+        )
+        if changed and status != RubricVersion.Status.PUBLISHED:
             raise ValidationError({"rubric_version": _("只能选择已发布的评估细则版本。")})
         if changed and round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
             raise ValidationError({"rubric_version": _("已有评分的批次不能更换评估细则版本。")})

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from config.spreadsheet import cell_text, cell_text_read
 from rubric.models import Element
 
 from .parsing import PointsError, parse_points
@@ -31,11 +32,11 @@ def scorecard_xlsx(*, workspace) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "评分表"
-    ws["A1"] = _("%(school)s · %(round)s · 督导专家：%(name)s") % {
+    ws["A1"] = cell_text(_("%(school)s · %(round)s · 督导专家：%(name)s") % {
         "school": card.evaluation.school.name,
         "round": card.evaluation.round.name,
         "name": card.inspector.display_name,
-    }
+    })
     ws["A1"].font = Font(bold=True, size=13)
     ws.merge_cells("A1:G1")
     thin = Side(style="thin", color="999999")
@@ -54,13 +55,13 @@ def scorecard_xlsx(*, workspace) -> bytes:
             for element in ind.elements:
                 item = workspace.items[element.pk]
                 values = [
-                    f"{dim.code} {dim.name}",
-                    f"{ind.code} {ind.text}",
-                    f"{element.code} {element.text}",
+                    cell_text(f"{dim.code} {dim.name}"),
+                    cell_text(f"{ind.code} {ind.text}"),
+                    cell_text(f"{element.code} {element.text}"),
                     element.points,
-                    dim.methods,
+                    cell_text(dim.methods),
                     item.points,
-                    item.note,
+                    cell_text(item.note),
                 ]
                 for col, value in enumerate(values, start=1):
                     cell = ws.cell(row=row, column=col, value=value)
@@ -144,7 +145,7 @@ def read_scorecard_rows(file, *, version_id: int):
         except PointsError as exc:
             errors.append(f"{SCORE_COL}{r}：{exc}")
             continue
-        note_text = "" if note is None else str(note).strip()
+        note_text = cell_text_read(note).strip()
         if len(note_text) > 2000:
             errors.append(_("%(cell)s：备注不能超过 2000 字") % {"cell": f"{NOTE_COL}{r}"})
             continue

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 
+from config.spreadsheet import cell_text
+
 from .selectors import RoundRow
-from .xlsx import safe_text
 
 
 def ranking_records(rows: list[RoundRow], codes: list[str]) -> list[dict]:
@@ -33,7 +34,7 @@ def ranking_json(rows: list[RoundRow], codes: list[str]) -> str:
 
 
 def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:
-    """CSV with user text neutralized against formula injection (see xlsx.safe_text)."""
+    """CSV with user text neutralized against formula injection (config.spreadsheet)."""
     out = io.StringIO()
     records = ranking_records(rows, codes)
     fields = ["rank", "school_code", "school_name", "district", "total", *codes, "status"]
@@ -41,6 +42,6 @@ def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:
     writer.writeheader()
     for record in records:
         for key in ("school_code", "school_name", "district"):
-            record[key] = safe_text(record[key])
+            record[key] = cell_text(record[key])
         writer.writerow(record)
     return out.getvalue()

@@ -20,10 +20,11 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from config.spreadsheet import cell_text
+
 from .layout import sheet_rows
 from .selectors import EvaluationTotals, RoundRow, q2
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CJK_FONT = Font(name="WenQuanYi Micro Hei", size=10)
 TITLE_FONT = Font(name="WenQuanYi Micro Hei", size=14)
 THIN = Side(style="thin", color="000000")
@@ -33,18 +34,6 @@ CENTER = Alignment(horizontal="center", vertical="center")
 HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
 SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F3F3")
 NUMBER_FORMAT = "0.00"
-
-
-def safe_text(value) -> str:
-    """Neutralize text a spreadsheet would run as a formula: prefix it with an apostrophe.
-
-    Applies to every piece of user-entered text (school, district, people, notes, rubric
-    texts) written to xlsx or csv.
-    """
-    text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
 
 
 class _Book:
@@ -91,7 +80,7 @@ class _Book:
 
     def cell(self, value, *, number=False, **style) -> tuple:
         if isinstance(value, str):
-            value = safe_text(value)
+            value = cell_text(value)
         return (self.style(number=number, **style), value, False)
 
     def formula(self, formula: str, value: Decimal, **style) -> tuple:

@@ -27,6 +27,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from config.spreadsheet import cell_text, cell_text_read
+
 from .schema import RubricFormatError, parse_rubric
 
 # The sheet name and headers are part of the file format (import matches them exactly), so
@@ -63,7 +65,7 @@ def rubric_xlsx(data: dict) -> bytes:
         (("版本代码", data["code"]), ("名称", data["name"]), ("总分", _number(data["total"]))), start=1
     ):
         ws.cell(row=row, column=1, value=label).font = bold
-        ws.cell(row=row, column=2, value=value)
+        ws.cell(row=row, column=2, value=cell_text(value) if isinstance(value, str) else value)
     for col, (title, width) in enumerate(zip(HEADERS, WIDTHS), start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=title)
         cell.font = bold
@@ -80,18 +82,19 @@ def rubric_xlsx(data: dict) -> bytes:
             b_start = row
             for e in i["elements"]:
                 for letter, value in (
-                    (C_CODE, e["code"]), (C_TEXT, e["text"]),
+                    (C_CODE, cell_text(e["code"])), (C_TEXT, cell_text(e["text"])),
                     (C_POINTS, _number(e["points"])), (C_STEP, _number(e.get("step", "0.5"))),
                 ):
                     ws[f"{letter}{row}"] = value
                 row += 1
-            ws[f"{B_CODE}{b_start}"], ws[f"{B_TEXT}{b_start}"] = i["code"], i["text"]
+            ws[f"{B_CODE}{b_start}"], ws[f"{B_TEXT}{b_start}"] = cell_text(i["code"]), cell_text(i["text"])
             ws[f"{B_POINTS}{b_start}"] = _number(i["points"])
             for letter in (B_CODE, B_TEXT, B_POINTS):
                 if row - 1 > b_start:
                     ws.merge_cells(f"{letter}{b_start}:{letter}{row - 1}")
-        ws[f"{A_CODE}{a_start}"], ws[f"{A_NAME}{a_start}"] = d["code"], d["name"]
-        ws[f"{A_POINTS}{a_start}"], ws[f"{A_METHODS}{a_start}"] = _number(d["points"]), d.get("methods", "")
+        ws[f"{A_CODE}{a_start}"], ws[f"{A_NAME}{a_start}"] = cell_text(d["code"]), cell_text(d["name"])
+        ws[f"{A_POINTS}{a_start}"] = _number(d["points"])
+        ws[f"{A_METHODS}{a_start}"] = cell_text(d.get("methods", ""))
         for letter in (A_CODE, A_NAME, A_POINTS, A_METHODS):
             if row - 1 > a_start:
                 ws.merge_cells(f"{letter}{a_start}:{letter}{row - 1}")
@@ -105,7 +108,7 @@ def rubric_xlsx(data: dict) -> bytes:
 
 
 def _cell_text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return cell_text_read(value).strip()
 
 
 def _cell_points(value, ref: str, errors: list[str]) -> str | None:

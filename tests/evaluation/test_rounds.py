@@ -78,6 +78,17 @@ def test_rubric_version_cannot_change_once_scored(world, alice_card):
         services.round_save(round=world.round, by=world.admin)
 
 
+def test_a_version_retired_after_it_was_read_is_refused(world):
+    """The service checks the version as stored now, not the (stale) object it was handed."""
+    version = RubricVersion.objects.create(code="late-1", name="刚退役", status="published")
+    stale = Round(name="2028年度评估", year=2028, rubric_version=version)
+    RubricVersion.objects.filter(pk=version.pk).update(status="retired")
+    assert stale.rubric_version.status == "published"
+    with pytest.raises(Exception, match="只能选择已发布"):
+        services.round_save(round=stale, by=world.admin)
+    assert not Round.objects.filter(name="2028年度评估").exists()
+
+
 @pytest.mark.parametrize("name", ["round_create", "round_edit"])
 def test_round_forms_are_admin_only(world, login, name):
     url = reverse(f"evaluation:{name}", args=[world.round.pk] if name == "round_edit" else [])

@@ -141,3 +141,23 @@ def test_import_scorecard_command_checks_membership(world, tmp_path):
         call_command("import_scorecard", str(tmp_path / "x.xlsx"), school=world.school.code, inspector="bob")
     with pytest.raises(CommandError, match="找不到用户"):
         call_command("import_scorecard", str(tmp_path / "x.xlsx"), school=world.school.code, inspector="ghost")
+
+
+def test_a_formula_like_note_is_text_in_the_download_and_survives_the_upload(world, login, alice_card):
+    c1 = elements(world.version)[0]
+    hostile = '=HYPERLINK("http://evil.example/","点我")'
+    services.score_save(scorecard=alice_card, element=c1, points="0.5", note=hostile, version=0, by=world.alice)
+    c = login(world.alice)
+    wb = download(c, alice_card)
+    ws = wb.active
+    assert ws["G3"].data_type == "s" and ws["G3"].value == "'" + hostile
+    response = c.post(reverse("evaluation:scorecard_upload", args=[alice_card.pk]), {"file": as_upload(wb)})
+    assert response.status_code in (200, 302)
+    assert Score.objects.get(scorecard=alice_card, element=c1).note == hostile
+
+
+def test_a_note_with_a_pasted_control_character_still_downloads(world, login, alice_card):
+    c1 = elements(world.version)[0]
+    Score.objects.create(scorecard=alice_card, element=c1, points=Decimal("0.5"), note="查阅\x0b档案", version=1)
+    ws = download(login(world.alice), alice_card).active
+    assert ws["G3"].value == "查阅档案"

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from reports.selectors import evaluation_totals, round_totals
-from reports.xlsx import district_workbook_xlsx, ranking_xlsx, safe_text, scoresheet_xlsx
+from config.spreadsheet import cell_text as safe_text
+from reports.xlsx import district_workbook_xlsx, ranking_xlsx, scoresheet_xlsx
 from rubric.selectors import rubric_tree
 from schools.models import School
 

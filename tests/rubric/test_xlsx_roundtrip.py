@@ -19,7 +19,7 @@ def rubrics(draw):
         counter[level] += 1
         return f"{level}{counter[level]}"
 
-    text = st.text(alphabet="评估学校教师学生课程管理发展ABC 123", min_size=1, max_size=30).map(str.strip).filter(bool)
+    text = st.text(alphabet="评估学校教师学生课程管理发展ABC 123=+-@'", min_size=1, max_size=30).map(str.strip).filter(bool)
     dimensions = []
     for _ in range(draw(st.integers(1, 3))):
         indicators = []
