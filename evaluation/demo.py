@@ -26,11 +26,11 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts import roles
 from accounts.models import User
-from evaluation.consolidation import consolidate
-from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard, Transition
 from rubric.models import Element, RubricVersion
+from schools.models import District, School
 
-from .models import District, School
+from .consolidation import consolidate
+from .models import Evaluation, FinalScore, Round, Score, Scorecard, Transition
 
 DEMO_ROUND_NAME = "2026年度西安市义务教育新优质学校评估"
 RUBRIC_CODE = "xian-2020"

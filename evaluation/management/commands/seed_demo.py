@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from schools import demo
+from evaluation import demo
 
 
 class Command(BaseCommand):

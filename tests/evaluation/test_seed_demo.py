@@ -15,7 +15,7 @@ from accounts import roles
 from accounts.models import User
 from evaluation.consolidation import consolidate
 from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard, Transition
-from schools import demo
+from evaluation import demo
 from schools.models import District, School
 
 pytestmark = pytest.mark.django_db
