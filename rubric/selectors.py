@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -54,6 +55,23 @@ class RubricTree:
     @property
     def indicators(self) -> list[IndicatorNode]:
         return [i for d in self.dimensions for i in d.indicators]
+
+
+def tree_fingerprint(tree: RubricTree) -> str:
+    """A digest of everything the draft editor can change.
+
+    The editor posts it back with its form: a save made on a page opened before someone
+    else's save is refused instead of silently putting the older values back.
+    """
+    v = tree.version
+    parts = [v.name, format(v.total, "f")]
+    for d in tree.dimensions:
+        parts += [d.code, d.name, d.methods]
+        for i in d.indicators:
+            parts += [i.code, i.text]
+            for e in i.elements:
+                parts += [e.code, e.text, format(e.points, "f"), format(e.step, "f")]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def rubric_tree(*, version: RubricVersion) -> RubricTree:

@@ -27,7 +27,13 @@ from .selectors import (  # noqa: F401  (reads re-exported: callers find every r
     rubric_as_dict,
     rubric_compare,
     rubric_publish_problems,
+    rubric_tree,
+    tree_fingerprint,
 )
+
+
+class DraftChanged(Exception):
+    """The draft was saved by someone else after the editor page was opened."""
 
 
 class RubricPublishRefused(ValidationError):
@@ -146,7 +152,6 @@ def rubric_clone(*, version: RubricVersion, code: str, name: str = "", by=None, 
     _check_new_code(code)
     # The tree is copied as it stands, even from an unfinished draft, so no re-validation here.
     from .schema import DimensionSpec, ElementSpec, IndicatorSpec
-    from .selectors import rubric_tree
 
     tree = rubric_tree(version=version)
     spec = RubricSpec(
@@ -276,16 +281,23 @@ class DraftEdit:
     elements: dict
 
 
-def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, request=None) -> int:
+def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, request=None,
+                      fingerprint: str | None = None) -> int:
     """Apply many edits to one draft at once, all or nothing; returns how many items changed.
 
     Raises ValidationError whose error_dict is keyed "<code>.<field>" so the page shows each
-    message at its cell.
+    message at its cell, and DraftChanged when `fingerprint` (tree_fingerprint of the page the
+    edits were made on) no longer matches the stored draft.
     """
     _require_draft(version)
     errors: dict[str, list] = {}
     count = 0
     with transaction.atomic():
+        # The row lock serializes two admins saving the same draft; the second one is checked
+        # against what the first one stored.
+        locked = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if fingerprint is not None and tree_fingerprint(rubric_tree(version=locked)) != fingerprint:
+            raise DraftChanged
         for target, values, service in (
             [(version, edit.version, version_update)]
             + [(obj, v, dimension_update) for obj, v in edit.dimensions.items()]

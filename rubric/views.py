@@ -19,8 +19,8 @@ from audit.services import audit_record
 from . import services
 from .forms import CloneForm, CompareForm, ImportForm
 from .models import RubricVersion
-from .schema import RubricFormatError
-from .selectors import rubric_compare, rubric_history, rubric_tree, tree_problems, version_list_rows
+from .schema import RubricFormatError, format_points
+from .selectors import rubric_compare, rubric_history, rubric_tree, tree_fingerprint, tree_problems, version_list_rows
 
 
 def _require_admin(request) -> None:
@@ -71,6 +71,7 @@ def version_import(request):
 def _render_detail(request, version, *, posted=None, errors=None, publish_problems=None, status=200):
     tree = rubric_tree(version=version)
     problems = tree_problems(tree) if version.is_editable else []
+    fingerprint = tree_fingerprint(tree) if version.is_editable else ""
     by_code: dict[str, list[str]] = {}
     for p in problems:
         by_code.setdefault(p.code, []).append(p.message)
@@ -81,6 +82,7 @@ def _render_detail(request, version, *, posted=None, errors=None, publish_proble
         "problems_by_code": by_code,
         "publish_problems": publish_problems,
         "posted": posted,
+        "fingerprint": fingerprint,
         "errors": errors or {},
         "rounds": list(version.rounds.order_by("-year", "name")),
         "live_messages": _live_messages(),
@@ -172,6 +174,22 @@ def _errors_at_cells(errors: dict) -> dict:
     return placed
 
 
+def _differences(version, edit: services.DraftEdit) -> dict:
+    """Each cell where the form differs from the stored draft, marked with the stored value."""
+    cells: dict[str, list[str]] = {}
+    for key, changes, obj in (
+        [("version", edit.version, version)]
+        + [(d.code, v, d) for d, v in edit.dimensions.items()]
+        + [(i.code, v, i) for i, v in edit.indicators.items()]
+        + [(e.code, v, e) for e, v in edit.elements.items()]
+    ):
+        for field in changes:
+            stored = getattr(obj, field)
+            stored = format_points(stored) if isinstance(stored, Decimal) else stored
+            cells[f"{key}.{field}"] = [_("最新保存值：%(v)s") % {"v": stored if stored not in (None, "") else _("（空）")}]
+    return cells
+
+
 @require_POST
 def version_save(request, pk: int):
     version = _get_version(request, pk)
@@ -182,7 +200,16 @@ def version_save(request, pk: int):
     edit, errors = _parse_draft_post(request.POST, tree)
     if not errors:
         try:
-            count = services.rubric_draft_save(version=version, edit=edit, by=request.user, request=request)
+            count = services.rubric_draft_save(version=version, edit=edit, by=request.user, request=request,
+                                               fingerprint=request.POST.get("fingerprint") or None)
+        except services.DraftChanged:
+            # The form is shown again with this user's values over the latest draft, and a fresh
+            # fingerprint: saving again is then a deliberate choice, made with the differences marked.
+            messages.error(request, _("保存失败：打开此页面后，草稿已被其他管理员修改，本次未保存任何修改。"
+                                      "下方仍是你填写的内容，与最新保存值不同的单元格已标出；请核对后再次保存。"))
+            version.refresh_from_db()
+            latest, _parse_errors = _parse_draft_post(request.POST, rubric_tree(version=version))
+            return _render_detail(request, version, posted=request.POST, errors=_differences(version, latest), status=409)
         except ValidationError as exc:
             errors = _errors_at_cells(exc.message_dict)
         else:

@@ -11,13 +11,27 @@
     return values.map(function (v) { return v === null ? null : Number(v); });
   }
 
+  function shortLabel(value) {
+    return value.length > 6 ? value.slice(0, 5) + "…" : value;
+  }
+
+  // Rotate only when the labels would not fit side by side (districts, histogram bins; not A1–A7).
+  function crowded(labels) {
+    var longest = labels.reduce(function (m, v) { return Math.max(m, String(v).length); }, 0);
+    return labels.length * longest > 24;
+  }
+
   function bar(el, labels, series) {
     var chart = echarts.init(el);
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: series.length > 1 ? {} : undefined,
-      grid: { left: 40, right: 10, top: series.length > 1 ? 30 : 10, bottom: 30 },
-      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 8 ? 30 : 0 } },
+      // containLabel keeps rotated labels inside the chart; long names (开发区) are shortened on
+      // the axis and shown whole in the tooltip and the table under the chart.
+      grid: { left: 10, right: 10, top: series.length > 1 ? 30 : 10, bottom: 10, containLabel: true },
+      xAxis: { type: "category", data: labels, axisLabel: {
+        interval: 0, rotate: crowded(labels) ? 45 : 0, formatter: shortLabel
+      } },
       yAxis: { type: "value" },
       series: series.map(function (s) { return { name: s.name, type: "bar", data: num(s.values) }; })
     });

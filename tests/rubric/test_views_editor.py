@@ -3,6 +3,7 @@ import/export and compare."""
 
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,9 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts import roles
 from audit.models import AuditEvent
 from rubric.models import Dimension, Element, Indicator, RubricVersion
 from rubric.services import rubric_export
+from tests import factories as f
 
 from .conftest import xian_dict
 
@@ -105,6 +108,48 @@ def test_unchanged_fields_are_not_saved_again(admin, draft, world):
     c1 = _el(draft, "C1")
     _save(admin, draft, {f"e-{c1.pk}-points": "1.00", f"e-{c1.pk}-text": c1.text})
     assert Element.history.filter(id=c1.pk).count() == 1  # only the creation
+
+
+def _page_fingerprint(admin, version) -> str:
+    html = admin.get(reverse("rubric:version_detail", args=[version.pk])).content.decode()
+    return re.search(r'name="fingerprint" value="([0-9a-f]{64})"', html).group(1)
+
+
+def test_a_save_from_a_stale_page_is_refused_and_keeps_both_edits(admin, draft, world, login):
+    c19, c9 = _el(draft, "C19"), _el(draft, "C9")
+    stale = _page_fingerprint(admin, draft)  # admin one opens the editor (C19 shows 1) …
+    # … admin two saves C19 = 2 meanwhile
+    colleague = f.user("admin2", roles.ADMIN, name="第二管理员")
+    other = login(colleague)
+    assert _save(other, draft, {"fingerprint": _page_fingerprint(other, draft), f"e-{c19.pk}-points": "2"}).status_code == 302
+    admin = login(world.admin)
+    # admin one's page still shows C19 = 1 and they change C9
+    response = _save(admin, draft, {"fingerprint": stale, f"e-{c19.pk}-points": "1", f"e-{c9.pk}-points": "1"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "草稿已被其他管理员修改" in html and "本次未保存任何修改" in html
+    assert f'id="e-{c9.pk}-points" name="e-{c9.pk}-points" value="1"' in html  # what they typed stays
+    # both cells that differ from the stored draft are marked with the stored value
+    assert f'is-invalid" id="e-{c9.pk}-points"' in html and f'is-invalid" id="e-{c19.pk}-points"' in html
+    assert html.count("最新保存值：2<") == 2
+    assert Element.objects.get(pk=c19.pk).points == Decimal("2")  # the colleague's save is not undone
+    assert Element.objects.get(pk=c9.pk).points == Decimal("2")  # and nothing of the stale save landed
+    # saving again from the re-shown page is a deliberate choice and goes through
+    fresh = re.search(r'name="fingerprint" value="([0-9a-f]{64})"', html).group(1)
+    assert _save(admin, draft, {"fingerprint": fresh, f"e-{c9.pk}-points": "1"}).status_code == 302
+    assert Element.objects.get(pk=c9.pk).points == Decimal("1")
+
+
+def test_the_fingerprint_changes_with_every_editable_field(draft, world):
+    from rubric.selectors import rubric_tree, tree_fingerprint
+    from rubric.services import element_update
+
+    before = tree_fingerprint(rubric_tree(version=draft))
+    assert before == tree_fingerprint(rubric_tree(version=draft))
+    element_update(element=_el(draft, "C3"), step=Decimal("0.25"), by=world.admin)
+    after_step = tree_fingerprint(rubric_tree(version=draft))
+    element_update(element=_el(draft, "C3"), text="改过的文字", by=world.admin)
+    assert len({before, after_step, tree_fingerprint(rubric_tree(version=draft))}) == 3
 
 
 @pytest.mark.parametrize("value,message,cell", [
