@@ -259,6 +259,7 @@ class RoundRow:
     dimensions: dict[str, Decimal]
     total: Decimal
     rank: int = 0
+    district_rank: int = 0  # among the returned rows of the same district
     passed: bool | None = None
     element_points: dict[int, Decimal | None] | None = None
 
@@ -357,6 +358,13 @@ def round_totals(
         row.rank = rank
         row.passed = None if round.pass_mark is None else row.total >= round.pass_mark
     rows.sort(key=lambda r: (r.rank, r.school.code))
+    # District officials compare schools within their district as well as city-wide.
+    by_district: dict[int, list[RoundRow]] = defaultdict(list)
+    for row in rows:
+        by_district[row.school.district_id].append(row)
+    for group in by_district.values():
+        for row, rank in zip(group, competition_ranks([r.total for r in group])):
+            row.district_rank = rank
     return rows
 
 

@@ -281,10 +281,10 @@ def scoresheet_xlsx(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
 def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, title: str):
     codes = [d.code for d in tree.dimensions]
     headers = [_("排名"), _("学校代码"), _("学校名称"), _("区县"), _("学段"), _("城乡类别"), _("状态"),
-               *codes, _("总分"), _("达到认定分数线")]
+               *codes, _("总分"), _("达到认定分数线"), _("区县内排名")]
     n = len(headers)
     last_col = get_column_letter(n)
-    for i, width in enumerate([6, 12, 28, 10, 10, 8, 8] + [8] * len(codes) + [9, 10], start=1):
+    for i, width in enumerate([6, 12, 28, 10, 10, 8, 8] + [8] * len(codes) + [9, 10, 8], start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     _print_setup(ws, "2:2")
     ws.page_setup.orientation = "landscape"
@@ -309,6 +309,7 @@ def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, ti
             *[book.cell(row.dimensions[c], number=True) for c in codes],
             book.formula(f"=SUM({first_dim}{r}:{last_dim}{r})", row.total),
             book.cell(passed, align=CENTER),
+            book.cell(row.district_rank, number=True),
         ])
     return ws
 

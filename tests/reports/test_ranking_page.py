@@ -132,3 +132,12 @@ def test_district_workbook_for_district_official(login, scored):
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(wb.sheetnames) == 2  # summary + the one school of 雁塔区
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_page_shows_the_rank_within_the_district(login, scored):
+    third = f.school(scored.district, name="雁塔区第二小学")
+    give_scores(f.evaluation(scored.round, third, lead=scored.bob), half, by=scored.bob)
+    response = login(scored.official).get(URL)  # 雁塔区 official: only 雁塔 schools
+    assert "区县内排名" in response.content.decode()
+    assert [(r.school.name, r.rank, r.district_rank) for r in response.context["page"]] == [
+        ("雁塔区第一小学", 1, 1), ("雁塔区第二小学", 2, 2)]

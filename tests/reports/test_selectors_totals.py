@@ -195,3 +195,15 @@ def test_sum_tree_counts_missing_scores_as_zero(world):
     sums = sum_tree(tree, {})
     assert sums.total == D("0.00")
     assert set(sums.dimensions) == {d.code for d in tree.dimensions}
+
+
+def test_district_ranks_are_competition_ranks_within_each_district(scored):
+    third = f.school(scored.district, name="雁塔区第二小学")
+    ev = f.evaluation(scored.round, third, lead=scored.bob)
+    give_scores(ev, half, by=scored.bob)
+    rows = {r.school.name: (r.rank, r.district_rank) for r in round_totals(round=scored.round)}
+    assert rows == {
+        "雁塔区第一小学": (1, 1),
+        "碑林区第一小学": (2, 1),  # 50.00, alone in 碑林区
+        "雁塔区第二小学": (2, 2),  # 50.00 ties city-wide, second in 雁塔区
+    }

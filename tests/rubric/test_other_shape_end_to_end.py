@@ -164,10 +164,11 @@ def test_district_workbook_has_the_small_shape(world, login, small_round):
     book = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
     summary = book.worksheets[0]
     header = next([c.value for c in row] for row in summary.iter_rows() if "总分" in [c.value for c in row])
-    assert header[7:] == ["A1", "A2", "总分", "达到认定分数线"]
+    assert header[7:] == ["A1", "A2", "总分", "达到认定分数线", "区县内排名"]
     body = [[c.value for c in row] for row in summary.iter_rows(min_row=3)]
-    assert [(r[1], r[0], D(str(r[9]))) for r in body if r[1]] == [("T001", 1, D("8.5")), ("T002", 1, D("8.5")),
-                                                                 ("T003", 3, D("3.5"))]
+    # T001 and T003 are both in 雁塔区 (district ranks 1 and 2); T002 is alone in 碑林区.
+    assert [(r[1], r[0], D(str(r[9])), r[11]) for r in body if r[1]] == [
+        ("T001", 1, D("8.5"), 1), ("T002", 1, D("8.5"), 1), ("T003", 3, D("3.5"), 2)]
     assert len(book.worksheets) == 1 + 3  # summary + one sheet per school
 
 
