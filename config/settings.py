@@ -191,9 +191,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Background work through Django's tasks API; Redis/RQ is optional for scale-out.
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "database")
 if TASK_BACKEND == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
+    # django_rq provides the `rqworker` command and the queue connections the backend uses.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    # Workers (`manage.py rqworker default`) must run jobs with the backend's job class, which
+    # knows how to call a django-tasks Task; rq's plain Job fails with "'Task' object is not callable".
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
 elif TASK_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
