@@ -83,7 +83,7 @@ def inspector_assignments(*, user):
                 .values("n")[:1]
             ),
         )
-        .order_by("-evaluation__round__year", "evaluation__school__code")
+        .order_by("-evaluation__round__year", "-evaluation__round_id", "evaluation__school__code")
     )
 
 

@@ -38,3 +38,18 @@ def test_query_count_is_constant(world, login, django_assert_max_num_queries):
 def test_requires_login_and_get(world, client, login):
     assert client.get(reverse(URL)).status_code == 302
     assert login(world.alice).post(reverse(URL)).status_code == 405
+
+
+def test_schools_are_grouped_under_their_round_newest_first(world, login):
+    from tests import factories as f
+
+    later = f.round_(world.version, name="2027年度新优质学校评估", year=2027)
+    f.evaluation(later, world.other_school, inspectors=[world.alice])
+    f.evaluation(later, f.school(world.district, name="雁塔区第三小学"), inspectors=[world.alice])
+    html = login(world.alice).get(reverse(URL)).content.decode()
+    assert html.count("<section") == 2
+    # each round's name once, as the heading of its own table, the newer year first
+    assert html.count("2027年度新优质学校评估") == 1 and html.count(world.round.name) == 1
+    newer, older = html.index("2027年度新优质学校评估"), html.index(world.round.name)
+    assert newer < html.index("碑林区第一小学") < html.index("雁塔区第三小学") < older < html.index("雁塔区第一小学")
+    assert "2 所学校" in html and "1 所学校" in html
