@@ -9,4 +9,16 @@
       event.preventDefault();
     }
   });
+
+  // A header checkbox with data-check-all="NAME" ticks or clears every checkbox named NAME
+  // (bulk panel assignment: pick all schools the filter left in the list).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var name = box.getAttribute && box.getAttribute("data-check-all");
+    if (!name) { return; }
+    var form = box.form || document;
+    form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (item) {
+      item.checked = box.checked;
+    });
+  });
 })();

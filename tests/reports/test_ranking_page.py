@@ -138,6 +138,6 @@ def test_the_page_shows_the_rank_within_the_district(login, scored):
     third = f.school(scored.district, name="雁塔区第二小学")
     give_scores(f.evaluation(scored.round, third, lead=scored.bob), half, by=scored.bob)
     response = login(scored.official).get(URL)  # 雁塔区 official: only 雁塔 schools
-    assert "区县内排名" in response.content.decode()
+    assert "区内 2" in response.content.decode()
     assert [(r.school.name, r.rank, r.district_rank) for r in response.context["page"]] == [
         ("雁塔区第一小学", 1, 1), ("雁塔区第二小学", 2, 2)]
