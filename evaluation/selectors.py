@@ -314,6 +314,7 @@ def round_status_rows(*, round: Round, evaluations=None) -> list[dict]:
                 "inspectors": [
                     {
                         "username": c.inspector.username,
+                        "name": c.inspector.display_name,
                         "lead": c.is_lead,
                         "scored": c.scored,
                         "submitted": c.is_submitted,

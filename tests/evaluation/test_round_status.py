@@ -28,8 +28,8 @@ def test_json_lists_every_evaluation_with_status_and_panel(world, alice_card, le
     assert rows[world.school.code]["status"] == "in_progress"
     assert rows[world.school.code]["school_name"] == "雁塔区第一小学"
     assert rows[world.school.code]["inspectors"] == [
-        {"username": "lead", "lead": True, "scored": 0, "submitted": False},
-        {"username": "alice", "lead": False, "scored": 1, "submitted": False},
+        {"username": "lead", "name": "李组长", "lead": True, "scored": 0, "submitted": False},
+        {"username": "alice", "name": "张专家", "lead": False, "scored": 1, "submitted": False},
     ]
     assert rows[third.code]["status"] == "not_started"
 
