@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .events import event_label
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # append-only: no bulk rewrite from application code
@@ -43,6 +45,10 @@ class AuditEvent(models.Model):
         # Only "view": with no add/change/delete permission, no role (and no admin screen) can be
         # granted the right to alter the log.
         default_permissions = ("view",)
+
+    @property
+    def event_label(self) -> str:
+        return event_label(self.event)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .events import event_label
 from .models import AuditEvent
 
 
@@ -42,6 +43,7 @@ def audit_event_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
     return qs
 
 
-def audit_event_names() -> list[str]:
-    """Distinct event names present in the log, for the filter's suggestions."""
-    return list(AuditEvent.objects.order_by("event").values_list("event", flat=True).distinct())
+def audit_event_names() -> list[tuple[str, str]]:
+    """Distinct event codes present in the log with their Chinese names, for the filter's suggestions."""
+    codes = AuditEvent.objects.order_by("event").values_list("event", flat=True).distinct()
+    return [(code, event_label(code)) for code in codes]

@@ -20,12 +20,12 @@ def audit_events_xlsx(events: Iterable[AuditEvent]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("审计日志")
-    ws.append([_("时间"), _("用户名"), _("IP 地址"), _("事件"), _("对象类型"), _("对象编号"), _("对象"), _("结果"), _("详情")])
+    ws.append([_("时间"), _("用户名"), _("IP 地址"), _("事件"), _("事件说明"), _("对象类型"), _("对象编号"), _("对象"), _("结果"), _("详情")])
     outcome_labels = dict(AuditEvent.Outcome.choices)
     for ev in events:
         row = [
             timezone.localtime(ev.at).strftime("%Y-%m-%d %H:%M:%S"),
-            ev.username, ev.ip or "", ev.event, ev.object_type, ev.object_id, ev.object_repr,
+            ev.username, ev.ip or "", ev.event, ev.event_label, ev.object_type, ev.object_id, ev.object_repr,
             str(outcome_labels.get(ev.outcome, ev.outcome)),
             json.dumps(ev.detail, ensure_ascii=False, sort_keys=True) if ev.detail else "",
         ]
@@ -33,7 +33,7 @@ def audit_events_xlsx(events: Iterable[AuditEvent]) -> bytes:
         for cell in ws[ws.max_row]:
             cell.data_type = "s"
     ws.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGHI", (20, 16, 16, 22, 22, 10, 30, 8, 60)):
+    for column, width in zip("ABCDEFGHIJ", (20, 16, 16, 22, 18, 22, 10, 30, 8, 60)):
         ws.column_dimensions[column].width = width
     buffer = io.BytesIO()
     wb.save(buffer)

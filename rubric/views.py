@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import is_admin
-from audit.services import audit_record
 
 from . import services
 from .forms import CloneForm, CompareForm, ImportForm
@@ -25,7 +24,7 @@ from .selectors import rubric_compare, rubric_history, rubric_tree, tree_fingerp
 
 def _require_admin(request) -> None:
     if not is_admin(request.user):
-        audit_record(event="rubric.denied", request=request, outcome="denied", path=request.path)
+        # audit.middleware records every 403 once (access.denied); no second record here.
         raise PermissionDenied(_("只有管理员可以管理评估细则。"))
 
 

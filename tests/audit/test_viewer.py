@@ -110,8 +110,9 @@ def _read_xlsx(response):
 def test_the_export_is_a_real_workbook_of_the_filtered_events(login, events):
     wb = _read_xlsx(login(events.auditor).get(EXPORT, {"outcome": "failure"}))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("时间", "用户名", "IP 地址", "事件")
+    assert rows[0][:5] == ("时间", "用户名", "IP 地址", "事件", "事件说明")
     assert [r[1] for r in rows[1:]] == ["mallory"]
+    assert rows[1][3:5] == ("auth.login_failed", "登录失败")
 
 
 def test_the_export_is_audited(login, events):
