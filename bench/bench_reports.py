@@ -13,13 +13,11 @@ from __future__ import annotations
 import math
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timezone as dt_tz
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,6 @@ Access: `_require_viewer` (403 for roles that may not read results) and
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from django.contrib import messages

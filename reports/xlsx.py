@@ -22,7 +22,6 @@ from openpyxl.utils import get_column_letter
 
 from config.spreadsheet import cell_text
 
-from .layout import sheet_rows
 from .selectors import EvaluationTotals, RoundRow, q2
 
 CJK_FONT = Font(name="WenQuanYi Micro Hei", size=10)
