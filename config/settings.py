@@ -36,6 +36,10 @@ if not SECRET_KEY:
 
     raise ImproperlyConfigured("生产环境必须设置 SECRET_KEY 环境变量（或在开发时设置 DEBUG=1）。")
 
+# Signs backup manifests (ops/backup.py). Set the same value on the server that restores; by
+# default it is the SECRET_KEY, so a backup restores only where that key is configured.
+BACKUP_KEY = os.environ.get("BACKUP_KEY") or SECRET_KEY
+
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 

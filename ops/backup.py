@@ -1,7 +1,8 @@
-"""Backup and restore: one tar.gz with the database as JSON, the media files and a SHA-256 manifest.
+"""Backup and restore: one tar.gz with the database as JSON, the media files and a signed SHA-256 manifest.
 
 Layout of the archive:
     manifest.json          {"format": 1, "created_at": ..., "files": {name: sha256}, "counts": {model: n}}
+    manifest.sig           HMAC-SHA256 of manifest.json's bytes, keyed by settings.BACKUP_KEY
     db.json                dumpdata of every app (history tables included), natural foreign keys
     media/<relative path>  every file under MEDIA_ROOT (evidence)
 """
@@ -9,6 +10,7 @@ Layout of the archive:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import shutil
@@ -21,6 +23,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 FORMAT = 1
 # Rebuilt by migrate (contenttypes, permissions) or transient (sessions, lockout counters).
@@ -42,6 +45,12 @@ def _sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _signature(manifest_bytes: bytes) -> str:
+    # The hashes alone prove an archive is intact but not that it is ours: whoever edits db.json
+    # can recompute them. The HMAC needs the deployment's key, which an archive never contains.
+    return salted_hmac("ops.backup.manifest", manifest_bytes, secret=settings.BACKUP_KEY, algorithm="sha256").hexdigest()
 
 
 def _dumped_models():
@@ -90,6 +99,11 @@ def backup_create(*, output: Path, using: str = DEFAULT_DB_ALIAS) -> dict:
             info.size = len(data)
             info.mtime = int(timezone.now().timestamp())
             tar.addfile(info, io.BytesIO(data))
+            signature = _signature(data).encode()
+            info = tarfile.TarInfo("manifest.sig")
+            info.size = len(signature)
+            info.mtime = int(timezone.now().timestamp())
+            tar.addfile(info, io.BytesIO(signature))
             tar.add(db_json, arcname="db.json")
             for path, rel in media:
                 tar.add(path, arcname=f"media/{rel}")
@@ -120,17 +134,22 @@ def _extract_verified(archive: Path, into: Path) -> dict:
                     shutil.copyfileobj(src, dst)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"无法读取归档：{exc}") from exc
-    manifest_path = into / "manifest.json"
+    manifest_path, signature_path = into / "manifest.json", into / "manifest.sig"
     if not manifest_path.is_file():
         raise BackupError("归档缺少 manifest.json。")
+    if not signature_path.is_file():
+        raise BackupError("归档缺少签名 manifest.sig（不是本系统生成的备份，或已被改动）。")
+    manifest_bytes = manifest_path.read_bytes()
+    if not hmac.compare_digest(signature_path.read_bytes().strip(), _signature(manifest_bytes).encode()):
+        raise BackupError("备份签名不符：归档在备份后被改动，或本机的 BACKUP_KEY 与备份时不同。")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(manifest_bytes.decode("utf-8"))
         expected = dict(manifest["files"])
     except (ValueError, KeyError, TypeError) as exc:
         raise BackupError("manifest.json 格式错误。") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(f"不支持的备份格式：{manifest.get('format')!r}")
-    present = {p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file()} - {"manifest.json"}
+    present = {p.relative_to(into).as_posix() for p in into.rglob("*") if p.is_file()} - {"manifest.json", "manifest.sig"}
     if present != set(expected):
         raise BackupError(
             "归档内容与清单不符：多出 {}，缺少 {}".format(sorted(present - set(expected)), sorted(set(expected) - present))

@@ -90,9 +90,9 @@ def test_backup_and_restore_round_trip_every_row_score_and_file(seeded, tmp_path
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert {"manifest.json", "db.json"} <= names
+    assert {"manifest.json", "manifest.sig", "db.json"} <= names
     assert sum(1 for n in names if n.startswith("media/evidence/")) == 2
-    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert set(manifest["files"]) == names - {"manifest.json", "manifest.sig"}
     assert "evaluation.historicalscore" in manifest["counts"]  # history tables are in the dump
 
     _wipe_to_fresh_database()
@@ -149,6 +149,39 @@ def test_a_tampered_archive_is_refused_and_nothing_is_written(archive, tmp_path,
     settings.MEDIA_ROOT = tmp_path / "media-target"
     with pytest.raises(CommandError, match="恢复被拒绝"):
         call_command("restore", str(bad), stdout=io.StringIO())
+    _assert_nothing_written(settings)
+
+
+def _recompute_manifest(archive: Path, out: Path, edit_db):
+    """An attacker's archive: db.json edited and every hash in the manifest recomputed."""
+    with tarfile.open(archive) as src:
+        members = {m.name: src.extractfile(m).read() for m in src.getmembers()}
+    members["db.json"] = edit_db(members["db.json"])
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"]["db.json"] = hashlib.sha256(members["db.json"]).hexdigest()
+    members["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    _rewrite(archive, out, lambda n, d: (n, members[n]))
+
+
+@pytest.mark.parametrize("signature", ["kept", "dropped"])
+def test_recomputed_hashes_without_the_key_are_refused(archive, tmp_path, settings, signature):
+    bad = tmp_path / "forged.tar.gz"
+    _recompute_manifest(archive, bad, lambda d: d.replace(b'"0.25"', b'"9.99"'))
+    if signature == "dropped":
+        forged = tmp_path / "forged2.tar.gz"
+        _rewrite(bad, forged, lambda n, d: None if n == "manifest.sig" else (n, d))
+        bad = forged
+    settings.MEDIA_ROOT = tmp_path / "media-target"
+    with pytest.raises(CommandError, match="签名"):
+        call_command("restore", str(bad), stdout=io.StringIO())
+    _assert_nothing_written(settings)
+
+
+def test_another_deployments_key_is_refused(archive, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media-target"
+    settings.BACKUP_KEY = "another-deployment-key-0123456789"
+    with pytest.raises(CommandError, match="BACKUP_KEY"):
+        call_command("restore", str(archive), stdout=io.StringIO())
     _assert_nothing_written(settings)
 
 
