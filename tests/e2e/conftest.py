@@ -13,7 +13,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--no-first-run", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: some browser tests start their own Playwright, and two sync
+# Playwright instances cannot be alive in one thread at the same time.
+@pytest.fixture(scope="module")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
