@@ -8,18 +8,15 @@ Files this system reads back (offline scorecards, rubric workbooks) undo the pre
 `cell_text_read`, so a note that starts with "=" survives a download and upload unchanged.
 """
 
-import re
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-# The characters openpyxl refuses (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), kept here so
-# csv and our own xlsx row writer apply the same rule.
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def cell_text(value) -> str:
     """User text made safe for a spreadsheet cell."""
-    text = _ILLEGAL.sub("", "" if value is None else str(value))
+    # The characters openpyxl refuses; csv and our own xlsx row writer drop the same ones.
+    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     # Text already starting with an apostrophe gets one too, so reading back is exact.
     if text.startswith(FORMULA_PREFIXES) or text.startswith("'"):
         return "'" + text

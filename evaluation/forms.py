@@ -30,13 +30,10 @@ class RoundForm(forms.ModelForm):
 
 class SchoolFilterForm(forms.Form):
     district = forms.ModelChoiceField(
-        label=_("区县"), queryset=District.objects.all(), required=False, empty_label=_("全部区县"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        label=_("区县"), queryset=District.objects.all(), required=False, empty_label=_("全部区县")
     )
-    stage = forms.ChoiceField(label=_("学段"), choices=[("", _("全部学段")), *School.Stage.choices], required=False,
-                              widget=forms.Select(attrs={"class": "form-select"}))
-    q = forms.CharField(label=_("学校名称或代码"), required=False, max_length=50,
-                        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}))
+    stage = forms.ChoiceField(label=_("学段"), choices=[("", _("全部学段")), *School.Stage.choices], required=False)
+    q = forms.CharField(label=_("学校名称或代码"), required=False, max_length=50)
 
 
 class PanelAssignForm(forms.Form):

@@ -66,19 +66,16 @@ def round_save(*, round: Round, by, request=None) -> Round:
     """Create or update a round after validating it (published rubric only)."""
     if not roles.is_admin(by):
         raise PermissionDenied
-    if round.rubric_version_id:
-        changed = round.pk is None or not Round.objects.filter(
-            pk=round.pk, rubric_version_id=round.rubric_version_id
-        ).exists()
-        # Read the version's status under a row lock: the object passed in may be stale, and a
+    changed = round.rubric_version_id and (
+        round.pk is None or not Round.objects.filter(pk=round.pk, rubric_version_id=round.rubric_version_id).exists()
+    )
+    if changed:
+        # The status as stored, under a row lock: the object passed in may be stale, and a
         # concurrent retire must not slip a retired version into a new round.
-        status = (
-            RubricVersion.objects.select_for_update().filter(pk=round.rubric_version_id).values_list("status", flat=True).first()
-            if changed else None
-        )
-        if changed and status != RubricVersion.Status.PUBLISHED:
+        version = RubricVersion.objects.select_for_update().filter(pk=round.rubric_version_id)
+        if version.values_list("status", flat=True).first() != RubricVersion.Status.PUBLISHED:
             raise ValidationError({"rubric_version": _("只能选择已发布的评估细则版本。")})
-        if changed and round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
+        if round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
             raise ValidationError({"rubric_version": _("已有评分的批次不能更换评估细则版本。")})
     created = round.pk is None
     round.full_clean()

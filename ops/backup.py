@@ -10,7 +10,6 @@ Layout of the archive:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import json
 import shutil
@@ -23,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 FORMAT = 1
 # Rebuilt by migrate (contenttypes, permissions) or transient (sessions, lockout counters).
@@ -140,7 +139,7 @@ def _extract_verified(archive: Path, into: Path) -> dict:
     if not signature_path.is_file():
         raise BackupError("归档缺少签名 manifest.sig（不是本系统生成的备份，或已被改动）。")
     manifest_bytes = manifest_path.read_bytes()
-    if not hmac.compare_digest(signature_path.read_bytes().strip(), _signature(manifest_bytes).encode()):
+    if not constant_time_compare(signature_path.read_bytes().strip(), _signature(manifest_bytes).encode()):
         raise BackupError("备份签名不符：归档在备份后被改动，或本机的 BACKUP_KEY 与备份时不同。")
     try:
         manifest = json.loads(manifest_bytes.decode("utf-8"))

@@ -14,8 +14,6 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -112,10 +110,8 @@ def _cell_xml(ref: str, cell: tuple) -> str:
                 f'<v>{format(cached, "f")}</v></c>')
     if value is None or value == "":
         return f'<c r="{ref}"{s}/>' if sid else ""
-    if isinstance(value, str):
+    if isinstance(value, str):  # through _Book.cell, so already cleaned by cell_text
         text = value[:32767]
-        if ILLEGAL_CHARACTERS_RE.search(text):
-            raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
         space = ' xml:space="preserve"' if text != text.strip() else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
     if isinstance(value, bool):

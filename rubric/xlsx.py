@@ -82,17 +82,17 @@ def rubric_xlsx(data: dict) -> bytes:
             b_start = row
             for e in i["elements"]:
                 for letter, value in (
-                    (C_CODE, cell_text(e["code"])), (C_TEXT, cell_text(e["text"])),
+                    (C_CODE, e["code"]), (C_TEXT, cell_text(e["text"])),
                     (C_POINTS, _number(e["points"])), (C_STEP, _number(e.get("step", "0.5"))),
                 ):
                     ws[f"{letter}{row}"] = value
                 row += 1
-            ws[f"{B_CODE}{b_start}"], ws[f"{B_TEXT}{b_start}"] = cell_text(i["code"]), cell_text(i["text"])
+            ws[f"{B_CODE}{b_start}"], ws[f"{B_TEXT}{b_start}"] = i["code"], cell_text(i["text"])
             ws[f"{B_POINTS}{b_start}"] = _number(i["points"])
             for letter in (B_CODE, B_TEXT, B_POINTS):
                 if row - 1 > b_start:
                     ws.merge_cells(f"{letter}{b_start}:{letter}{row - 1}")
-        ws[f"{A_CODE}{a_start}"], ws[f"{A_NAME}{a_start}"] = cell_text(d["code"]), cell_text(d["name"])
+        ws[f"{A_CODE}{a_start}"], ws[f"{A_NAME}{a_start}"] = d["code"], cell_text(d["name"])
         ws[f"{A_POINTS}{a_start}"] = _number(d["points"])
         ws[f"{A_METHODS}{a_start}"] = cell_text(d.get("methods", ""))
         for letter in (A_CODE, A_NAME, A_POINTS, A_METHODS):
