@@ -137,6 +137,26 @@ class Scorecard(models.Model):
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
 
+    def lock_reason(self) -> str | None:
+        """Why nobody may change this scorecard any more (None while it is open for its owner)."""
+        if self.is_submitted:
+            return str(_("评分表已提交，不能再修改。"))
+        if self.evaluation.is_finalized:
+            return str(_("该学校的评估已定稿，不能再修改。"))
+        if self.evaluation.round.status == Round.Status.CLOSED:
+            return str(_("该评估批次已结束，不能再修改。"))
+        return None
+
+    def is_owned_by(self, user) -> bool:
+        """The scorecard's inspector, while they still hold the inspector role."""
+        from accounts import roles
+
+        return user is not None and self.inspector_id == user.pk and roles.is_inspector(user)
+
+    def is_editable_by(self, user) -> bool:
+        """The one rule "may this user change this scorecard": its owner, while it is open."""
+        return self.is_owned_by(user) and self.lock_reason() is None
+
 
 class Score(models.Model):
     """得分: an inspector's score for one element. `version` guards against lost updates."""

@@ -45,14 +45,10 @@ def round_resolve(value: str | int | None = None) -> Round:
 # ---------------------------------------------------------------- visibility
 
 def evaluations_visible_to(user):
-    """Evaluations a user may look at: admins and city officials all, district officials
-    their district, inspectors those they are on the panel of."""
-    qs = Evaluation.objects.select_related("round", "school__district")
-    if roles.is_admin(user):
-        return qs
-    if roles.is_official(user):
-        return qs.filter(school__district=user.district_id) if user.district_id else qs
-    return qs.filter(scorecards__inspector=user).distinct()
+    """Evaluations a user may look at (kept here for callers; the rule is accounts.scopes)."""
+    from accounts import scopes
+
+    return scopes.evaluations_visible_to(user)
 
 
 def scorecard_for(*, pk: int):
@@ -265,12 +261,14 @@ def evaluation_transitions(*, evaluation: Evaluation):
 
 # ---------------------------------------------------------------- rounds
 
-def rounds_overview():
-    """Rounds with their evaluation counts (one query)."""
+def rounds_overview(*, evaluation_filter: Q | None = None):
+    """Rounds with their evaluation counts (one query); `evaluation_filter` (from
+    accounts.scopes.round_counts_q) limits the counts to the schools a user may see."""
+    visible = evaluation_filter if evaluation_filter is not None else Q()
     return Round.objects.select_related("rubric_version").annotate(
-        evaluation_count=Count("evaluations", distinct=True),
+        evaluation_count=Count("evaluations", filter=visible, distinct=True),
         finalized_count=Count(
-            "evaluations", filter=Q(evaluations__status=Evaluation.Status.FINALIZED), distinct=True
+            "evaluations", filter=visible & Q(evaluations__status=Evaluation.Status.FINALIZED), distinct=True
         ),
     )
 

@@ -154,14 +154,12 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
 
 
 def _check_scorecard_writable(scorecard: Scorecard, by) -> None:
-    if by is None or scorecard.inspector_id != by.pk:
+    # The rule lives on the model (Scorecard.is_editable_by); here it becomes exceptions.
+    if not scorecard.is_owned_by(by):
         raise PermissionDenied(_("只能修改自己的评分表。"))
-    if scorecard.is_submitted:
-        raise ValidationError(_("评分表已提交，不能再修改。"))
-    if scorecard.evaluation.is_finalized:
-        raise ValidationError(_("该学校的评估已定稿，不能再修改。"))
-    if scorecard.evaluation.round.status == Round.Status.CLOSED:
-        raise ValidationError(_("该评估批次已结束，不能再修改。"))
+    reason = scorecard.lock_reason()
+    if reason is not None:
+        raise ValidationError(reason)
 
 
 def _elements_by_code(version_id: int, codes) -> dict[str, Element]:

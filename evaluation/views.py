@@ -15,7 +15,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import roles
+from accounts import roles, scopes
 from audit.services import audit_record
 from rubric.models import Element
 from schools.models import School
@@ -44,20 +44,14 @@ def _require_reader(request) -> None:
 
 
 def _get_scorecard_for_user(request, pk: int) -> tuple[Scorecard, bool]:
-    """(scorecard, is_owner). Owner, the panel's lead, admins and officials of its district see it; others 404."""
+    """(scorecard, is_owner). Visibility is accounts.scopes.scorecard_access; others 404."""
     card = selectors.scorecard_for(pk=pk)
     if card is None:
         raise Http404
-    user = request.user
-    if card.inspector_id == user.pk:
-        return card, True
-    if roles.can_view_results(user):
-        district = getattr(user, "district_id", None)
-        if roles.is_admin(user) or not district or card.evaluation.school.district_id == district:
-            return card, False
-    elif Scorecard.objects.filter(evaluation_id=card.evaluation_id, inspector=user, is_lead=True).exists():
-        return card, False
-    raise Http404
+    access = scopes.scorecard_access(request.user, card)
+    if not access.visible:
+        raise Http404
+    return card, access.owner
 
 
 def _get_rw_scorecard(request, pk: int) -> Scorecard:
@@ -65,16 +59,14 @@ def _get_rw_scorecard(request, pk: int) -> Scorecard:
     card, owner = _get_scorecard_for_user(request, pk)
     if not owner:
         raise PermissionDenied
-    if card.is_submitted or card.evaluation.is_finalized or card.evaluation.round.status == Round.Status.CLOSED:
-        raise PermissionDenied(_("评分表已提交或评估已定稿，不能再修改。"))
+    if not card.is_editable_by(request.user):
+        raise PermissionDenied(card.lock_reason())
     return card
 
 
 def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
     """(evaluation, the user's scorecard on it). Outsiders 404; panel members other than the lead 403."""
-    evaluation = selectors.evaluations_visible_to(request.user).select_related("round__rubric_version").filter(pk=pk).first()
-    if evaluation is None:
-        raise Http404
+    evaluation = scopes.evaluation_visible(request.user, pk)
     mine = Scorecard.objects.filter(evaluation=evaluation, inspector=request.user).first()
     if mine is not None and not mine.is_lead and not roles.can_view_results(request.user):
         raise PermissionDenied
@@ -112,7 +104,8 @@ def inspector_home(request):
 @require_GET
 def round_list(request):
     _require_reader(request)
-    return render(request, "evaluation/round_list.html", {"rounds": selectors.rounds_overview()})
+    return render(request, "evaluation/round_list.html", {"rounds": selectors.rounds_overview(
+        evaluation_filter=scopes.round_counts_q(request.user))})
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,7 +138,7 @@ def _round_form(request, instance: Round):
 def round_detail(request, pk: int):
     _require_reader(request)
     round_obj = get_object_or_404(Round.objects.select_related("rubric_version"), pk=pk)
-    visible = selectors.evaluations_visible_to(request.user).filter(round=round_obj)
+    visible = scopes.evaluations_visible_to(request.user).filter(round=round_obj)
     rows = selectors.round_status_rows(round=round_obj, evaluations=visible)
     return render(request, "evaluation/round_detail.html", {"round": round_obj, "rows": rows})
 
@@ -204,9 +197,7 @@ def panel_assign(request, pk: int):
 def scorecard(request, pk: int):
     card, owner = _get_scorecard_for_user(request, pk)
     workspace = selectors.scorecard_workspace(scorecard=card)
-    editable = owner and not (
-        card.is_submitted or card.evaluation.is_finalized or card.evaluation.round.status == Round.Status.CLOSED
-    )
+    editable = owner and card.is_editable_by(request.user)
     return render(
         request,
         "evaluation/scorecard.html",

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evaluation.models import Evaluation
+from schools.models import District
 
 from .models import ExportJob
 
@@ -23,12 +24,16 @@ def _part_name(job_id: int, school_code: str) -> str:
 
 
 @transaction.atomic
-def export_job_create(*, round, user, district=None) -> ExportJob:
-    """Create a batch export of all finalized score sheets of a round (optionally one
-    district) and enqueue its tasks once the job row is committed."""
+def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
+    """Create a batch export of all finalized score sheets of a round within the requester's
+    scope (accounts.scopes; or one district) and enqueue its tasks once the job row is committed."""
     from .tasks import export_scoresheets
 
     evaluations = Evaluation.objects.filter(round=round, status=Evaluation.Status.FINALIZED)
+    if scope is not None:
+        evaluations = evaluations.filter(scope.school_q())
+        if not scope.city_wide and len(scope.district_ids) == 1:
+            district = District.objects.get(pk=next(iter(scope.district_ids)))
     if district is not None:
         evaluations = evaluations.filter(school__district=district)
     ids = list(evaluations.order_by("school__code").values_list("id", flat=True))

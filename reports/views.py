@@ -1,7 +1,8 @@
 """Results pages and downloads for officials and admins (inspectors: 403).
 
 Access: `_require_viewer` (403 for roles that may not read results) and
-`_get_evaluation_for_user` (404 for a school outside the official's district).
+`_get_evaluation_for_user` (404 for a school outside the official's scope); every scope
+question goes to accounts.scopes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import scopes
 from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
@@ -44,31 +46,11 @@ def _require_viewer(request) -> None:
         raise PermissionDenied(_("只有教育局和管理员可以查看评估结果。"))
 
 
-def _scope_district_id(user) -> int | None:
-    """The district an official is limited to; None for city officials and admins."""
-    if is_admin(user):
-        return None
-    return user.district_id
-
-
-def _school_filter(user) -> Q | None:
-    district_id = _scope_district_id(user)
-    return Q(school__district_id=district_id) if district_id else None
-
-
-def _visible_districts(user):
-    district_id = _scope_district_id(user)
-    qs = District.objects.order_by("order", "code")
-    return qs.filter(pk=district_id) if district_id else qs
-
-
 def _get_evaluation_for_user(request, pk: int) -> Evaluation:
+    """An evaluation whose results the user may read: 403 for roles without results, 404
+    outside the user's scope (accounts.scopes)."""
     _require_viewer(request)
-    ev = get_object_or_404(Evaluation.objects.select_related("school__district", "round__rubric_version"), pk=pk)
-    district_id = _scope_district_id(request.user)
-    if district_id and ev.school.district_id != district_id:
-        raise Http404
-    return ev
+    return scopes.evaluation_results(request.user, pk)
 
 
 def _resolve_round(request) -> Round | None:
@@ -115,16 +97,15 @@ def _ranking_rows(request, round_obj):
     """Rows of the ranking as the user filtered and sorted them (shared by page and xlsx)."""
     tree = rubric_tree(version=round_obj.rubric_version)
     codes = [d.code for d in tree.dimensions]
-    districts = list(_visible_districts(request.user))
+    scope = scopes.results_scope(request.user)
+    districts = list(scope.districts())
     form = RankingFilterForm(request.GET or None, districts=districts, dimension_codes=codes)
     data = form.cleaned_or_default() if request.GET else {"include": False, "sort": "", "district": "",
                                                           "stage": "", "location": "", "status": ""}
     include = bool(data["include"]) or data["status"] == "in_progress"
     # Ranks are over the whole round (city-wide) so a school's rank is the same on every page.
     rows = round_totals(round=round_obj, include_in_progress=include, tree=tree)
-    scope = _scope_district_id(request.user)
-    if scope:
-        rows = [r for r in rows if r.school.district_id == scope]
+    rows = scope.filter_rows(rows)
     if data["district"]:
         rows = [r for r in rows if str(r.school.district_id) == data["district"]]
     if data["stage"]:
@@ -176,26 +157,26 @@ def district_xlsx(request):
     if round_obj is None:
         raise Http404
     district = None
-    scope = _scope_district_id(request.user)
+    scope = scopes.results_scope(request.user)
     wanted = request.GET.get("district", "")
-    if scope:
-        district = District.objects.get(pk=scope)
-        if wanted and wanted != str(scope):
-            raise Http404
-    elif wanted:
-        if not wanted.isdigit():
+    if wanted:
+        if not wanted.isdigit() or not scope.allows_district(int(wanted)):
             raise Http404
         district = get_object_or_404(District, pk=int(wanted))
+    elif not scope.city_wide and len(scope.district_ids) == 1:
+        district = District.objects.get(pk=next(iter(scope.district_ids)))
     tree = rubric_tree(version=round_obj.rubric_version)
     rows = round_totals(round=round_obj, tree=tree, with_elements=True)
     if district is not None:
         rows = [r for r in rows if r.school.district_id == district.pk]
+    else:
+        rows = scope.filter_rows(rows)
     inspectors: dict[int, list[str]] = {}
     cards = Scorecard.objects.filter(evaluation_id__in=[r.evaluation_id for r in rows]).select_related(
         "inspector").order_by("-is_lead", "inspector__username")
     for card in cards:
         inspectors.setdefault(card.evaluation_id, []).append(card.inspector.display_name)
-    name = district.name if district else _("全市")
+    name = district.name if district else (_("全市") if scope.city_wide else "、".join(d.name for d in scope.districts()))
     title = _("%(round)s %(district)s 评估结果") % {"round": round_obj.name, "district": name}
     content = xlsx_render.district_workbook_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title,
                                                  inspectors=inspectors)
@@ -215,7 +196,7 @@ def dashboard(request):
     if round_obj is None:
         return render(request, "reports/dashboard.html", {"round": None, "rounds": rounds})
     tree = rubric_tree(version=round_obj.rubric_version)
-    rows = round_totals(round=round_obj, tree=tree, school_filter=_school_filter(request.user))
+    rows = round_totals(round=round_obj, tree=tree, school_filter=scopes.results_scope(request.user).school_filter())
     overview = round_overview(rows=rows, tree=tree)
     chart_data = {
         "districts": {"labels": [d["name"] for d in overview.by_district],
@@ -326,9 +307,7 @@ def export_start(request):
     except RoundNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:ranking")
-    scope = _scope_district_id(request.user)
-    district = District.objects.get(pk=scope) if scope else None
-    job = export_job_create(round=round_obj, user=request.user, district=district)
+    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
     audit_record(event="export.zip.start", request=request, obj=job, round=round_obj.name, total=job.total)
     return redirect("reports:export_detail", pk=job.pk)
 

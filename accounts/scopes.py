@@ -1,0 +1,152 @@
+"""Who may see what: the one visibility selector for evaluations, scorecards and results.
+
+Every page, export, JSON answer, batch job and command that shows results asks here, so a
+scope rule is written once. Roles are read at the time of the request (accounts.roles), so
+removing a role removes the access it gave at once.
+
+- Admins (系统管理员) see every school (they run the rounds).
+- An official (教育局) sees the schools of their scope: the whole city, or one or several
+  districts; an official with no scope sees nothing (and the pages say why).
+- An inspector (督导专家) sees the evaluations whose panel they sit on — only while they hold
+  the inspector role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+
+from . import roles
+
+
+@dataclass(frozen=True)
+class ResultsScope:
+    """The schools whose results a user may read: city-wide, some districts, or none."""
+
+    city_wide: bool = False
+    district_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.city_wide and not self.district_ids
+
+    def allows_district(self, district_id) -> bool:
+        return self.city_wide or district_id in self.district_ids
+
+    def school_q(self, prefix: str = "school__") -> Q:
+        """A filter on objects with a school (prefix "school__") or on schools (prefix "")."""
+        if self.city_wide:
+            return Q()
+        # pk__in=[] for an empty scope: matches nothing, never everything.
+        return Q(**{f"{prefix}district_id__in": sorted(self.district_ids)})
+
+    def school_filter(self, prefix: str = "school__") -> Q | None:
+        """Like school_q, but None for city-wide (for selectors that take an optional filter)."""
+        return None if self.city_wide else self.school_q(prefix)
+
+    def filter_rows(self, rows: Iterable):
+        """Keep the rows (anything with .school.district_id) inside the scope."""
+        if self.city_wide:
+            return list(rows)
+        return [r for r in rows if r.school.district_id in self.district_ids]
+
+    def districts(self):
+        """The districts in scope, in the city's order."""
+        from schools.models import District
+
+        qs = District.objects.order_by("order", "code")
+        return qs if self.city_wide else qs.filter(pk__in=sorted(self.district_ids))
+
+
+NOTHING = ResultsScope()
+CITY = ResultsScope(city_wide=True)
+
+
+def official_scope(user) -> ResultsScope:
+    """The scope stored on an official's account (whatever roles they hold)."""
+    # Until accounts carry an explicit scope, an official's district is their scope and no
+    # district means the whole city.
+    if user.district_id:
+        return ResultsScope(district_ids=frozenset({user.district_id}))
+    return CITY
+
+
+def results_scope(user) -> ResultsScope:
+    """Schools whose results (rankings, reports, exports) the user may read."""
+    if roles.is_admin(user):
+        return CITY
+    if roles.is_official(user):
+        return official_scope(user)
+    return NOTHING
+
+
+def scope_missing(user) -> bool:
+    """True for an official whose account has no scope yet: they see nothing and are told why."""
+    return roles.is_official(user) and not roles.is_admin(user) and results_scope(user).is_empty
+
+
+def evaluations_visible_to(user):
+    """Evaluations a user may look at: their results scope, plus (while an inspector) those
+    they sit on the panel of."""
+    from evaluation.models import Evaluation
+
+    qs = Evaluation.objects.select_related("round", "school__district")
+    scope = results_scope(user)
+    if scope.city_wide:
+        return qs
+    condition = Q(pk__in=[]) if scope.is_empty else scope.school_q()
+    if roles.is_inspector(user):
+        condition |= Q(pk__in=Evaluation.objects.filter(scorecards__inspector=user).values("pk"))
+    return qs.filter(condition)
+
+
+def evaluation_visible(user, pk) -> "Evaluation":  # noqa: F821
+    """One evaluation the user may look at, with round and rubric version; 404 otherwise."""
+    evaluation = evaluations_visible_to(user).select_related("round__rubric_version").filter(pk=pk).first()
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+def evaluation_results(user, pk) -> "Evaluation":  # noqa: F821
+    """One evaluation whose results the user may read (officials in scope, admins); 404 otherwise."""
+    from evaluation.models import Evaluation
+
+    scope = results_scope(user)
+    evaluation = (
+        Evaluation.objects.select_related("school__district", "round__rubric_version")
+        .filter(scope.school_q(), pk=pk).first()
+    )
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+@dataclass(frozen=True)
+class ScorecardAccess:
+    visible: bool
+    owner: bool
+
+
+def scorecard_access(user, card) -> ScorecardAccess:
+    """May the user see this scorecard, and is it theirs? Owner and the panel's lead only while
+    they hold the inspector role; officials in scope and admins read it."""
+    from evaluation.models import Scorecard
+
+    inspector = roles.is_inspector(user)
+    if card.inspector_id == user.pk and inspector:
+        return ScorecardAccess(visible=True, owner=True)
+    if results_scope(user).allows_district(card.evaluation.school.district_id):
+        return ScorecardAccess(visible=True, owner=False)
+    if inspector and Scorecard.objects.filter(evaluation_id=card.evaluation_id, inspector=user, is_lead=True).exists():
+        return ScorecardAccess(visible=True, owner=False)
+    return ScorecardAccess(visible=False, owner=False)
+
+
+def round_counts_q(user, prefix: str = "evaluations__") -> Q | None:
+    """Filter for counting a round's evaluations as the user may see them (the rounds list);
+    None when the user sees the whole city."""
+    return results_scope(user).school_filter(prefix=f"{prefix}school__")
