@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
-from accounts import roles
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
 
