@@ -11,8 +11,9 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
 
-from .consolidation import consolidate, spread
+from .consolidation import spread
 from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard
+from .totals import consensus_points, evaluation_points, sum_tree
 
 
 class RoundNotFound(ObjectDoesNotExist):
@@ -85,22 +86,12 @@ def inspector_assignments(*, user):
 # ---------------------------------------------------------------- totals
 
 def totals_for(*, tree: RubricTree, points_by_element: dict[int, Decimal]) -> dict:
-    """Per-B, per-A and overall totals plus the scored count; the one place they are summed."""
-    totals = {"total": Decimal("0"), "scored": 0, "A": {}, "B": {}}
-    for dim in tree.dimensions:
-        a_sum = Decimal("0")
-        for ind in dim.indicators:
-            b_sum = Decimal("0")
-            for element in ind.elements:
-                value = points_by_element.get(element.pk)
-                if value is not None:
-                    b_sum += value
-                    totals["scored"] += 1
-            totals["B"][ind.code] = b_sum
-            a_sum += b_sum
-        totals["A"][dim.code] = a_sum
-        totals["total"] += a_sum
-    return totals
+    """Per-B, per-A and overall totals plus the scored count, as a dict for templates and JSON.
+
+    The summing itself is `evaluation.totals.sum_tree`, the one summation every total uses.
+    """
+    sums = sum_tree(tree, points_by_element)
+    return {"total": sums.total, "scored": sums.scored, "A": sums.dimensions, "B": sums.indicators}
 
 
 def totals_json(totals: dict) -> dict:
@@ -111,18 +102,13 @@ def totals_json(totals: dict) -> dict:
     return out
 
 
-def scorecard_totals(*, scorecard: Scorecard) -> dict:
-    """Running totals of one scorecard in one query (used after every autosave)."""
-    totals = {"total": Decimal("0"), "scored": 0, "A": {}, "B": {}}
-    rows = Score.objects.filter(scorecard=scorecard, points__isnull=False).values_list(
-        "element__indicator__dimension__code", "element__indicator__code", "points"
+def scorecard_totals(*, scorecard: Scorecard, tree: RubricTree | None = None) -> dict:
+    """Running totals of one inspector's own scorecard (sent after every autosave)."""
+    tree = tree or rubric_tree(version=scorecard.evaluation.round.rubric_version)
+    own = dict(
+        Score.objects.filter(scorecard=scorecard, points__isnull=False).values_list("element_id", "points")
     )
-    for a_code, b_code, points in rows:
-        totals["A"][a_code] = totals["A"].get(a_code, Decimal("0")) + points
-        totals["B"][b_code] = totals["B"].get(b_code, Decimal("0")) + points
-        totals["total"] += points
-        totals["scored"] += 1
-    return totals
+    return totals_for(tree=tree, points_by_element=own)
 
 
 # ---------------------------------------------------------------- the scoring workspace
@@ -203,46 +189,49 @@ class Reconcile:
     rows: dict[int, ReconcileRow]
     final_totals: dict
     card_totals: dict
+    provisional: bool = True
 
 
 def evaluation_reconcile(*, evaluation: Evaluation) -> Reconcile:
     """Every inspector's score per element side by side, the consolidated default, disagreement flags.
 
-    Only submitted scorecards feed the default and the flags. Six queries in all.
+    The default and the page's total follow the total rule (evaluation/totals.py), so this page
+    shows the same figure as the school page, the PDF and the ranking. Flags compare submitted
+    scorecards only. Six queries in all.
     """
     tree = rubric_tree(version=evaluation.round.rubric_version)
     cards = list(evaluation.scorecards.select_related("inspector").order_by("-is_lead", "inspector__username"))
-    by_card: dict[tuple[int, int], Decimal] = {}
+    by_card: dict[int, dict[int, Decimal]] = {c.pk: {} for c in cards}
     for card_id, element_id, points in Score.objects.filter(
         scorecard__evaluation=evaluation, points__isnull=False
     ).values_list("scorecard_id", "element_id", "points"):
-        by_card[(card_id, element_id)] = points
+        by_card.setdefault(card_id, {})[element_id] = points
     finals = {f.element_id: f for f in FinalScore.objects.filter(evaluation=evaluation).select_related("updated_by")}
-    rows = {}
     method = evaluation.round.consolidation
+    panel = [(c.pk, c.is_submitted) for c in cards]
+    defaults = consensus_points(scores=by_card, cards=panel, method=method)
+    rows = {}
     for element in tree.elements:
-        scores = [by_card.get((c.pk, element.pk)) for c in cards]
-        submitted = [by_card.get((c.pk, element.pk)) for c in cards if c.is_submitted]
+        scores = [by_card[c.pk].get(element.pk) for c in cards]
+        submitted = [by_card[c.pk].get(element.pk) for c in cards if c.is_submitted]
         submitted = [v for v in submitted if v is not None]
         sp = spread(submitted)
         rows[element.pk] = ReconcileRow(
             element=element,
             scores=scores,
-            default=consolidate(submitted, method),
+            default=defaults.get(element.pk),
             spread=sp,
             flagged=len(submitted) > 1 and sp * 2 >= element.points,
             final=finals.get(element.pk),
         )
-    final_points = {
-        pk: (row.final.points if row.final else row.default) for pk, row in rows.items()
-        if (row.final or row.default is not None)
-    }
-    card_totals = {
-        c.pk: totals_for(
-            tree=tree, points_by_element={e: p for (cid, e), p in by_card.items() if cid == c.pk}
-        )
-        for c in cards
-    }
+    final_points = evaluation_points(
+        finalized=evaluation.is_finalized,
+        finals={pk: f.points for pk, f in finals.items()},
+        scores=by_card,
+        cards=panel,
+        method=method,
+    )
+    card_totals = {c.pk: totals_for(tree=tree, points_by_element=by_card[c.pk]) for c in cards}
     return Reconcile(
         evaluation=evaluation,
         tree=tree,
@@ -250,6 +239,7 @@ def evaluation_reconcile(*, evaluation: Evaluation) -> Reconcile:
         rows=rows,
         final_totals=totals_for(tree=tree, points_by_element=final_points),
         card_totals=card_totals,
+        provisional=not evaluation.is_finalized,
     )
 
 

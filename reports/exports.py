@@ -6,6 +6,8 @@ import csv
 import io
 import json
 
+from django.utils.translation import gettext as _
+
 from config.spreadsheet import cell_text
 
 from .selectors import RoundRow
@@ -25,6 +27,8 @@ def ranking_records(rows: list[RoundRow], codes: list[str]) -> list[dict]:
         for code in codes:
             record[code] = format(row.dimensions[code], "f")
         record["status"] = row.status
+        # 暂定: an in-progress figure (the total rule's provisional total), never a final result.
+        record["provisional"] = _("暂定") if row.provisional else ""
         records.append(record)
     return records
 
@@ -37,7 +41,7 @@ def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:
     """CSV with user text neutralized against formula injection (config.spreadsheet)."""
     out = io.StringIO()
     records = ranking_records(rows, codes)
-    fields = ["rank", "school_code", "school_name", "district", "total", *codes, "status"]
+    fields = ["rank", "school_code", "school_name", "district", "total", *codes, "status", "provisional"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for record in records:

@@ -1,57 +1,32 @@
 """Read-only queries for results: the one place where totals and ranks are computed.
 
 Pages, PDFs, workbooks and the CLI all call `evaluation_totals` / `round_totals`, so the
-numbers agree everywhere. Nothing here hard-codes the rubric's shape: A/B/C codes, counts
-and points all come from the round's frozen rubric version.
+numbers agree everywhere. Which scores count is the total rule of `evaluation.totals`
+(final total: the lead's final scores; provisional total, labelled 暂定: per element the lead's
+final score where set, else the consolidation of the submitted scorecards — of every scorecard
+while none is submitted). Nothing here hard-codes the rubric's shape: A/B/C codes, counts and
+points all come from the round's frozen rubric version.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import F, IntegerField, Q, Sum
 from django.db.models.functions import Cast
 from django.db.models.functions import Round as Round2
 
-from evaluation.consolidation import consolidate
 from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard
+from evaluation.totals import CENT, RULE, TreeSums, evaluation_points, q2, sum_tree  # noqa: F401 (re-exported)
 from rubric.selectors import RubricTree, rubric_tree
 from schools.models import School
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-def q2(value) -> Decimal:
-    """Two decimal places, half-up: how every subtotal is shown and compared."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 # --------------------------------------------------------------------------- pure arithmetic
-
-
-@dataclass
-class TreeSums:
-    indicators: dict[str, Decimal]
-    dimensions: dict[str, Decimal]
-    total: Decimal
-
-
-def sum_tree(tree: RubricTree, points: dict[int, Decimal | None]) -> TreeSums:
-    """B, A and total from per-element points (missing or None counts as 0)."""
-    indicators: dict[str, Decimal] = {}
-    dimensions: dict[str, Decimal] = {}
-    for dim in tree.dimensions:
-        dim_sum = Decimal("0")
-        for ind in dim.indicators:
-            ind_sum = sum((Decimal(points.get(e.id) or 0) for e in ind.elements), Decimal("0"))
-            indicators[ind.code] = q2(ind_sum)
-            dim_sum += ind_sum
-        dimensions[dim.code] = q2(dim_sum)
-    total = q2(sum(dimensions.values(), Decimal("0")))
-    return TreeSums(indicators=indicators, dimensions=dimensions, total=total)
 
 
 def competition_ranks(totals: list[Decimal]) -> list[int]:
@@ -125,6 +100,19 @@ class EvaluationTotals:
     def indicators(self) -> dict[str, Decimal]:
         return self.sums.indicators
 
+    @property
+    def scored(self) -> int:
+        """How many elements count towards the total (0: nothing scored, not ranked)."""
+        return self.sums.scored
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the total reaches the round's pass mark (认定分数线); None without one or
+        while nothing is scored. Provisional while `provisional`."""
+        if self.round.pass_mark is None or not self.sums.scored:
+            return None
+        return self.sums.total >= self.round.pass_mark
+
     def weakest(self, count: int = 10) -> list[ElementLine]:
         """Elements with the lowest score ratio (ties in rubric order)."""
         scored = [line for line in self.lines if line.points is not None]
@@ -134,8 +122,10 @@ class EvaluationTotals:
 def evaluation_totals(*, evaluation: Evaluation, tree: RubricTree | None = None, blank: bool = False) -> EvaluationTotals:
     """B1…, A1… and total of one evaluation, plus each inspector's own totals.
 
-    Finalized: from FinalScore. In progress: inspectors' current scores consolidated per
-    element with the round's rule (provisional). `blank` gives the empty paper form.
+    The per-element points follow the total rule (`evaluation.totals`): final scores once
+    finalized; before that (provisional, 暂定) the lead's final scores already set, else the
+    consolidation of the submitted scorecards (of all while none is submitted). `blank` gives
+    the empty paper form.
     """
     ev = (
         Evaluation.objects.select_related("round__rubric_version", "school__district")
@@ -146,30 +136,31 @@ def evaluation_totals(*, evaluation: Evaluation, tree: RubricTree | None = None,
         Scorecard.objects.filter(evaluation=ev).select_related("inspector").order_by("-is_lead", "inspector__username")
     )
     per_card: dict[int, dict[int, Score]] = defaultdict(dict)
+    finals = {}
     if not blank:
         for score in Score.objects.filter(scorecard__evaluation=ev).only(
             "id", "scorecard_id", "element_id", "points", "note"
         ):
             per_card[score.scorecard_id][score.element_id] = score
-    finals = {}
-    if not blank and ev.is_finalized:
         finals = {fs.element_id: fs for fs in FinalScore.objects.filter(evaluation=ev).only("element_id", "points", "note")}
+    element_points: dict[int, Decimal] = {}
+    if not blank:
+        element_points = evaluation_points(
+            finalized=ev.is_finalized,
+            finals={pk: fs.points for pk, fs in finals.items()},
+            scores={card.id: {el: s.points for el, s in per_card[card.id].items()} for card in scorecards},
+            cards=[(card.id, card.is_submitted) for card in scorecards],
+            method=ev.round.consolidation,
+        )
 
     lines: list[ElementLine] = []
-    element_points: dict[int, Decimal | None] = {}
     for dim in tree.dimensions:
         for ind in dim.indicators:
             for el in ind.elements:
                 inspector_points = [
                     per_card[card.id][el.id].points if el.id in per_card[card.id] else None for card in scorecards
                 ]
-                if blank:
-                    value = None
-                elif ev.is_finalized:
-                    value = finals[el.id].points if el.id in finals else None
-                else:
-                    value = consolidate(inspector_points, ev.round.consolidation)
-                element_points[el.id] = value
+                value = element_points.get(el.id)
                 notes = [
                     (card.inspector.display_name, per_card[card.id][el.id].note)
                     for card in scorecards
@@ -189,14 +180,15 @@ def evaluation_totals(*, evaluation: Evaluation, tree: RubricTree | None = None,
     inspectors = []
     for card in scorecards:
         own = {el_id: s.points for el_id, s in per_card[card.id].items()}
+        sums = sum_tree(tree, own)
         inspectors.append(
             InspectorTotals(
                 scorecard=card,
                 name=card.inspector.display_name,
                 is_lead=card.is_lead,
                 submitted=card.is_submitted,
-                sums=sum_tree(tree, own),
-                scored=sum(1 for v in own.values() if v is not None),
+                sums=sums,
+                scored=sums.scored,
             )
         )
     return EvaluationTotals(
@@ -274,10 +266,12 @@ def round_totals(
 ) -> list[RoundRow]:
     """Totals of every evaluation of a round, ranked, in a fixed number of queries.
 
+    The fast path of `evaluation_totals` (tests/reports/test_totals_rule.py proves them equal).
     Finalized rows are summed by the database (GROUP BY evaluation, dimension) in integer
     cents, so the sums are exact on every backend; in-progress rows (only with
-    `include_in_progress`) are consolidated per element in Python from one query, exactly as
-    `evaluation_totals` does. Ranks are standard competition ranks over all returned rows;
+    `include_in_progress`, provisional) follow the same total rule (`evaluation.totals`) in
+    Python from two queries. An in-progress evaluation with nothing counted is left out: a
+    school with nothing scored is not ranked. Ranks are standard competition ranks over all returned rows;
     `school_filter` (a Q on Evaluation) narrows the schools before ranking.
     """
     tree = tree or rubric_tree(version=round.rubric_version)
@@ -301,6 +295,7 @@ def round_totals(
     zero = {c: Decimal("0") for c in codes}
     sums: dict[int, dict[str, Decimal]] = {}
     elements: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    unscored: set[int] = set()
 
     final_q = FinalScore.objects.filter(evaluation__round_id=round.pk, evaluation__status=finalized)
     if school_filter is not None:
@@ -322,21 +317,38 @@ def round_totals(
             sums[ev_id] = {c: Decimal(per_dim.get(c, 0)).scaleb(-2) for c in codes}
 
     if progress_ids:
-        raw: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-        score_q = Score.objects.filter(
-            scorecard__evaluation_id__in=progress_ids, points__isnull=False
-        ).values_list("scorecard__evaluation_id", "element_id", "points")
-        for ev_id, el_id, points in score_q:
-            raw[(ev_id, el_id)].append(points)
-        for (ev_id, el_id), values in raw.items():
-            value = consolidate(values, round.consolidation)
-            if with_elements:
-                elements[ev_id][el_id] = value
+        # The same rule as evaluation_totals, from two queries for all in-progress evaluations.
+        scores: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+        panels: dict[int, dict[int, bool]] = defaultdict(dict)
+        score_q = Score.objects.filter(scorecard__evaluation_id__in=progress_ids).values_list(
+            "scorecard__evaluation_id", "scorecard_id", "scorecard__status", "element_id", "points")
+        for ev_id, card_id, card_status, el_id, points in score_q:
+            panels[ev_id][card_id] = card_status == Scorecard.Status.SUBMITTED
+            if points is not None:
+                scores[ev_id][card_id][el_id] = points
+        # A submitted scorecard is complete (submit requires every element), so it has rows here.
+        finals_q = FinalScore.objects.filter(evaluation_id__in=progress_ids).values_list(
+            "evaluation_id", "element_id", "points")
+        finals: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        for ev_id, el_id, points in finals_q:
+            finals[ev_id][el_id] = points
+        for ev_id in progress_ids:
+            points_of = evaluation_points(
+                finalized=False, finals=finals.get(ev_id, {}), scores=scores.get(ev_id, {}),
+                cards=panels.get(ev_id, {}).items(), method=round.consolidation)
+            if not points_of:
+                unscored.add(ev_id)  # nothing counted: not ranked
+                continue
             row = sums.setdefault(ev_id, dict(zero))
-            row[dim_of_element[el_id]] += value
+            for el_id, value in points_of.items():
+                if with_elements:
+                    elements[ev_id][el_id] = value
+                row[dim_of_element[el_id]] += value
 
     rows = []
     for ev_id, status, school_id, code, name, stage, location, d_id, d_code, d_name, d_order in ev_rows:
+        if ev_id in unscored:
+            continue
         district = districts.get(d_id)
         if district is None:
             district = districts[d_id] = DistrictInfo(id=d_id, code=d_code, name=d_name, order=d_order)

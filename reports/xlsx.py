@@ -182,9 +182,11 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None], school, round_obj,
-                      inspectors: list[str], provisional: bool, blank: bool = False):
+                      inspectors: list[str], provisional: bool, dimensions: dict[str, Decimal],
+                      total: Decimal, blank: bool = False):
     """The official table: title, school line, header, element rows with merged A/B/methods
-    cells, A subtotals and the total (formulas with cached values)."""
+    cells, A subtotals and the total. Subtotals and total are formulas (Calc recomputes them)
+    whose cached values are the totals selector's `dimensions` and `total`: no summing here."""
     widths = [16, 24, 48, 8, 30, 9]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
@@ -196,6 +198,8 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
     if provisional:
         info += "  " + _("暂定（评估尚未定稿）")
+        # Printed: every page says 暂定, not only the first (the info row does not repeat).
+        ws.oddHeader.center.text = _("暂定（评估尚未定稿）")
     ws.append([book.cell(info, border=False)])
     ws.merged_cells.add("A2:F2")
     headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
@@ -204,14 +208,12 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     subtotal_rows = []
     for dim in tree.dimensions:
         start = row
-        dim_points = Decimal("0")
-        dim_score = Decimal("0")
+        dim_points = q2(dim.points)
+        dim_score = dimensions.get(dim.code, Decimal("0"))
         for ind in dim.indicators:
             ind_start = row
             for el in ind.elements:
                 value = None if blank else points.get(el.id)
-                dim_points += el.points
-                dim_score += value or 0
                 ws.append([
                     book.cell(f"{dim.code} {dim.name}" if row == start else None),
                     book.cell(f"{ind.code} {ind.text}" if row == ind_start else None),
@@ -230,18 +232,18 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
         ws.append([
             book.cell(f"{dim.code} {_('小计')}", fill=SUBTOTAL_FILL), book.cell(None, fill=SUBTOTAL_FILL),
             book.cell(None, fill=SUBTOTAL_FILL),
-            book.formula(f"=SUM(D{start}:D{end})", q2(dim_points), fill=SUBTOTAL_FILL),
+            book.formula(f"=SUM(D{start}:D{end})", dim_points, fill=SUBTOTAL_FILL),
             book.cell(None, fill=SUBTOTAL_FILL),
             (book.cell(None, fill=SUBTOTAL_FILL) if blank else
-             book.formula(f"=SUM(F{start}:F{end})", q2(dim_score), fill=SUBTOTAL_FILL)),
+             book.formula(f"=SUM(F{start}:F{end})", dim_score, fill=SUBTOTAL_FILL)),
         ])
         ws.merged_cells.add(f"A{row}:C{row}")
         subtotal_rows.append((row, dim_points, dim_score))
         row += 1
     refs_d = ",".join(f"D{r}" for r, _p, _s in subtotal_rows)
     refs_f = ",".join(f"F{r}" for r, _p, _s in subtotal_rows)
-    total_points = q2(sum((p for _r, p, _s in subtotal_rows), Decimal("0")))
-    total_score = q2(sum((s for _r, _p, s in subtotal_rows), Decimal("0")))
+    total_points = q2(tree.points)
+    total_score = total
     ws.append([
         book.cell(_("总分"), fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL),
         book.formula(f"=SUM({refs_d})", total_points, fill=HEADER_FILL),
@@ -268,7 +270,8 @@ def scoresheet_xlsx(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
     points = {line.element.id: line.points for line in totals.lines}
     _write_scoresheet(
         book, ws, tree=totals.tree, points=points, school=totals.school, round_obj=totals.round,
-        inspectors=[i.name for i in totals.inspectors], provisional=totals.provisional, blank=blank,
+        inspectors=[i.name for i in totals.inspectors], provisional=totals.provisional,
+        dimensions=totals.dimensions, total=totals.total, blank=blank,
     )
     return book.save()
 
@@ -330,5 +333,6 @@ def district_workbook_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str,
         _write_scoresheet(
             book, ws, tree=tree, points=row.element_points or {}, school=row.school, round_obj=round_obj,
             inspectors=inspectors.get(row.evaluation_id, []), provisional=row.provisional,
+            dimensions=row.dimensions, total=row.total,
         )
     return book.save()

@@ -50,7 +50,10 @@ def test_ranking_include_in_progress(world):
     assert json.loads(out.getvalue()) == []
     out = io.StringIO()
     call_command("ranking", "--format", "json", "--include-in-progress", stdout=out)
-    assert [r["total"] for r in json.loads(out.getvalue())] == ["50.00", "0.00"]
+    # The other school has nothing scored: it is not ranked (not a 0.00 at the bottom).
+    rows = json.loads(out.getvalue())
+    assert [r["total"] for r in rows] == ["50.00"]
+    assert rows[0]["provisional"] == "暂定"
 
 
 def test_unknown_round_is_a_command_error(scored):
