@@ -28,7 +28,8 @@ def home(request):
     if roles.is_inspector(user) and not roles.is_admin(user):
         return redirect("evaluation:inspector_home")
     if roles.can_view_results(user):
-        return redirect("reports:ranking")
+        # Officials start from the round overview (status, pass mark, progress per district).
+        return redirect("reports:overview")
     if roles.is_security_admin(user):
         return redirect("accounts:user_list")
     if roles.is_auditor(user):

@@ -20,14 +20,26 @@ class RoundNotFound(ObjectDoesNotExist):
     pass
 
 
-def round_resolve(value: str | int | None = None) -> Round:
-    """A round by id or by name; the most recent round when value is empty.
+def round_with_results() -> Round | None:
+    """The newest round with at least one finalized evaluation, else the newest round.
+
+    Results pages and exports default to it: creating next year's empty round must not switch
+    every official's ranking and dashboard to a round with nothing to show.
+    """
+    rounds = Round.objects.select_related("rubric_version").order_by("-year", "-created_at", "-id")
+    with_results = rounds.filter(evaluations__status=Evaluation.Status.FINALIZED).distinct().first()
+    return with_results or rounds.first()
+
+
+def round_resolve(value: str | int | None = None, *, results: bool = False) -> Round:
+    """A round by id or by name; when value is empty the most recent round, or with `results`
+    the most recent round with finalized results (`round_with_results`).
 
     Every command that takes --round uses this, so they all accept the same spellings.
     """
     rounds = Round.objects.select_related("rubric_version")
     if value in (None, ""):
-        found = rounds.order_by("-year", "-created_at", "-id").first()
+        found = round_with_results() if results else rounds.order_by("-year", "-created_at", "-id").first()
         if found is None:
             raise RoundNotFound("还没有任何评估批次。")
         return found

@@ -19,6 +19,7 @@ from django.db.models.functions import Cast
 from django.db.models.functions import Round as Round2
 
 from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard
+from evaluation.selectors import round_status_rows
 from evaluation.totals import CENT, RULE, TreeSums, evaluation_points, q2, sum_tree  # noqa: F401 (re-exported)
 from rubric.selectors import RubricTree, rubric_tree
 from schools.models import School
@@ -442,3 +443,67 @@ def round_overview(*, rows: list[RoundRow], tree: RubricTree) -> Overview:
 def dimension_means(rows: list[RoundRow], codes: list[str]) -> dict[str, Decimal | None]:
     """The round average of each dimension over the given rows."""
     return {code: mean([r.dimensions[code] for r in rows]) for code in codes}
+
+
+# --------------------------------------------------------------------------- the officials' round overview
+
+STATUSES = ("not_started", "in_progress", "submitted", "finalized")
+
+
+@dataclass
+class DistrictProgress:
+    name: str
+    counts: dict[str, int]
+    total: int
+
+    @property
+    def finalized_pct(self) -> int:
+        return round(self.counts["finalized"] * 100 / self.total) if self.total else 0
+
+
+@dataclass
+class RoundProgress:
+    round: Round
+    total: int
+    counts: dict[str, int]
+    districts: list[DistrictProgress]
+    pass_mark: Decimal | None
+    passed: int  # finalized schools at or above the pass mark
+    finalized_ranked: int
+    passed_provisional: int  # in-progress schools whose provisional total reaches it (暂定)
+    provisional_ranked: int
+
+
+def round_progress(*, round: Round, school_filter: Q | None = None, tree: RubricTree | None = None) -> RoundProgress:
+    """What officials see first: the schools in scope by status (not started, in progress, all
+    scorecards submitted, finalized), per district, and how many reach the pass mark — final
+    totals and, labelled 暂定, provisional ones (the total rule of `round_totals`)."""
+    evaluations = Evaluation.objects.filter(round=round).select_related("school__district")
+    if school_filter is not None:
+        evaluations = evaluations.filter(school_filter)
+    counts = dict.fromkeys(STATUSES, 0)
+    by_district: dict[int, tuple[tuple, DistrictProgress]] = {}
+    for row in round_status_rows(round=round, evaluations=evaluations):
+        counts[row["status"]] += 1
+        district = row["evaluation"].school.district
+        key = (district.order, district.code)
+        entry = by_district.get(district.pk)
+        if entry is None:
+            entry = by_district[district.pk] = (key, DistrictProgress(name=district.name,
+                                                                      counts=dict.fromkeys(STATUSES, 0), total=0))
+        entry[1].counts[row["status"]] += 1
+        entry[1].total += 1
+    rows = round_totals(round=round, include_in_progress=True, tree=tree, school_filter=school_filter)
+    final_rows = [r for r in rows if not r.provisional]
+    provisional_rows = [r for r in rows if r.provisional]
+    return RoundProgress(
+        round=round,
+        total=sum(counts.values()),
+        counts=counts,
+        districts=[p for _k, p in sorted(by_district.values(), key=lambda item: item[0])],
+        pass_mark=round.pass_mark,
+        passed=sum(1 for r in final_rows if r.passed),
+        finalized_ranked=len(final_rows),
+        passed_provisional=sum(1 for r in provisional_rows if r.passed),
+        provisional_ranked=len(provisional_rows),
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ranking, name="ranking"),
     path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("district.xlsx", views.district_xlsx, name="district_xlsx"),
+    path("overview/", views.overview, name="overview"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("evaluation/<int:pk>/", views.school_report, name="school_report"),
     path("evaluation/<int:pk>/scoresheet.pdf", views.scoresheet_pdf, name="scoresheet_pdf"),

@@ -30,7 +30,7 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import RankingFilterForm
 from .models import ExportJob
-from .selectors import dimension_means, evaluation_totals, round_overview, round_totals
+from .selectors import dimension_means, evaluation_totals, round_overview, round_progress, round_totals
 from .services import export_job_create
 
 PAGE_SIZE = 50
@@ -53,14 +53,15 @@ def _get_evaluation_for_user(request, pk: int) -> Evaluation:
 
 
 def _resolve_round(request) -> Round | None:
+    """The round asked for, else the latest round with finalized results."""
     value = request.GET.get("round", "")
     try:
-        return round_resolve(value)
+        return round_resolve(value, results=True)
     except RoundNotFound as exc:
         if value:
             messages.error(request, str(exc))
             try:
-                return round_resolve(None)
+                return round_resolve(None, results=True)
             except RoundNotFound:
                 return None
         return None
@@ -184,6 +185,34 @@ def district_xlsx(request):
     return _download(content, f"{round_obj.name}-{name}.xlsx", XLSX)
 
 
+# --------------------------------------------------------------------------- round overview (officials' landing)
+
+
+@require_GET
+def overview(request):
+    """The officials' landing page: the round's schools in scope by status, per district, and
+    how many reach the pass mark."""
+    _require_viewer(request)
+    round_obj = _resolve_round(request)
+    rounds = list(Round.objects.order_by("-year", "-created_at", "-id").only("id", "name"))
+    if round_obj is None:
+        return render(request, "reports/overview.html", {"round": None, "rounds": rounds})
+    tree = rubric_tree(version=round_obj.rubric_version)
+    progress = round_progress(round=round_obj, school_filter=_school_filter(request.user), tree=tree)
+    status_labels = [
+        ("not_started", _("未开始")), ("in_progress", _("评估中")),
+        ("submitted", _("专家已全部提交")), ("finalized", _("已定稿")),
+    ]
+    return render(request, "reports/overview.html", {
+        "round": round_obj, "rounds": rounds, "p": progress,
+        "statuses": [(key, label, progress.counts[key]) for key, label in status_labels],
+        "status_labels": status_labels,
+        "district_rows": [
+            (d, [(key, d.counts[key]) for key, _label in status_labels]) for d in progress.districts
+        ],
+    })
+
+
 # --------------------------------------------------------------------------- dashboard
 
 
@@ -302,7 +331,7 @@ def export_start(request):
     _require_viewer(request)
     value = request.POST.get("round", "")
     try:
-        round_obj = round_resolve(value)
+        round_obj = round_resolve(value, results=True)
     except RoundNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:ranking")

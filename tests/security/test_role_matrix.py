@@ -42,6 +42,7 @@ EXPECTED_GET = {
     "accounts:user_password_reset": {r: 405 for r in ROLES},
     "audit:event_list": _only({"auditor"}),
     "audit:event_export": _only({"auditor"}),
+    "reports:overview": _only({"admin", "official", "other_official", "city_official"}),
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).

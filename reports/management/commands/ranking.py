@@ -14,14 +14,14 @@ class Command(BaseCommand):
     help = "输出一个评估批次的学校排名（CSV 或 JSON）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--round", default="", help="评估批次编号或名称（默认最近的批次）")
+        parser.add_argument("--round", default="", help="评估批次编号或名称（默认最近有定稿结果的批次）")
         parser.add_argument("--include-in-progress", action="store_true", help="包含评估中的学校（暂定分数）")
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
         parser.add_argument("-o", "--output", default="", help="输出文件（默认标准输出）")
 
     def handle(self, *args, **opts):
         try:
-            round_obj = round_resolve(opts["round"])
+            round_obj = round_resolve(opts["round"], results=True)
         except RoundNotFound as exc:
             raise CommandError(str(exc)) from exc
         tree = rubric_tree(version=round_obj.rubric_version)
