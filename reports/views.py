@@ -198,7 +198,7 @@ def overview(request):
     if round_obj is None:
         return render(request, "reports/overview.html", {"round": None, "rounds": rounds})
     tree = rubric_tree(version=round_obj.rubric_version)
-    progress = round_progress(round=round_obj, school_filter=_school_filter(request.user), tree=tree)
+    progress = round_progress(round=round_obj, school_filter=scopes.results_scope(request.user).school_filter(), tree=tree)
     status_labels = [
         ("not_started", _("未开始")), ("in_progress", _("评估中")),
         ("submitted", _("专家已全部提交")), ("finalized", _("已定稿")),
