@@ -5,6 +5,7 @@ import io
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -136,3 +137,17 @@ def test_school_report_without_a_pass_mark_says_so(scored, login):
     html = login(scored.city_official).get(
         reverse("reports:school_report", args=[scored.evaluation.pk])).content.decode()
     assert "本批次未设定认定分数线" in html
+
+HOSTILE = Path("/work/shared/testdata/hostile-inputs.json")
+
+
+def test_hostile_district_and_round_names_are_escaped_on_the_overview(world, login):
+    data = (json.loads(HOSTILE.read_text(encoding="utf-8")) if HOSTILE.exists()
+            else {"markup": ["<script>alert(1)</script>"]})
+    client = login(world.city_official)
+    for n, text in enumerate(data["markup"]):
+        world.district.name = text[:50]
+        world.district.save(update_fields=["name"])
+        Round.objects.filter(pk=world.round.pk).update(name=f"{text[:80]}#{n}")
+        html = client.get(reverse("reports:overview"), {"round": world.round.pk}).content.decode()
+        assert html.count(text[:50]) == 0 or not set(text) & set("<>\"'"), text
