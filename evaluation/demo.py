@@ -29,6 +29,7 @@ from accounts.models import User
 from rubric.models import Element, RubricVersion
 from schools.models import District, School
 
+from . import recusal
 from .consolidation import consolidate
 from .models import Evaluation, FinalScore, Round, Score, Scorecard, Transition
 
@@ -323,7 +324,9 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     all_cards: list[Scorecard] = []
     for ev in evaluations:
         size = rng.choice((2, 3, 3))
-        members = rng.sample(inspectors, size)
+        # The demo respects 回避 like a real assignment (no one on their own unit's panel).
+        allowed = [p for p in inspectors if not recusal.panel_conflicts(round=round_obj, schools=[ev.school], inspectors=[p])]
+        members = rng.sample(allowed, size)
         cards = [Scorecard(evaluation=ev, inspector=person, is_lead=(i == 0)) for i, person in enumerate(members)]
         panels.append(cards)
         all_cards.extend(cards)

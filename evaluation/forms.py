@@ -12,7 +12,8 @@ from .models import Round
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation", "pass_mark"]
+        fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation", "pass_mark",
+                  "panel_min", "panel_max", "same_district"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -36,25 +37,59 @@ class SchoolFilterForm(forms.Form):
     q = forms.CharField(label=_("学校名称或代码"), required=False, max_length=50)
 
 
+class _RecusalOptionsMixin:
+    """Disables the options of inspectors that 回避 rules out and carries the reason to the template."""
+
+    notes: dict = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        note = self.notes.get(getattr(value, "value", value))
+        option["note"] = note.text if note else ""
+        if note and option["attrs"].get("id"):
+            option["attrs"]["aria-describedby"] = option["attrs"]["id"] + "-note"
+        if note and not note.selectable:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class RecusalCheckboxes(_RecusalOptionsMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
+class RecusalSelect(_RecusalOptionsMixin, forms.Select):
+    pass
+
+
 class PanelAssignForm(forms.Form):
     schools = forms.ModelMultipleChoiceField(
         label=_("学校"), queryset=School.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("请至少选择一所学校。")},
     )
     inspectors = forms.ModelMultipleChoiceField(
-        label=_("督导专家"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label=_("督导专家"), queryset=User.objects.none(), widget=RecusalCheckboxes,
         error_messages={"required": _("请至少选择一位督导专家。")},
     )
     lead = forms.ModelChoiceField(
-        label=_("组长"), queryset=User.objects.none(), error_messages={"required": _("请选择组长。")}
+        label=_("组长"), queryset=User.objects.none(), widget=RecusalSelect,
+        error_messages={"required": _("请选择组长。")},
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("已知悉上述同区县情况，仍然分配"), required=False,
     )
 
-    def __init__(self, *args, schools=None, **kwargs):
+    @staticmethod
+    def candidates():
+        """Who may be put on a panel at all: active inspectors."""
+        return User.objects.filter(groups__name=roles.INSPECTOR, is_active=True).order_by("username")
+
+    def __init__(self, *args, schools=None, notes=None, **kwargs):
         super().__init__(*args, **kwargs)
-        inspectors = User.objects.filter(groups__name=roles.INSPECTOR, is_active=True).order_by("username")
+        inspectors = self.candidates()
         self.fields["schools"].queryset = schools if schools is not None else School.objects.all()
         self.fields["inspectors"].queryset = inspectors
         self.fields["lead"].queryset = inspectors
+        self.fields["inspectors"].widget.notes = self.fields["lead"].widget.notes = notes or {}
         self.fields["inspectors"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
         self.fields["lead"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
         self.fields["schools"].label_from_instance = lambda s: f"{s.name}（{s.code}）"

@@ -26,6 +26,12 @@ class Round(models.Model):
         MEAN = "mean", _("平均分")
         MEDIAN = "median", _("中位数")
 
+    class SameDistrict(models.TextChoices):
+        # 回避: an inspector whose unit is in the school's district is a softer conflict than
+        # their own unit (always refused); each round decides how strictly to treat it.
+        REFUSE = "refuse", _("拒绝分配")
+        WARN = "warn", _("提示，确认后可分配")
+
     name = models.CharField(_("批次名称"), max_length=100, unique=True)
     year = models.PositiveSmallIntegerField(_("年度"))
     rubric_version = models.ForeignKey(
@@ -48,6 +54,19 @@ class Round(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    panel_min = models.PositiveSmallIntegerField(
+        _("专家组最少人数"), default=2, validators=[MinValueValidator(1)], help_text=_("含组长。")
+    )
+    panel_max = models.PositiveSmallIntegerField(
+        _("专家组最多人数"), default=3, validators=[MinValueValidator(1)], help_text=_("含组长。")
+    )
+    same_district = models.CharField(
+        _("同区县专家"),
+        max_length=10,
+        choices=SameDistrict.choices,
+        default=SameDistrict.REFUSE,
+        help_text=_("专家工作单位与学校在同一区县时的处理方式；本单位的学校一律回避。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -63,6 +82,8 @@ class Round(models.Model):
             raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
         if self.pass_mark is not None and self.rubric_version_id and self.pass_mark > self.rubric_version.total:
             raise ValidationError({"pass_mark": _("认定分数线不能高于细则总分。")})
+        if self.panel_min and self.panel_max and self.panel_max < self.panel_min:
+            raise ValidationError({"panel_max": _("专家组最多人数不能少于最少人数。")})
 
 
 class Evaluation(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
@@ -27,6 +28,7 @@ from accounts import roles
 from audit.services import audit_record
 from rubric.models import Element, RubricVersion
 
+from . import recusal
 from .consolidation import consolidate
 from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
 from .parsing import PointsError, fmt, parse_points
@@ -84,15 +86,29 @@ def round_save(*, round: Round, by, request=None) -> Round:
     return round
 
 
+class RecusalWarning(ValidationError):
+    """Same-district pairs in a round that only warns: the assignment needs an explicit confirmation."""
+
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        super().__init__({"inspectors": [c.reason for c in conflicts]})
+
+
 @transaction.atomic
-def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -> list[Evaluation]:
+def panel_assign(
+    *, round: Round, schools, inspectors, lead, by, request=None, confirm_warnings: bool = False
+) -> list[Evaluation]:
     """Give each school of the round a panel: the inspectors plus the lead (组长).
 
     Creates missing evaluations and scorecards; existing members and their scores are
-    kept, and the lead replaces any previous lead. Finalized evaluations are refused.
+    kept, and the lead replaces any previous lead. Refused, with nothing written: finalized
+    evaluations, 回避 conflicts (evaluation.recusal), and panels whose size would fall outside the
+    round's minimum and maximum. Same-district warnings raise RecusalWarning unless confirmed.
     """
     if not roles.is_admin(by):
         raise PermissionDenied
+    if lead is None:
+        raise ValidationError({"lead": _("请选择组长。")})
     schools = list(schools)
     inspectors = list({u.pk: u for u in [*inspectors, lead]}.values())
     if not schools:
@@ -100,6 +116,13 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
     not_inspectors = [u.display_name for u in inspectors if not roles.is_inspector(u)]
     if not_inspectors:
         raise ValidationError({"inspectors": _("以下用户不是督导专家：%(names)s") % {"names": "、".join(not_inspectors)}})
+    conflicts = recusal.panel_conflicts(round=round, schools=schools, inspectors=inspectors, by=by)
+    refused = [c.reason for c in conflicts if c.blocking]
+    if refused:
+        raise ValidationError({"inspectors": [_("回避：%(reason)s") % {"reason": r} for r in refused]})
+    warnings = [c for c in conflicts if not c.blocking]
+    if warnings and not confirm_warnings:
+        raise RecusalWarning(warnings)
     existing = {
         ev.school_id: ev
         for ev in Evaluation.objects.select_for_update(of=("self",)).filter(round=round, school__in=schools).select_related("school")
@@ -107,6 +130,7 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
     finalized = [ev.school.name for ev in existing.values() if ev.is_finalized]
     if finalized:
         raise ValidationError({"schools": _("以下学校的评估已定稿，不能调整专家组：%(names)s") % {"names": "、".join(finalized)}})
+    _check_panel_size(round=round, schools=schools, existing=existing, new_ids={u.pk for u in inspectors})
     new = Evaluation.objects.bulk_create(
         [Evaluation(round=round, school=s) for s in schools if s.pk not in existing]
     )
@@ -133,7 +157,8 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
                 action=Transition.Action.ASSIGN,
                 by=by,
                 reason=_("专家组：%(names)s；组长：%(lead)s")
-                % {"names": "、".join(u.display_name for u in inspectors), "lead": lead.display_name},
+                % {"names": "、".join(u.display_name for u in inspectors), "lead": lead.display_name}
+                + (_("；已确认同区县提示") if warnings else ""),
             )
             for ev_id in ev_ids
         ]
@@ -146,8 +171,30 @@ def panel_assign(*, round: Round, schools, inspectors, lead, by, request=None) -
         schools=[s.code for s in schools],
         inspectors=[u.username for u in inspectors],
         lead=lead.username,
+        **({"recusal_confirmed": [c.reason for c in warnings]} if warnings else {}),
     )
     return evaluations
+
+
+def _check_panel_size(*, round: Round, schools, existing: dict, new_ids: set) -> None:
+    """Refuse when any school's panel (kept members plus the new ones) is outside the round's size."""
+    members = defaultdict(set)
+    for ev_id, inspector_id in Scorecard.objects.filter(evaluation__in=[ev.pk for ev in existing.values()]).values_list(
+        "evaluation_id", "inspector_id"
+    ):
+        members[ev_id].add(inspector_id)
+    wrong = defaultdict(list)
+    for school in schools:
+        ev = existing.get(school.pk)
+        size = len(new_ids | (members[ev.pk] if ev else set()))
+        if not round.panel_min <= size <= round.panel_max:
+            wrong[size].append(school.name)
+    if wrong:
+        raise ValidationError({"inspectors": [
+            _("本批次专家组须为 %(min)s–%(max)s 人（含组长），以下学校将有 %(n)s 人：%(names)s")
+            % {"min": round.panel_min, "max": round.panel_max, "n": n, "names": "、".join(names)}
+            for n, names in sorted(wrong.items())
+        ]})
 
 
 # ---------------------------------------------------------------- scores

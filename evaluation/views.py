@@ -20,7 +20,7 @@ from audit.services import audit_record
 from rubric.models import Element
 from schools.models import School
 
-from . import selectors, services
+from . import recusal, selectors, services
 from .forms import EvidenceForm, PanelAssignForm, ReopenForm, RoundForm, SchoolFilterForm, XlsxUploadForm
 from .models import Evaluation, Evidence, Round, Scorecard
 from .parsing import fmt
@@ -158,7 +158,17 @@ def panel_assign(request, pk: int):
             schools = schools.filter(stage=data["stage"])
         if data.get("q"):
             schools = schools.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
-    form = PanelAssignForm(request.POST or None, schools=School.objects.all() if request.method == "POST" else schools)
+    school_list = list(schools)
+    # Why an inspector cannot be chosen, for the schools on screen (the service has the final word).
+    notes = recusal.inspector_notes(
+        round=round_obj, schools=school_list, inspectors=PanelAssignForm.candidates(), by=request.user
+    )
+    form = PanelAssignForm(
+        request.POST or None,
+        schools=School.objects.select_related("district") if request.method == "POST" else schools,
+        notes=notes,
+    )
+    warnings = []
     if request.method == "POST" and form.is_valid():
         try:
             evaluations = services.panel_assign(
@@ -168,7 +178,10 @@ def panel_assign(request, pk: int):
                 lead=form.cleaned_data["lead"],
                 by=request.user,
                 request=request,
+                confirm_warnings=form.cleaned_data["confirm_warnings"],
             )
+        except services.RecusalWarning as exc:
+            warnings = [c.reason for c in exc.conflicts]
         except ValidationError as exc:
             for field_name, errors in exc.message_dict.items():
                 form.add_error(field_name if field_name in form.fields else None, errors)
@@ -180,12 +193,15 @@ def panel_assign(request, pk: int):
         "evaluation__school_id", "inspector__name", "is_lead"
     ):
         panels.setdefault(school_id, []).append(f"{name}{'（组长）' if lead else ''}")
-    school_rows = [(s, "、".join(panels.get(s.pk, []))) for s in schools]
+    school_rows = [(s, "、".join(panels.get(s.pk, []))) for s in school_list]
+    # Ticked schools stay ticked when the page comes back with an error or a 回避 warning.
+    selected = {s.pk for s in getattr(form, "cleaned_data", {}).get("schools", ())}
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "evaluation/panel_assign.html",
-        {"round": round_obj, "filters": filters, "form": form, "school_rows": school_rows},
+        {"round": round_obj, "filters": filters, "form": form, "school_rows": school_rows, "warnings": warnings,
+         "selected_schools": selected},
         status=status,
     )
 
