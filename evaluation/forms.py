@@ -27,6 +27,18 @@ class RoundForm(forms.ModelForm):
         if self.instance.pk:
             allowed = allowed | RubricVersion.objects.filter(pk=self.instance.rubric_version_id)
         self.fields["rubric_version"].queryset = allowed.distinct()
+        # Panel rules left out of a submission (older scripts, a trimmed form) keep the round's values.
+        for name in self.PANEL_RULES:
+            self.fields[name].required = False
+
+    PANEL_RULES = ("panel_min", "panel_max", "same_district")
+
+    def clean(self):
+        data = super().clean()
+        for name in self.PANEL_RULES:
+            if data.get(name) in (None, "") and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        return data
 
 
 class SchoolFilterForm(forms.Form):
