@@ -6,9 +6,11 @@ from the test's world to the URL. `widths=` adds a phone width (360) for a page 
 A page that is rendered rather than routed (error pages without a way to reach them from a browser)
 uses `render=` with a template name instead of `url=`.
 
-One test per role: it logs in once and visits that role's pages at each width, so a new page costs
-one axe run per width and not a fresh browser or login. Every violation is printed with its rule id,
-the CSS selector of each failing node and axe's message, so a failure says what to fix.
+One test per role: it signs in once (a session cookie, no login form) and visits that role's pages
+at each width, so a new page costs one axe run per width and not a fresh browser or login. Every
+violation is printed with its rule id, the CSS selector and HTML of each failing node and axe's
+message, so a failure says what to fix. The same walk fails on repeated controls in <main> that
+share a name but not a target (issue 18 §4).
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ PAGES = [
     # Inspectors
     Page("alice", "home", lambda w: reverse("accounts:home"), redirects=True),
     Page("alice", "inspector-home", lambda w: reverse("evaluation:inspector_home")),
-    Page("alice", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)]), distinct_names=False),
+    Page("alice", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)]),
+         distinct_names=False),
     Page("alice", "score-history", lambda w: reverse("evaluation:score_history", args=[_card(w, w.alice), "C1"])),
     Page("alice", "403", lambda w: reverse("schools:school_list")),
     Page("alice", "password-change", lambda w: reverse("accounts:password_change")),
@@ -236,8 +239,10 @@ def test_axe_finds_no_wcag_violations(role, world, live_server, browser):
     assert not problems, "WCAG 2.1 A/AA problems (axe-core, repeated control names):\n" + "\n".join(problems)
 
 
-def test_every_role_page_list_is_well_formed():
-    """Every role named in PAGES exists on `world` (or is anon); names are unique per role."""
+def test_every_role_page_list_is_well_formed(world):
+    """Every role named in PAGES is a user of `world` (or anon), a page has a URL or a template, not
+    both, and names are unique per role (they name the page in failure messages)."""
+    assert all(p.role == "anon" or hasattr(world, p.role) for p in PAGES)
     keys = [(p.role, p.name) for p in PAGES]
     assert len(keys) == len(set(keys))
     assert all((p.url is None) != (p.render is None) for p in PAGES)
