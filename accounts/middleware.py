@@ -10,7 +10,9 @@ from django.utils import timezone
 from .models import User
 
 # Paths a user with an expired password may still reach: the change page itself, logout, health.
-_EXEMPT_NAMES = ("accounts:password_change", "accounts:logout", "accounts:login", "accounts:healthz")
+_EXEMPT_NAMES = ("accounts:password_change", "accounts:logout", "accounts:login", "accounts:healthz",
+                 # The second factor comes first (twofactor.middleware), so its pages stay reachable.
+                 "twofactor:verify", "twofactor:setup")
 
 
 def password_expired(user) -> bool:

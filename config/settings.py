@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "schools",
     "rubric",
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "reports",
     "audit",
     "ops",
+    "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
 ]
 
 MIDDLEWARE = [
@@ -79,11 +83,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # The second factor before anything else a signed-in session may do (password change included).
+    "twofactor.middleware.SecondFactorMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "audit.middleware.DenialAuditMiddleware",
     # Last, as django-axes requires: turns a lockout flagged during authenticate() into the 429 page.
@@ -153,6 +160,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_VERBOSE = False
+
+# Two-factor login (django-otp TOTP + recovery codes): required for 管理员, 安全管理员 and 审计管理员,
+# optional for others; TWO_FACTOR_ALL=1 requires it for every account.
+TWO_FACTOR_ALL = envbool("TWO_FACTOR_ALL", "False")
+OTP_TOTP_ISSUER = "新优质学校评估系统"
+# django-otp's exponential back-off is replaced by the login's lockout rule (twofactor.services).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
