@@ -5,6 +5,7 @@ Every refusal leaves the database as it was (no evaluation, scorecard, transitio
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils.html import escape
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -254,3 +255,22 @@ def test_the_round_form_saves_the_panel_rules(fresh, login):
     assert login(w.admin).post(url, {**data, "panel_max": 4}).status_code == 302
     w.new_round.refresh_from_db()
     assert (w.new_round.panel_min, w.new_round.panel_max, w.new_round.same_district) == (3, 4, "warn")
+
+
+# From /work/shared/testdata/hostile-inputs.json ("markup").
+MARKUP = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', 'javascript:alert(1)',
+          '<svg onload=alert(1)>', '{{ 7*7 }}']
+
+
+@pytest.mark.parametrize("name", MARKUP)
+def test_hostile_unit_and_school_names_come_out_escaped_in_the_reasons(fresh, login, name):
+    w = fresh
+    school = f.school(w.other_district, name=name)
+    w.dave.organization = name
+    w.dave.district = None
+    w.dave.save()
+    html = login(w.admin).get(_url(w), {"q": name}).content.decode()
+    assert name not in html or name == escape(name)
+    assert f"本单位须回避：{escape(name)}" in html
+    response = login(w.admin).post(_url(w), {"schools": [school.pk], "inspectors": [w.dave.pk], "lead": w.lead.pk})
+    assert response.status_code == 400 and f"工作单位即{escape(name)}，须回避" in response.content.decode()
