@@ -53,6 +53,25 @@ def login(client):
 
 
 @pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """force_login() stands for a finished login, so for accounts that must use two-factor login it
+    also marks the session verified (tests of the second step itself pass otp=False)."""
+    from django.test.client import ClientMixin
+
+    from twofactor.selectors import second_factor_required
+
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None, otp=True):
+        original(self, user, backend)
+        # A fresh copy: role checks cache the group names on the object they are given.
+        if otp and second_factor_required(type(user).objects.get(pk=user.pk)):
+            f.otp_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # PBKDF2 at Django's production cost takes ~1 s per hash on the CI machine; `world` alone
     # hashes a dozen passwords. Tests check who may log in, not the hash's strength.

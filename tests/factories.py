@@ -93,3 +93,64 @@ def evaluation(round_obj, school_obj, *, lead=None, inspectors=()) -> Evaluation
 
 def d(value) -> Decimal:
     return Decimal(str(value))
+
+
+# ---------------------------------------------------------------- two-factor login
+
+
+def totp_device(user):
+    """A confirmed authenticator for the account (the one it already has, if any)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def totp_code(device, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now (or `steps_ahead` time steps later), from the device key.
+
+    django-otp accepts one step either side, so `steps_ahead=1` gives a fresh code for a second
+    login within the same 30 seconds (the same code twice is refused as a replay).
+    """
+    import time
+
+    from django_otp.oath import TOTP
+
+    if device.pk:
+        device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def otp_verified(client, user) -> None:
+    """Mark the client's session as having passed the second factor, as a real login would."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from twofactor.signals import ENROLLED_KEY
+
+    device = totp_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[ENROLLED_KEY] = True
+    session.save()
+
+
+def code_from_key(key_hex: str, steps_ahead: int = 0) -> str:
+    """totp_code() from a device key alone (for threads that must not touch the database)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return totp_code(TOTPDevice(key=key_hex), steps_ahead)
+
+
+def browser_login(page, base_url: str, user, next_path: str = "") -> None:
+    """Log in through the form in a Playwright page; answers the second step with the device's code."""
+    page.goto(f"{base_url}/login/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("load")
+    if "/2fa/verify/" in page.url:
+        page.get_by_label("验证码或恢复码").fill(totp_code(totp_device(user)))
+        page.get_by_role("button", name="验证", exact=True).click()
+        page.wait_for_load_state("load")

@@ -7,17 +7,14 @@ from playwright.sync_api import expect
 
 from evaluation.models import Evaluation, Scorecard
 from tests import factories as f
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_selects_all_filtered_schools_and_assigns_a_panel(world, live_server, page):
     extra = [f.school(world.district, name=f"雁塔区第{n}中学") for n in ("二", "三")]
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    f.totp_device(world.admin)  # the admin's second factor is required
+    f.browser_login(page, live_server.url, world.admin)
     page.goto(f"{live_server.url}/evaluation/rounds/{world.round.pk}/assign/")
 
     page.get_by_label("区县").select_option(str(world.district.pk))

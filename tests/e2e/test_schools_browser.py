@@ -42,7 +42,7 @@ def test_admin_filters_and_imports_schools_from_the_keyboard(live_server, browse
     f.xian_rubric()
     f.xian_districts()
     yanta = f.district("610113", "雁塔区")
-    f.user("e2eadmin", roles.ADMIN, name="王管理")
+    device = f.totp_device(f.user("e2eadmin", roles.ADMIN, name="王管理"))
     f.school(yanta, code="6101130100", name="雁塔区第一小学")
     page = browser_page
 
@@ -50,6 +50,9 @@ def test_admin_filters_and_imports_schools_from_the_keyboard(live_server, browse
     page.keyboard.type("e2eadmin")  # the username field has autofocus
     page.keyboard.press("Tab")
     page.keyboard.type(f.PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/2fa/verify/**")  # the admin's second factor; the code field has autofocus
+    page.keyboard.type(f.totp_code(device))
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/schools/")
     assert "共 1 所学校" in page.inner_text("main")

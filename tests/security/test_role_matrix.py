@@ -16,7 +16,7 @@ NON_BUSINESS = ("nobody", "security_admin", "auditor")
 # Pages every signed-in person may open. evaluation:inspector_home lists only the requester's
 # own scorecards, so for anyone without a panel seat it is an empty page, not a leak.
 OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
-               "evaluation:inspector_home"}
+               "evaluation:inspector_home", "twofactor:manage", "twofactor:setup"}
 OWN_PAGES = {
     "security_admin": {"accounts:user_list", "accounts:user_edit"},
     "auditor": {"audit:event_list", "audit:event_export"},
@@ -43,10 +43,18 @@ EXPECTED_GET = {
     "audit:event_list": _only({"auditor"}),
     "audit:event_export": _only({"auditor"}),
     "reports:overview": _only({"admin", "official", "other_official", "city_official"}),
+    # Own account's second factor. force_login stands for a finished login: the separated roles are
+    # enrolled and verified (tests/conftest.py), so enrolment sends them on; others may enrol.
+    "twofactor:manage": {r: 200 for r in ROLES},
+    "twofactor:setup": {**{r: 200 for r in ROLES}, **{r: 302 for r in ("admin", "security_admin", "auditor")}},
+    "twofactor:verify": {r: 302 for r in ROLES},
+    "twofactor:recovery": {r: 405 for r in ROLES},
+    "twofactor:reset": {r: 405 for r in ROLES},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
-POST_OPEN = {"accounts:login", "accounts:logout", "accounts:password_change"}
+POST_OPEN = {"accounts:login", "accounts:logout", "accounts:password_change",
+             "twofactor:setup", "twofactor:verify", "twofactor:recovery"}
 
 
 def _named_routes(resolver=None, prefix=""):
@@ -138,6 +146,7 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
     allowed = {
         "accounts:user_edit": {"security_admin"},
         "accounts:user_password_reset": {"security_admin"},
+        "twofactor:reset": {"security_admin"},
         # Starting a batch export only reads results: officials may download score sheets.
         "reports:export_start": {"official", "city_official"},
     }

@@ -1,0 +1,297 @@
+"""Two-factor login: who must use it, enrolment, verification, replay, brute force, recovery codes, reset."""
+
+from base64 import b32decode
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEvent
+from tests import factories as f
+from tests.factories import PASSWORD
+from twofactor import services
+from twofactor.models import SecondFactorLock
+
+SETUP, VERIFY, MANAGE = "/2fa/setup/", "/2fa/verify/", "/2fa/"
+
+
+def _login(client, user, ip="10.0.0.9"):
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}, REMOTE_ADDR=ip)
+    assert response.status_code == 302
+    return response
+
+
+def _verify(client, code, next_url=""):
+    return client.post(VERIFY, {"code": code, "next": next_url})
+
+
+def _totp_state(user):
+    return (
+        sorted(TOTPDevice.objects.filter(user=user).values_list("confirmed", "last_t")),
+        sorted(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)),
+    )
+
+
+# ---------------------------------------------------------------- who must use it
+
+
+@pytest.mark.parametrize("role", ["admin", "security_admin", "auditor"])
+def test_the_separated_roles_must_enrol_before_anything_else(client, world, role):
+    _login(client, getattr(world, role))
+    for path in ("/", reverse("audit:event_list"), reverse("accounts:password_change"), "/django-admin/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith(SETUP), path
+    assert client.get(SETUP).status_code == 200
+
+
+def test_other_roles_may_log_in_without_it(client, world):
+    _login(client, world.alice)
+    assert client.get(reverse("evaluation:inspector_home")).status_code == 200
+
+
+def test_a_setting_requires_it_for_everyone(client, world, settings):
+    settings.TWO_FACTOR_ALL = True
+    _login(client, world.alice)
+    response = client.get(reverse("evaluation:inspector_home"))
+    assert response.status_code == 302 and response["Location"].startswith(SETUP)
+
+
+def test_an_enrolled_optional_user_must_verify_too(client, world):
+    f.totp_device(world.alice)
+    _login(client, world.alice)
+    response = client.get(reverse("evaluation:inspector_home"))
+    assert response.status_code == 302 and response["Location"].startswith(VERIFY)
+
+
+# ---------------------------------------------------------------- enrolment
+
+
+def test_enrolment_shows_a_local_qr_code_and_confirms_with_a_first_code(client, world):
+    _login(client, world.security_admin)
+    html = client.get(SETUP).content.decode()
+    assert 'src="data:image/svg+xml' in html  # rendered here, no outside service
+    assert not TOTPDevice.objects.exists()  # nothing stored before the first code
+    secret = html.split('id="totp-secret">')[1].split("<")[0].replace(" ", "")
+    device = TOTPDevice(key=b32decode(secret).hex())  # what the phone's app computes from the QR code
+    assert client.post(SETUP, {"code": "000000"}).status_code == 400
+    assert not TOTPDevice.objects.exists()
+    code = f.totp_code(device)
+    response = client.post(SETUP, {"code": code})
+    assert response.status_code == 200
+    codes = [c.strip() for c in response.content.decode().split('id="recovery-codes">')[1].split("</ul>")[0]
+             .replace("<li>", "").split("</li>") if c.strip()]
+    assert len(codes) == 10
+    assert set(codes) == set(StaticToken.objects.filter(device__user=world.security_admin).values_list("token", flat=True))
+    assert TOTPDevice.objects.get(user=world.security_admin).key == device.key
+    assert client.get(reverse("accounts:user_list")).status_code == 200  # the session is verified
+    # The code used to enrol cannot be replayed at the next login.
+    client.post(reverse("accounts:logout"))
+    _login(client, world.security_admin)
+    assert _verify(client, code).status_code == 400
+    assert AuditEvent.objects.filter(event="otp.enrol", user=world.security_admin).exists()
+
+
+def test_an_enrolled_account_cannot_enrol_again_over_its_device(client, world):
+    device = f.totp_device(world.admin)
+    _login(client, world.admin)
+    assert client.get(SETUP)["Location"] == reverse("twofactor:verify")
+    assert client.post(SETUP, {"code": f.totp_code(device)})["Location"] == reverse("twofactor:verify")
+    assert TOTPDevice.objects.filter(user=world.admin).count() == 1
+
+
+# ---------------------------------------------------------------- verification, replay, brute force
+
+
+def test_login_with_a_code_from_the_authenticator(client, world):
+    device = f.totp_device(world.auditor)
+    _login(client, world.auditor)
+    next_url = reverse("audit:event_list")
+    assert client.get(next_url)["Location"] == f"{VERIFY}?next=%2Faudit%2F"
+    response = _verify(client, f.totp_code(device), next_url)
+    assert response.status_code == 302 and response["Location"] == next_url
+    assert client.get(next_url).status_code == 200
+    event = AuditEvent.objects.get(event="auth.otp_verified")
+    assert event.user == world.auditor and event.detail["method"] == "totp"
+
+
+def test_a_used_code_cannot_be_replayed(client, world):
+    device = f.totp_device(world.admin)
+    code = f.totp_code(device)
+    _login(client, world.admin)
+    assert _verify(client, code).status_code == 302
+    client.post(reverse("accounts:logout"))
+    _login(client, world.admin)
+    before = _totp_state(world.admin)
+    response = _verify(client, code)
+    assert response.status_code == 400 and "验证码错误或已使用过" in response.content.decode()
+    assert _totp_state(world.admin) == before
+    assert client.get("/")["Location"].startswith(VERIFY)
+    assert _verify(client, f.totp_code(device, steps_ahead=1)).status_code == 302
+
+
+def test_wrong_codes_lock_the_second_factor_like_the_password(client, world, settings):
+    device = f.totp_device(world.admin)
+    _login(client, world.admin)
+    for n in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert _verify(client, f"{n:06d}").status_code == 400
+    locked = _verify(client, "999999")
+    assert locked.status_code == 429 and "二次验证已暂时锁定" in locked.content.decode()
+    # Even the right code is refused while locked, and nothing about the device changes.
+    before = _totp_state(world.admin)
+    assert _verify(client, f.totp_code(device)).status_code == 429
+    assert _totp_state(world.admin) == before
+    assert client.get("/")["Location"].startswith(VERIFY)
+    assert AuditEvent.objects.filter(event="auth.otp_failed", outcome="failure").count() == settings.AXES_FAILURE_LIMIT
+    assert AuditEvent.objects.filter(event="auth.otp_lockout").count() == 1
+    # Once the lockout time has passed, the right code works and the count starts again.
+    SecondFactorLock.objects.filter(user=world.admin).update(
+        last_failure_at=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert _verify(client, f.totp_code(device)).status_code == 302
+    assert SecondFactorLock.objects.get(user=world.admin).failures == 0
+
+
+def test_the_lock_expires_after_the_lockout_time(world, settings):
+    f.totp_device(world.admin)
+    start = timezone.now()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        with pytest.raises((services.SecondFactorLocked, services.ValidationError)):
+            services.second_factor_verify(user=world.admin, code=f"{n:06d}", now=start)
+    with pytest.raises(services.SecondFactorLocked):
+        services.second_factor_verify(user=world.admin, code="123456", now=start + settings.AXES_COOLOFF_TIME / 2)
+    # After the cool-off a wrong code counts as the first of a new series, not a new lock.
+    with pytest.raises(services.ValidationError):
+        services.second_factor_verify(user=world.admin, code="123456", now=start + settings.AXES_COOLOFF_TIME)
+    assert SecondFactorLock.objects.get(user=world.admin).failures == 1
+
+
+def test_a_failed_enrolment_code_counts_towards_the_lock(client, world, settings):
+    _login(client, world.admin)
+    client.get(SETUP)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert client.post(SETUP, {"code": "000000"}).status_code == 400
+    assert client.post(SETUP, {"code": "000000"}).status_code == 429
+
+
+# ---------------------------------------------------------------- recovery codes
+
+
+def test_a_recovery_code_logs_in_once(client, world):
+    f.totp_device(world.admin)
+    codes = services.recovery_codes_renew(user=world.admin)
+    _login(client, world.admin)
+    assert _verify(client, f"  {codes[0].upper()} ").status_code == 302
+    event = AuditEvent.objects.get(event="auth.otp_verified")
+    assert event.detail == {"method": "recovery", "recovery_codes_left": 9}
+    client.post(reverse("accounts:logout"))
+    _login(client, world.admin)
+    assert _verify(client, codes[0]).status_code == 400
+    assert _verify(client, codes[1]).status_code == 302
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, world):
+    f.totp_device(world.admin)
+    old = services.recovery_codes_renew(user=world.admin)
+    client.force_login(world.admin)
+    response = client.post(reverse("twofactor:recovery"))
+    assert response.status_code == 200
+    new = set(StaticToken.objects.filter(device__user=world.admin).values_list("token", flat=True))
+    assert len(new) == 10 and not new & set(old)
+    assert StaticDevice.objects.filter(user=world.admin).count() == 1
+    assert client.get(reverse("twofactor:recovery")).status_code == 405
+
+
+# ---------------------------------------------------------------- reset by the security admin
+
+
+def test_the_security_admin_resets_a_lost_authenticator_and_it_is_audited(client, world):
+    device = f.totp_device(world.auditor)
+    services.recovery_codes_renew(user=world.auditor)
+    # The auditor's own verified session loses its verification at once.
+    from django.test import Client
+
+    auditor_client = Client()
+    _login(auditor_client, world.auditor)
+    assert _verify(auditor_client, f.totp_code(device)).status_code == 302
+    assert auditor_client.get(reverse("audit:event_list")).status_code == 200
+
+    client.force_login(world.security_admin)
+    response = client.post(reverse("twofactor:reset", args=[world.auditor.pk]))
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=world.auditor).exists()
+    assert not StaticDevice.objects.filter(user=world.auditor).exists()
+    event = AuditEvent.objects.get(event="otp.reset")
+    assert event.user == world.security_admin and event.object_id == str(world.auditor.pk)
+    assert event.detail == {"was_enrolled": True, "separated_role": True}
+    gone = auditor_client.get(reverse("audit:event_list"))
+    assert gone.status_code == 302 and gone["Location"].startswith(VERIFY)
+    assert auditor_client.get(gone["Location"])["Location"] == SETUP  # enrol again
+
+
+@pytest.mark.parametrize("role", ["admin", "auditor", "alice", "official", "nobody"])
+def test_nobody_else_may_reset(client, world, role):
+    f.totp_device(world.auditor)
+    before = _totp_state(world.auditor)
+    client.force_login(getattr(world, role))
+    assert client.post(reverse("twofactor:reset", args=[world.auditor.pk])).status_code == 403
+    assert _totp_state(world.auditor) == before
+    assert not AuditEvent.objects.filter(event="otp.reset").exists()
+
+
+def test_the_security_admin_cannot_reset_their_own(client, world):
+    f.totp_device(world.security_admin)
+    client.force_login(world.security_admin)
+    assert client.post(reverse("twofactor:reset", args=[world.security_admin.pk])).status_code == 403
+    assert TOTPDevice.objects.filter(user=world.security_admin).exists()
+
+
+def test_reset_of_an_unknown_account_is_404(client, world):
+    client.force_login(world.security_admin)
+    assert client.post(reverse("twofactor:reset", args=[99999])).status_code == 404
+
+
+# ---------------------------------------------------------------- the rest of the login
+
+
+def test_an_expired_password_is_changed_after_the_second_factor(client, world):
+    device = f.totp_device(world.admin)
+    world.admin.expire_password()
+    world.admin.save()
+    _login(client, world.admin)
+    assert client.get("/")["Location"].startswith(VERIFY)
+    assert client.get(VERIFY).status_code == 200  # no redirect loop with the password-expiry rule
+    assert _verify(client, f.totp_code(device))["Location"] == "/"
+    assert client.get("/")["Location"] == reverse("accounts:password_change")
+
+
+def test_next_never_leaves_the_site(client, world):
+    device = f.totp_device(world.admin)
+    _login(client, world.admin)
+    assert _verify(client, f.totp_code(device), "https://evil.example/x")["Location"] == "/"
+
+
+def test_device_secrets_are_not_in_django_admin():
+    assert not admin.site.is_registered(TOTPDevice)
+    assert not admin.site.is_registered(StaticDevice)
+
+
+def test_the_manage_page_says_what_is_enrolled(client, world):
+    client.force_login(world.admin)
+    html = client.get(MANAGE).content.decode()
+    assert "已启用" in html
+    client.force_login(world.alice)
+    assert "尚未启用" in client.get(MANAGE).content.decode()
+
+
+def test_the_command_resets_from_the_shell_and_is_audited(world):
+    from django.core.management import CommandError, call_command
+
+    f.totp_device(world.security_admin)
+    call_command("twofactor_reset", "secadmin")
+    assert not TOTPDevice.objects.filter(user=world.security_admin).exists()
+    assert AuditEvent.objects.get(event="otp.reset").username == "manage.py"
+    with pytest.raises(CommandError):
+        call_command("twofactor_reset", "no-such-user")
