@@ -64,6 +64,7 @@ def main():
     draft = rubric_clone(version=source, code="bench-draft", by=admin)
     client = Client()
     client.force_login(admin)
+    f.otp_verified(client, admin)  # an admin's session has passed the second factor
     detail = reverse("rubric:version_detail", args=[draft.pk])
     element = draft.elements.get(code="C19")
 
