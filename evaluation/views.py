@@ -230,7 +230,12 @@ def scorecard(request, pk: int):
             "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
             "js_labels": {
                 "idle": _("未评分"), "dirty": _("未保存"), "saving": _("保存中…"), "saved": _("已保存"),
-                "error": _("保存失败"), "conflict": _("冲突"),
+                "error": _("保存失败"), "conflict": _("冲突"), "offline": _("未保存（待重试）"),
+                "saving_n": _("正在保存 %(n)s 项…"), "saved_n": _("已保存 %(n)s 项。"),
+                "offline_n": _("%(n)s 项未保存，已保留在本机，联网后自动重试。"),
+                "your_value": _("您输入的值：%(value)s。"), "empty": _("（空）"),
+                "all_scored": _("全部评估要素都已评分。"),
+                "incomplete": _("还有 %(n)s 项评估要素未评分或未保存，全部保存后才能提交："),
                 "server_error": _("服务器返回错误，请稍后重试。"),
                 "network_error": _("网络错误，未能保存，请检查网络后重试。"),
                 "session_expired": _("登录已过期，未能保存。请在新标签页重新登录后再次保存（本页输入仍保留）。"),

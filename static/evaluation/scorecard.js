@@ -1,4 +1,5 @@
-// Scoring workspace: autosave each element, recompute running totals, keyboard helpers.
+// Scoring workspace: autosave each element, keep every unacknowledged change in the browser,
+// show the totals the server computed, keyboard helpers.
 // Loaded as a static file (no inline script: the CSP forbids it). Without JavaScript the
 // page is a plain form that posts every element to the same save URL.
 (function () {
@@ -11,18 +12,45 @@
   // Labels come from the template (translated there), passed with json_script.
   var LABELS = JSON.parse(document.getElementById("score-labels").textContent);
   var timers = {};
-  var queue = [];      // codes waiting to be sent
+  var queue = [];       // codes waiting to be sent
   var inflight = false; // one request at a time; changes made meanwhile go in the next batch
+  var states = {};      // code -> idle | dirty | saving | saved | offline | error | conflict
+  var retryTimer = null;
 
-  // Integer hundredths: totals never go through binary floating point.
+  // ------------------------------------------------------------ the browser's copy of unsaved work
+  // One localStorage entry per scorecard and element: {points, note, base}. `base` is the
+  // version the value was typed on, so a replay after someone else's change is a conflict,
+  // never a silent overwrite. An entry lives until the server acknowledges that very value.
+  var PREFIX = "nqs.pending." + form.getAttribute("data-card") + ".";
+  var pending = {};  // the same entries in memory: the page keeps working if storage is refused
+  function storeGet(code) { return pending[code] || null; }
+  function storePut(code, entry) {
+    pending[code] = entry;
+    try { window.localStorage.setItem(PREFIX + code, JSON.stringify(entry)); } catch (e) { /* quota or disabled */ }
+  }
+  function storeDrop(code) {
+    delete pending[code];
+    try { window.localStorage.removeItem(PREFIX + code); } catch (e) { /* disabled */ }
+  }
+  function storedCodes() { return Object.keys(pending); }
+  function loadStored() {
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(PREFIX) === 0) {
+          pending[key.slice(PREFIX.length)] = JSON.parse(window.localStorage.getItem(key));
+        }
+      }
+    } catch (e) { /* disabled or unreadable: nothing to restore */ }
+  }
+
+  // ------------------------------------------------------------ values
+  // Integer hundredths, so "1", "1.0" and "1.00" compare equal without binary floating point.
   function cents(text) {
     var m = /^\s*([0-9]{1,4})(?:\.([0-9]{1,2}))?\s*$/.exec(text || "");
     if (!m) { return null; }
     var frac = (m[2] || "").padEnd(2, "0");
     return parseInt(m[1], 10) * 100 + parseInt(frac, 10);
-  }
-  function fromCents(n) {
-    return Math.floor(n / 100) + "." + String(n % 100).padStart(2, "0");
   }
   // Full-width digits and point typed with a Chinese IME count as their ASCII twins.
   function toHalfWidth(text) {
@@ -30,12 +58,27 @@
       return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
     });
   }
+  function samePoints(a, b) {
+    var x = cents(toHalfWidth(a || "")), y = cents(toHalfWidth(b || ""));
+    if (x !== null && y !== null) { return x === y; }
+    return (a || "").trim() === (b || "").trim();
+  }
 
   function rows() { return form.querySelectorAll(".element-row"); }
   function rowOf(code) { return document.getElementById("el-" + code); }
   function field(prefix, code) { return document.getElementById(prefix + code); }
+  function current(code) {
+    return { points: field("points_", code).value, note: field("note_", code).value };
+  }
+  // Differs from what the server holds (typing a value back to the saved one is no change).
+  function changed(code) {
+    var input = field("points_", code), note = field("note_", code);
+    return !samePoints(input.value, input.getAttribute("data-saved")) || note.value !== note.getAttribute("data-saved");
+  }
 
+  // ------------------------------------------------------------ what the page shows
   function setState(code, state, message) {
+    states[code] = state;
     var el = field("state_", code);
     if (el) { el.textContent = LABELS[state]; el.setAttribute("data-state", state); }
     var err = field("err_", code);
@@ -44,42 +87,66 @@
     if (row) {
       row.classList.toggle("is-error", state === "error");
       row.classList.toggle("is-conflict", state === "conflict");
+      row.classList.toggle("is-pending", state === "dirty" || state === "saving" || state === "offline");
     }
     var input = field("points_", code);
     if (input) { input.setAttribute("aria-invalid", state === "error" || state === "conflict" ? "true" : "false"); }
   }
+  function settledState(code) {
+    return field("points_", code).getAttribute("data-saved") === "" ? "idle" : "saved";
+  }
 
-  function recompute() {
-    var sums = {}, total = 0, scored = 0;
-    rows().forEach(function (row) {
-      var code = row.getAttribute("data-code");
-      var value = cents(toHalfWidth(field("points_", code).value));
-      var max = cents(row.getAttribute("data-points")), step = cents(row.getAttribute("data-step"));
-      // Only values the server would accept count: above the points or off the step is not a score.
-      if (value !== null && (value > max || (step && value % step !== 0))) { value = null; }
-      var a = row.getAttribute("data-a"), b = row.getAttribute("data-b");
-      sums[a] = sums[a] || 0; sums[b] = sums[b] || 0;
-      var empty = field("points_", code).value.trim() === "";
-      row.classList.toggle("unscored", empty);
-      var badge = row.querySelector(".unscored-badge");
-      if (badge) { badge.hidden = !empty; }
-      if (value !== null) { sums[a] += value; sums[b] += value; total += value; scored += 1; }
-    });
-    sums.total = total;
+  function markUnscored(code) {
+    var row = rowOf(code);
+    var empty = field("points_", code).value.trim() === "";
+    row.classList.toggle("unscored", empty);
+    var badge = row.querySelector(".unscored-badge");
+    if (badge) { badge.hidden = !empty; }
+  }
+
+  // Totals are the server's (one rule for every total): the browser never sums scores.
+  function showTotals(totals) {
+    if (!totals || !("total" in totals)) { return; }
     document.querySelectorAll("[data-total]").forEach(function (el) {
       var key = el.getAttribute("data-total");
-      if (key === "scored") { el.textContent = String(scored); }
-      else if (key in sums) { el.textContent = fromCents(sums[key]); }
+      if (key === "scored") { el.textContent = String(totals.scored); }
+      else { el.textContent = key in totals ? totals[key] : "0.00"; }
     });
   }
 
-  function needsSave(code) {
-    var input = field("points_", code), note = field("note_", code);
-    if (input.value.trim() === "" && input.getAttribute("data-saved") === "" && note.value.trim() === "") {
-      setState(code, "idle");
-      return false;
+  var pendingCount = document.getElementById("pending-count");
+  var pendingBox = document.getElementById("pending");
+  function showPending() {
+    var n = storedCodes().filter(function (code) { return rowOf(code); }).length;
+    if (pendingCount) { pendingCount.textContent = String(n); }
+    if (pendingBox) { pendingBox.hidden = n === 0; }
+    return n;
+  }
+
+  // Polite: one announcement per save, not per keystroke. Assertive: a refusal and its reason.
+  var status = document.getElementById("global-state");
+  var alertBox = document.getElementById("save-alert");
+  function announce(text) { if (status) { status.textContent = text; } }
+  function alertUser(text) {
+    if (!alertBox) { return; }
+    alertBox.textContent = "";
+    // A fresh text node after clearing makes screen readers announce a repeated message too.
+    window.setTimeout(function () { alertBox.textContent = text; }, 50);
+  }
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return String(values[key]); });
+  }
+
+  // ------------------------------------------------------------ remembering and sending
+  function remember(code) {
+    if (changed(code)) {
+      var value = current(code);
+      value.base = field("version_", code).value;
+      storePut(code, value);
+      return true;
     }
-    return input.value !== input.getAttribute("data-saved") || note.value !== note.getAttribute("data-saved");
+    storeDrop(code);
+    return false;
   }
 
   function save(code) {
@@ -91,26 +158,26 @@
   // Send every queued element in one POST (the endpoint takes many); answers are per element.
   function flush() {
     if (inflight || !queue.length) { return; }
-    var codes = queue.filter(needsSave);
+    var codes = queue.filter(function (code) { return storeGet(code) !== null && changed(code); });
     queue = [];
-    if (!codes.length) { return; }
+    if (!codes.length) { showPending(); return; }
     inflight = true;
     var body = new FormData();
     body.append("csrfmiddlewaretoken", csrf);
     var sent = {};
     codes.forEach(function (code) {
-      var input = field("points_", code), note = field("note_", code);
-      sent[code] = { points: input.value, note: note.value };
-      body.append("points_" + code, input.value);
-      body.append("note_" + code, note.value);
+      sent[code] = current(code);
+      body.append("points_" + code, sent[code].points);
+      body.append("note_" + code, sent[code].note);
       body.append("version_" + code, field("version_", code).value);
       setState(code, "saving");
     });
+    announce(fill(LABELS.saving_n, { n: codes.length }));
     fetch(saveUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
     }).then(function (response) {
-      // An expired session ends on the login page (HTML): say so, the typed values stay on screen.
+      // An expired session ends on the login page (HTML): say so, the typed values stay stored.
       if (response.redirected && response.url.indexOf("/login/") !== -1) {
         return { status: 401, data: {}, message: LABELS.session_expired };
       }
@@ -121,31 +188,63 @@
       });
     }).then(function (result) {
       var data = result.data || {};
+      var refused = [], done = 0, kept = 0;
       codes.forEach(function (code) {
         var input = field("points_", code), note = field("note_", code);
         if (data.saved && data.saved[code]) {
-          field("version_", code).value = data.saved[code].version;
+          var row = data.saved[code];
+          field("version_", code).value = row.version;
           input.setAttribute("data-saved", sent[code].points);
           note.setAttribute("data-saved", sent[code].note);
-          // Edited again while the request was out: that newer value still needs saving.
-          if (input.value !== sent[code].points || note.value !== sent[code].note) { save(code); }
-          else { setState(code, "saved"); }
+          done += 1;
+          // Edited again while the request was out: that newer value, now based on ours, still needs saving.
+          if (remember(code)) { setState(code, "dirty"); save(code); }
+          else { setState(code, settledState(code)); }
         } else if (data.conflicts && data.conflicts[code]) {
-          // Keep the user's value on screen; the next save knowingly replaces the current one.
-          field("version_", code).value = data.conflicts[code].version;
-          setState(code, "conflict", data.conflicts[code].message);
+          // Keep the user's value on screen and in storage; the next save knowingly replaces the current one.
+          var theirs = data.conflicts[code];
+          field("version_", code).value = theirs.version;
+          var message = theirs.message + " " + fill(LABELS.your_value, { value: sent[code].points || LABELS.empty });
+          setState(code, "conflict", message);
+          refused.push(code + "：" + message);
         } else if (data.errors && (data.errors[code] || data.errors._)) {
-          setState(code, "error", data.errors[code] || data.errors._);
+          // The server has judged this value: it will never be accepted as it is, so it is not
+          // kept for replay; the reason stays at the field until the user corrects it.
+          var reason = data.errors[code] || data.errors._;
+          storeDrop(code);
+          setState(code, "error", reason);
+          refused.push(code + "：" + reason);
         } else {
-          setState(code, "error", result.message || (LABELS.server_error + " (" + result.status + ")"));
+          kept += 1;
+          setState(code, "offline", result.message || (LABELS.server_error + " (" + result.status + ")"));
         }
       });
+      showTotals(data.totals);
+      if (refused.length) { alertUser(refused.join("；")); }
+      if (kept) { announce(fill(LABELS.offline_n, { n: showPending() })); scheduleRetry(); }
+      else if (done) { announce(fill(LABELS.saved_n, { n: done })); }
+      else { announce(""); }  // refused only: the alert says why
     }).catch(function () {
-      codes.forEach(function (code) { setState(code, "error", LABELS.network_error); });
+      codes.forEach(function (code) { setState(code, "offline", LABELS.network_error); });
+      announce(fill(LABELS.offline_n, { n: showPending() }));
+      scheduleRetry();
     }).then(function () {
       inflight = false;
+      showPending();
       flush();
     });
+  }
+
+  // Everything stored and not waiting for the user's decision (conflicts and refusals do).
+  function retryAll() {
+    if (!editable) { return; }
+    storedCodes().forEach(function (code) {
+      if (rowOf(code) && states[code] !== "conflict" && states[code] !== "error") { save(code); }
+    });
+  }
+  function scheduleRetry() {
+    if (retryTimer) { return; }
+    retryTimer = window.setTimeout(function () { retryTimer = null; retryAll(); }, 30000);
   }
 
   function schedule(code, delay) {
@@ -153,25 +252,36 @@
     timers[code] = setTimeout(function () { save(code); }, delay);
   }
 
+  function codeOf(target) {
+    var row = target.closest && target.closest(".element-row");
+    if (!row || !target.matches(".score-input, .note-input")) { return null; }
+    return row.getAttribute("data-code");
+  }
+
   form.addEventListener("input", function (event) {
-    var row = event.target.closest(".element-row");
-    if (!row || !event.target.matches(".score-input, .note-input")) { return; }
-    var code = row.getAttribute("data-code");
-    setState(code, "dirty");
-    recompute();
-    schedule(code, 1200);
+    var code = codeOf(event.target);
+    if (!code || !editable) { return; }
+    markUnscored(code);
+    if (remember(code)) {
+      if (states[code] !== "dirty") { setState(code, "dirty"); }
+      schedule(code, 1200);
+    } else {
+      // Typed back to the saved value: nothing to save, nothing to warn about.
+      clearTimeout(timers[code]);
+      setState(code, settledState(code));
+    }
+    showPending();
   });
   form.addEventListener("change", function (event) {
-    var row = event.target.closest(".element-row");
-    if (!row || !event.target.matches(".score-input, .note-input")) { return; }
-    schedule(row.getAttribute("data-code"), 0);
+    var code = codeOf(event.target);
+    if (code && editable && remember(code)) { schedule(code, 0); }
   });
   // Enter in a score field saves that element and moves on, instead of posting the whole page.
   form.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !event.target.matches(".score-input")) { return; }
     event.preventDefault();
-    var row = event.target.closest(".element-row");
-    schedule(row.getAttribute("data-code"), 0);
+    var code = codeOf(event.target);
+    if (code && editable && remember(code)) { schedule(code, 0); }
     var inputs = Array.prototype.slice.call(form.querySelectorAll(".score-input"));
     var next = inputs[inputs.indexOf(event.target) + 1];
     if (next) { next.focus(); next.select(); }
@@ -179,18 +289,131 @@
   // With JavaScript on, "保存全部" saves every changed element through the same endpoint.
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    rows().forEach(function (row) { save(row.getAttribute("data-code")); });
+    rows().forEach(function (row) {
+      var code = row.getAttribute("data-code");
+      if (remember(code)) { save(code); }
+    });
   });
   window.addEventListener("beforeunload", function (event) {
-    var pending = form.querySelector(".save-state[data-state=dirty], .save-state[data-state=saving]");
-    if (pending) { event.preventDefault(); event.returnValue = ""; }
+    if (showPending() > 0) { event.preventDefault(); event.returnValue = ""; }
   });
-  // Indicator headings stick just below the totals bar, whatever height it wraps to.
+  window.addEventListener("online", retryAll);
+  var retryButton = document.getElementById("retry-pending");
+  if (retryButton) { retryButton.addEventListener("click", retryAll); }
+
+  // ------------------------------------------------------------ finding one's way through 84 elements
+  for (var i = 0, js = document.querySelectorAll("[data-needs-js]"); i < js.length; i++) { js[i].hidden = false; }
+  var lastRow = null;
+  form.addEventListener("focusin", function (event) {
+    lastRow = event.target.closest(".element-row") || lastRow;
+  });
+  // The next unscored element after the one last worked on, wrapping round to the top.
+  var nextButton = document.getElementById("next-unscored");
+  if (nextButton) {
+    nextButton.addEventListener("click", function () {
+      var all = Array.prototype.slice.call(rows());
+      var from = all.indexOf(lastRow);
+      for (var step = 1; step <= all.length; step++) {
+        var row = all[(from + step) % all.length];
+        if (row.classList.contains("unscored") && !row.hidden) {
+          var input = row.querySelector(".score-input");
+          input.focus();
+          return;
+        }
+      }
+      announce(LABELS.all_scored);
+    });
+  }
+  function needsAttention(code) {
+    return storeGet(code) !== null || states[code] === "error" || states[code] === "conflict";
+  }
+  // Applied when chosen, not on every keystroke: a row must not vanish while it is being scored.
+  var filter = document.getElementById("row-filter");
+  if (filter) {
+    filter.addEventListener("change", function () {
+      rows().forEach(function (row) {
+        var code = row.getAttribute("data-code");
+        var show = filter.value === "unscored" ? row.classList.contains("unscored")
+          : filter.value === "flagged" ? needsAttention(code) : true;
+        row.hidden = !show;
+      });
+    });
+  }
+
+  // Links to an element (the submit refusal, messages) put the cursor in its score field.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest('a[href^="#el-"]');
+    var input = link && field("points_", link.getAttribute("href").slice(4));
+    if (!input) { return; }
+    event.preventDefault();
+    rowOf(input.closest(".element-row").getAttribute("data-code")).hidden = false;
+    input.focus();
+  });
+
+  // Completeness is checked before the confirmation dialog: a refusal lists the missing
+  // elements as links, and no dialog asks about a submission that cannot succeed.
+  var submitForm = document.getElementById("submit-form");
+  var refusal = document.getElementById("submit-refusal");
+  if (submitForm && refusal) {
+    submitForm.addEventListener("submit", function (event) {
+      var missing = [];
+      rows().forEach(function (row) {
+        var code = row.getAttribute("data-code");
+        if (field("points_", code).getAttribute("data-saved") === "" || storeGet(code) !== null) { missing.push(code); }
+      });
+      if (!missing.length) { refusal.hidden = true; return; }
+      event.preventDefault();
+      event.stopPropagation();  // app.js's confirm() runs on the document: it is never reached
+      refusal.textContent = fill(LABELS.incomplete, { n: missing.length });
+      missing.forEach(function (code, index) {
+        var link = document.createElement("a");
+        link.href = "#el-" + code;
+        link.className = "alert-link";
+        link.textContent = code;
+        refusal.appendChild(document.createTextNode(index ? "、" : " "));
+        refusal.appendChild(link);
+      });
+      refusal.hidden = false;
+      refusal.focus();
+    });
+  }
+
+  // ------------------------------------------------------------ opening the page again
+  // Values typed before a reload, a crash or a lost connection come back into their fields
+  // with the version they were based on, and are sent again.
+  function restore() {
+    loadStored();
+    storedCodes().forEach(function (code) {
+      var entry = storeGet(code);
+      if (!entry || !rowOf(code)) { return; }
+      var input = field("points_", code), note = field("note_", code);
+      var savedPoints = input.getAttribute("data-saved"), savedNote = note.getAttribute("data-saved");
+      if (samePoints(entry.points, savedPoints) && (entry.note || "") === savedNote) {
+        storeDrop(code);  // the server already has it (the answer was lost on the way back)
+        return;
+      }
+      if (!editable) { delete pending[code]; return; }  // kept in storage, in case the card is reopened
+      input.value = entry.points || "";
+      note.value = entry.note || "";
+      field("version_", code).value = entry.base || "0";
+      markUnscored(code);
+      setState(code, "dirty");
+    });
+    showPending();
+    retryAll();
+  }
+
+  // Indicator headings stick just below the totals bar, whatever height it wraps to; the
+  // document's scroll padding keeps a focused control clear of both sticky bars.
   var bar = document.getElementById("totals");
   function placeHeadings() {
-    if (bar) { document.documentElement.style.setProperty("--b-head-top", bar.offsetHeight + "px"); }
+    if (!bar) { return; }
+    var root = document.documentElement;
+    root.style.setProperty("--b-head-top", bar.offsetHeight + "px");
+    var head = document.querySelector(".b-head");
+    root.style.setProperty("--sticky-stack", (bar.offsetHeight + (head ? head.offsetHeight : 0)) + "px");
   }
   window.addEventListener("resize", placeHeadings);
   placeHeadings();
-  recompute();
+  restore();
 })();

@@ -1,0 +1,149 @@
+"""Nothing typed is lost: scores typed offline survive a reload and are saved once when the network returns."""
+
+import re
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from evaluation import services
+from evaluation.models import Score, Scorecard
+from rubric.models import Element
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, live_server, username):
+    page.goto(f"{live_server.url}/login/?next=/evaluation/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"/evaluation/$"))
+
+
+def _history(card, code):
+    return list(
+        Score.history.filter(scorecard_id=card.pk, element__code=code).order_by("history_date").values_list("points", flat=True)
+    )
+
+
+def test_scores_typed_offline_survive_a_reload_and_are_saved_once(world, live_server, page):
+    card = Scorecard.objects.get(evaluation=world.evaluation, inspector=world.alice)
+    c3 = Element.objects.get(version=world.version, code="C3")
+    _login(page, live_server, "alice")
+    url = f"{live_server.url}/evaluation/scorecards/{card.pk}/"
+    page.goto(url)
+    total = page.locator("#totals [data-total=total]")
+
+    # C3 saved online first: the offline edit of it will be based on version 1.
+    page.locator("#points_C3").fill("1")
+    page.keyboard.press("Tab")
+    expect(page.locator("#state_C3")).to_have_text("已保存")
+    expect(total).to_have_text("1.00")
+
+    page.context.set_offline(True)
+    page.locator("#points_C1").fill("1")
+    page.keyboard.press("Tab")
+    page.locator("#points_C2").fill("0.5")
+    page.keyboard.press("Tab")
+    page.locator("#points_C3").fill("0.5")
+    page.keyboard.press("Tab")
+    expect(page.locator("#state_C1")).to_have_text("未保存（待重试）")
+    expect(page.locator("#state_C2")).to_have_text("未保存（待重试）")
+    expect(page.locator("#pending-count")).to_have_text("3")
+    expect(page.locator("#pending")).to_be_visible()
+    expect(page.get_by_role("button", name="重试")).to_be_visible()
+    # Only acknowledged values count: the total is still the server's.
+    expect(total).to_have_text("1.00")
+    assert "网络错误" in page.locator("#err_C1").inner_text()
+
+    # Meanwhile C3 is changed elsewhere (another device of the same inspector): version 2.
+    services.score_save(scorecard=card, element=c3, points="0", note="", version=1, by=world.alice)
+
+    # Leaving warns; the reload while offline fails, but the values stay in the browser.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    with pytest.raises(PlaywrightError):
+        page.reload()
+    assert dialogs == ["beforeunload"]
+    assert Score.objects.filter(scorecard=card, element__code__in=["C1", "C2"]).count() == 0
+
+    # Online again, the page opens, restores the typed values and sends them.
+    page.context.set_offline(False)
+    page.goto(url)
+    expect(page.locator("#state_C1")).to_have_text("已保存")
+    expect(page.locator("#state_C2")).to_have_text("已保存")
+    expect(page.locator("#points_C1")).to_have_value("1")
+    expect(page.locator("#points_C2")).to_have_value("0.5")
+    # The replayed C3 was based on a stale version: the normal conflict message, with both values.
+    expect(page.locator("#state_C3")).to_have_text("冲突")
+    expect(page.locator("#err_C3")).to_contain_text("修改为 0 分")
+    expect(page.locator("#err_C3")).to_contain_text("您输入的值：0.5")
+    expect(page.locator("#save-alert")).to_contain_text("C3")
+    expect(total).to_have_text("1.50")
+    expect(page.locator("#pending-count")).to_have_text("1")  # C3 waits for the inspector's decision
+
+    # The "online" event retries by itself, without a reload.
+    page.context.set_offline(True)
+    page.locator("#points_C4").fill("1")
+    page.keyboard.press("Tab")
+    expect(page.locator("#state_C4")).to_have_text("未保存（待重试）")
+    page.context.set_offline(False)
+    expect(page.locator("#state_C4")).to_have_text("已保存")
+
+    # The inspector resolves the conflict by saving C3 again: it now replaces the 0 knowingly.
+    page.locator("#points_C3").press("Enter")
+    expect(page.locator("#state_C3")).to_have_text("已保存")
+    expect(page.locator("#pending")).to_be_hidden()
+    expect(total).to_have_text("3.00")
+
+    scores = {s.element.code: (s.points, s.version) for s in Score.objects.filter(scorecard=card).select_related("element")}
+    assert {k: (str(p), v) for k, (p, v) in scores.items()} == {
+        "C1": ("1.00", 1), "C2": ("0.50", 1), "C3": ("0.50", 3), "C4": ("1.00", 1),
+    }
+    # Saved exactly once each: one history row per acknowledged value.
+    assert [str(p) for p in _history(card, "C1")] == ["1.00"]
+    assert [str(p) for p in _history(card, "C2")] == ["0.50"]
+    assert [str(p) for p in _history(card, "C3")] == ["1.00", "0.00", "0.50"]
+    assert [str(p) for p in _history(card, "C4")] == ["1.00"]
+    # Nothing left in the browser once everything is acknowledged: leaving does not warn.
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('nqs.pending.')).length") == 0
+
+
+def test_typing_back_the_saved_value_clears_unsaved(world, live_server, page):
+    card = Scorecard.objects.get(evaluation=world.evaluation, inspector=world.alice)
+    c1 = Element.objects.get(version=world.version, code="C1")
+    services.score_save(scorecard=card, element=c1, points="1", note="", version=0, by=world.alice)
+    _login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/evaluation/scorecards/{card.pk}/")
+    page.locator("#points_C1").fill("0.5")
+    expect(page.locator("#state_C1")).to_have_text("未保存")
+    page.locator("#points_C1").fill("1.0")  # the saved value, written differently
+    expect(page.locator("#state_C1")).to_have_text("已保存")
+    expect(page.locator("#pending")).to_be_hidden()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.goto(f"{live_server.url}/evaluation/")
+    assert dialogs == []
+    assert Score.objects.get(scorecard=card, element=c1).version == 1
+
+
+def test_a_refused_value_is_announced_with_its_reason(world, live_server, page):
+    card = Scorecard.objects.get(evaluation=world.evaluation, inspector=world.alice)
+    _login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/evaluation/scorecards/{card.pk}/")
+    # The totals bar is not a live region; per-element states are not either (no per-keystroke chatter).
+    assert page.locator("#totals").get_attribute("aria-live") is None
+    assert page.locator(".save-state[role=status]").count() == 0
+    # The maximum is part of the score field's description.
+    described = page.locator("#points_C1").get_attribute("aria-describedby").split()
+    assert "标准分" in page.locator(f"#{described[0]}").inner_text()
+    page.locator("#points_C3").fill("5")
+    page.keyboard.press("Tab")
+    alert = page.get_by_role("alert").filter(has_text="超出标准分")
+    expect(alert).to_contain_text("C3")
+    expect(page.locator("#global-state")).to_have_text("")  # nothing saved, nothing to announce as saved
+    # Repeated controls carry their element's code in their names.
+    expect(page.get_by_role("button", name="上传 C3 佐证材料", exact=True)).to_have_count(1)
+    expect(page.get_by_role("link", name="C3 修改记录", exact=True)).to_have_count(1)
