@@ -42,6 +42,16 @@ class ScoreConflict(Exception):
         super().__init__(_("该得分已被他人修改。"))
 
 
+class ScorecardIncomplete(ValidationError):
+    """Submit refused: `missing` lists the unscored element codes in rubric order."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(
+            _("还有 %(n)s 项评估要素未评分，全部评分后才能提交：%(codes)s") % {"n": len(missing), "codes": "、".join(missing)}
+        )
+
+
 @dataclass
 class SaveResult:
     """What a multi-element save did, keyed by element code."""
@@ -54,6 +64,8 @@ class SaveResult:
 
 def conflict_message(row) -> str:
     who = row.updated_by.display_name if row.updated_by_id and row.updated_by else _("他人")
+    if row.points is None:
+        return _("此项已被%(who)s清空为未评分，您的修改未保存。请核对后再次保存（将覆盖当前值）。") % {"who": who}
     return _("此项已被%(who)s修改为 %(points)s 分，您的修改未保存。请核对后再次保存（将覆盖当前值）。") % {
         "who": who,
         "points": fmt(row.points),
@@ -213,13 +225,21 @@ def _elements_by_code(version_id: int, codes) -> dict[str, Element]:
     return {e.code: e for e in Element.objects.filter(version_id=version_id, code__in=list(codes))}
 
 
-def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, force: bool = False) -> SaveResult:
+def _is_empty(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and raw.strip() == "")
+
+
+def _save_versioned(
+    *, model, owner: dict, version_id: int, values: dict, by, force: bool = False, allow_empty: bool = False
+) -> SaveResult:
     """The one implementation of "save many element values with a version check".
 
     values: {code: {"points": raw, "note": str | None, "version": int}}. Valid, fresh values
     are saved in bulk (with history rows); invalid ones land in errors, stale ones in
     conflicts, and neither touches the stored row. `force` skips the version check (the
-    inspector's own offline file, which carries no versions).
+    inspector's own offline file, which carries no versions). `allow_empty` (inspectors'
+    scores) lets an empty value mean "not scored": a note saved before the score, or a
+    score cleared back to unscored, each a new version with its history row.
     """
     result = SaveResult()
     elements = _elements_by_code(version_id, values.keys())
@@ -229,12 +249,15 @@ def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, fo
         if element is None:
             result.errors[code] = _("评估要素 %(code)s 不存在。") % {"code": code}
             continue
-        try:
-            points = parse_points(item.get("points"), points=element.points, step=element.step)
-        except PointsError as exc:
-            result.errors[code] = str(exc)
-            continue
         note = item.get("note")
+        if allow_empty and _is_empty(item.get("points")):
+            points = None
+        else:
+            try:
+                points = parse_points(item.get("points"), points=element.points, step=element.step)
+            except PointsError as exc:
+                result.errors[code] = str(exc)
+                continue
         if note is not None and len(note) > 2000:
             result.errors[code] = _("备注不能超过 2000 字。")
             continue
@@ -259,6 +282,9 @@ def _save_versioned(*, model, owner: dict, version_id: int, values: dict, by, fo
             if row is None:
                 if not force and seen not in (0, None):
                     result.errors[code] = _("版本号无效，请刷新页面后重试。")
+                    continue
+                if points is None and not (note or "").strip():
+                    result.errors[code] = _("请填写得分或备注。")
                     continue
                 row = model(**owner, element=element, points=points, note=note or "", version=1, updated_by=by)
                 row.updated_at = now
@@ -320,7 +346,8 @@ def _as_version(value) -> int | None:
 def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, force: bool = False) -> SaveResult:
     """Save several elements of one scorecard at once (autosave, the form, the xlsx import).
 
-    At most a handful of queries whatever the number of elements (bulk writes).
+    An empty score with a note saves the note alone; an empty score on a scored element
+    clears it back to unscored (both recorded in the history like any change). At most a handful of queries whatever the number of elements (bulk writes).
     """
     _check_scorecard_writable(scorecard, by)
     result = _save_versioned(
@@ -330,6 +357,7 @@ def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, fo
         values=values,
         by=by,
         force=force,
+        allow_empty=True,
     )
     if result.changes:
         audit_record(event="score.change", request=request, user=by, obj=scorecard, changes=result.changes)
@@ -361,12 +389,14 @@ def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
     """Submit a complete scorecard; afterwards it is read-only to its inspector."""
     scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("evaluation__round").get(pk=scorecard.pk)
     _check_scorecard_writable(scorecard, by)
-    total = Element.objects.filter(version_id=scorecard.evaluation.round.rubric_version_id).count()
-    scored = scorecard.scores.filter(points__isnull=False).count()
-    if scored < total:
-        raise ValidationError(
-            _("还有 %(missing)s 项评估要素未评分，全部评分后才能提交。") % {"missing": total - scored}
-        )
+    missing = list(
+        Element.objects.filter(version_id=scorecard.evaluation.round.rubric_version_id)
+        .exclude(pk__in=Score.objects.filter(scorecard=scorecard, points__isnull=False).values("element_id"))
+        .order_by("order")
+        .values_list("code", flat=True)
+    )
+    if missing:
+        raise ScorecardIncomplete(missing)
     scorecard.status = Scorecard.Status.SUBMITTED
     scorecard.submitted_at = timezone.now()
     scorecard.full_clean()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -213,6 +214,9 @@ def panel_assign(request, pk: int):
 def scorecard(request, pk: int):
     card, owner = _get_scorecard_for_user(request, pk)
     workspace = selectors.scorecard_workspace(scorecard=card)
+    flash = request.session.pop("element_flash", None)
+    if flash and flash.get("card") != card.pk:
+        flash = None
     editable = owner and card.is_editable_by(request.user)
     return render(
         request,
@@ -222,6 +226,7 @@ def scorecard(request, pk: int):
             "ws": workspace,
             "editable": editable,
             "owner": owner,
+            "flash": flash,
             "element_count": len(workspace.items),
             "max_mb": services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
             "totals_data": selectors.totals_json(workspace.totals),
@@ -262,7 +267,8 @@ def _values_from_post(post) -> dict:
 
 
 def _row_json(row) -> dict:
-    return {"points": f"{row.points:.2f}", "note": row.note, "version": row.version}
+    points = "" if row.points is None else f"{row.points:.2f}"
+    return {"points": points, "note": row.note, "version": row.version}
 
 
 @require_POST
@@ -303,6 +309,13 @@ def scorecard_submit(request, pk: int):
     card = _get_rw_scorecard(request, pk)
     try:
         services.scorecard_submit(scorecard=card, by=request.user, request=request)
+    except services.ScorecardIncomplete as exc:
+        # Each missing code links to its element on the page.
+        links = format_html_join("、", '<a href="#el-{0}" class="alert-link">{0}</a>', ((c,) for c in exc.missing))
+        messages.error(request, format_html(
+            "{} {}", _("还有 %(n)s 项评估要素未评分，全部评分后才能提交：") % {"n": len(exc.missing)}, links
+        ))
+        return redirect("evaluation:scorecard", pk=card.pk)
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, message)
@@ -340,7 +353,7 @@ def evidence_upload(request, pk: int):
     if element is None:
         messages.error(request, _("请选择评估要素。"))
     elif not form.is_valid():
-        messages.error(request, f"{element.code}：{form.errors['file'][0]}")
+        _flash_at_element(request, card, element.code, False, f"{element.code}：{form.errors['file'][0]}")
     else:
         try:
             evidence = services.evidence_add(
@@ -348,10 +361,17 @@ def evidence_upload(request, pk: int):
             )
         except ValidationError as exc:
             audit_record(event="evidence.upload", request=request, obj=card, outcome="failure", element=element.code)
-            messages.error(request, f"{element.code}：{'；'.join(_messages_of(exc))}")
+            _flash_at_element(request, card, element.code, False, f"{element.code}：{'；'.join(_messages_of(exc))}")
         else:
-            messages.success(request, _("%(code)s：已上传“%(name)s”。") % {"code": element.code, "name": evidence.original_name})
+            _flash_at_element(request, card, element.code, True, _("%(code)s：已上传“%(name)s”。") % {
+                "code": element.code, "name": evidence.original_name})
     return redirect(reverse("evaluation:scorecard", args=[card.pk]) + anchor)
+
+
+def _flash_at_element(request, card, code: str, ok: bool, text: str) -> None:
+    """A one-time message shown inside the element's row (where the page scrolls back to),
+    not at the top of a page 84 elements long."""
+    request.session["element_flash"] = {"card": card.pk, "code": code, "ok": ok, "text": text}
 
 
 def _get_evidence_for_user(request, pk: int) -> tuple[Evidence, bool]:
@@ -384,7 +404,8 @@ def evidence_delete(request, pk: int):
         raise PermissionDenied
     _get_rw_scorecard(request, evidence.scorecard_id)
     services.evidence_delete(evidence=evidence, by=request.user, request=request)
-    messages.success(request, _("已删除“%(name)s”。") % {"name": evidence.original_name})
+    _flash_at_element(request, evidence.scorecard, evidence.element.code, True,
+                      _("%(code)s：已删除“%(name)s”。") % {"code": evidence.element.code, "name": evidence.original_name})
     return redirect(reverse("evaluation:scorecard", args=[evidence.scorecard_id]) + f"#el-{evidence.element.code}")
 
 

@@ -16,6 +16,7 @@
   var inflight = false; // one request at a time; changes made meanwhile go in the next batch
   var states = {};      // code -> idle | dirty | saving | saved | offline | error | conflict
   var retryTimer = null;
+  var bar = document.getElementById("totals");
 
   // ------------------------------------------------------------ the browser's copy of unsaved work
   // One localStorage entry per scorecard and element: {points, note, base}. `base` is the
@@ -93,7 +94,8 @@
     if (input) { input.setAttribute("aria-invalid", state === "error" || state === "conflict" ? "true" : "false"); }
   }
   function settledState(code) {
-    return field("points_", code).getAttribute("data-saved") === "" ? "idle" : "saved";
+    var nothing = field("points_", code).getAttribute("data-saved") === "" && field("note_", code).getAttribute("data-saved") === "";
+    return nothing ? "idle" : "saved";
   }
 
   function markUnscored(code) {
@@ -378,6 +380,41 @@
     });
   }
 
+  // ------------------------------------------------------------ focus never under a sticky bar
+  // Chromium scrolls a focused control into view only when it is outside the viewport, so one
+  // that lands behind the totals bar or a stuck indicator heading (Shift+Tab, anchor jumps)
+  // stays hidden; scroll-padding does not change that. Move the page down by the overlap.
+  var stickies = [bar].concat(Array.prototype.slice.call(document.querySelectorAll(".b-head")));
+  function keepClear(el) {
+    if (!el || !el.getBoundingClientRect || stickies.some(function (s) { return s && s.contains(el); })) { return; }
+    for (var pass = 0; pass < 3; pass++) {
+      var r = el.getBoundingClientRect(), overlap = 0;
+      stickies.forEach(function (s) {
+        if (!s) { return; }
+        var sr = s.getBoundingClientRect();
+        if (sr.height && sr.bottom > r.top && sr.top < r.bottom) { overlap = Math.max(overlap, sr.bottom - r.top); }
+      });
+      if (overlap <= 0) { break; }
+      window.scrollBy({ top: -(overlap + 8), behavior: "instant" });
+    }
+    var rect = el.getBoundingClientRect();
+    if (rect.bottom > window.innerHeight) { window.scrollBy({ top: rect.bottom - window.innerHeight + 8, behavior: "instant" }); }
+  }
+  document.addEventListener("focusin", function (event) {
+    keepClear(event.target);
+    // Chromium may scroll the newly focused control after this event: check again once it has.
+    window.requestAnimationFrame(function () { keepClear(event.target); });
+  });
+  // After a jump to #el-C12 (an upload's result, a link) the row itself clears the bars too.
+  function clearHashTarget() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && target.classList.contains("element-row")) {
+      var flash = target.querySelector(".alert");
+      keepClear(flash || target);
+    }
+  }
+  window.addEventListener("hashchange", clearHashTarget);
+
   // ------------------------------------------------------------ opening the page again
   // Values typed before a reload, a crash or a lost connection come back into their fields
   // with the version they were based on, and are sent again.
@@ -405,7 +442,6 @@
 
   // Indicator headings stick just below the totals bar, whatever height it wraps to; the
   // document's scroll padding keeps a focused control clear of both sticky bars.
-  var bar = document.getElementById("totals");
   function placeHeadings() {
     if (!bar) { return; }
     var root = document.documentElement;
@@ -416,4 +452,5 @@
   window.addEventListener("resize", placeHeadings);
   placeHeadings();
   restore();
+  window.requestAnimationFrame(clearHashTarget);
 })();
