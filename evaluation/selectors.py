@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils.translation import gettext as _
 
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
@@ -52,6 +53,27 @@ def round_resolve(value: str | int | None = None, *, results: bool = False) -> R
     if found is None:
         raise RoundNotFound(f"找不到评估批次“{text}”（可填写批次编号或名称）。")
     return found
+
+
+class ScorecardNotFound(Exception):
+    """No such member of that school's panel; str() is the Chinese message."""
+
+
+def scorecard_of_member(*, round: Round, school_code: str, username: str) -> Scorecard:
+    """One panel member's scorecard, found the way the commands name it (school code, username)."""
+    card = (
+        Scorecard.objects.select_related(
+            "inspector", "evaluation__round__rubric_version", "evaluation__school__district"
+        )
+        .filter(evaluation__round=round, evaluation__school__code=school_code.strip(), inspector__username=username)
+        .first()
+    )
+    if card is None:
+        raise ScorecardNotFound(
+            _("在批次“%(round)s”中，%(user)s 不是学校 %(school)s 的专家组成员。")
+            % {"round": round.name, "user": username, "school": school_code}
+        )
+    return card
 
 
 # ---------------------------------------------------------------- visibility

@@ -1,7 +1,11 @@
 """The offline scorecard workbook (official layout) and its strict reader.
 
 Columns: A 一级指标, B 二级指标, C 评估要素 (code first), D 标准分, E 评估方法, F 得分, G 备注.
-Row 1 is a title, row 2 the header; elements start on row 3.
+Row 1 is a title, row 2 the header; elements start on row 3; a 总分 row follows them.
+
+The reader finds the header row by its names, so it also takes the product's official blank
+score sheet (`scoresheet --blank --format xlsx`: header on row 3, no 备注 column, 小计 and
+总分 rows), which an admin digitizing paper sheets starts from.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from config.spreadsheet import cell_text, cell_text_read
@@ -22,7 +27,6 @@ from .parsing import PointsError, parse_points
 
 HEADER = ["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注"]
 FIRST_ROW = 3
-SCORE_COL, NOTE_COL, CODE_COL = "F", "G", "C"
 _CODE_RE = re.compile(r"^\s*(C[1-9][0-9]*)\b")
 
 
@@ -76,6 +80,16 @@ def scorecard_xlsx(*, workspace) -> bytes:
             ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=1, end_column=1)
             ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=5, end_column=5)
     last = row - 1
+    # The total row: formulas, so a filled-in offline copy adds itself up (Excel, WPS, LibreOffice).
+    total_cells = {1: cell_text(_("总分")), 4: f"=SUM(D{FIRST_ROW}:D{last})", 6: f"=SUM(F{FIRST_ROW}:F{last})"}
+    for col in range(1, len(HEADER) + 1):
+        cell = ws.cell(row=row, column=col, value=total_cells.get(col))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.border = border
+    ws.cell(row=row, column=4).number_format = "0.0#"
+    ws.cell(row=row, column=6).number_format = "0.0#"
+    ws.merge_cells(start_row=row, end_row=row, start_column=1, end_column=3)
     validation = DataValidation(
         type="decimal", operator="between", formula1="0", formula2=f"D{FIRST_ROW}",
         showErrorMessage=True, errorTitle=_("得分无效"), error=_("得分应在 0 到标准分之间。"),
@@ -105,52 +119,80 @@ def _cell_decimal_text(value) -> str | Decimal:
     return str(value)
 
 
+_HEADER_SCAN_ROWS = 10
+# Rows of a score sheet that are not elements: an A's 小计 and the 总分 (label in the first column).
+_SUM_LABEL_RE = re.compile(r"^\s*(?:A[0-9]+\s*)?(?:小计|总分|合计)\s*$")
+
+
+def _find_header(ws):
+    """(row number, {name: column index}) of the first row naming 评估要素 and 得分, or None."""
+    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=_HEADER_SCAN_ROWS, values_only=True), start=1):
+        names = {str(v).strip(): i for i, v in enumerate(values) if isinstance(v, str) and v.strip()}
+        if "评估要素" in names and "得分" in names:
+            return r, names
+    return None
+
+
 def read_scorecard_rows(file, *, version_id: int):
-    """({code: (points, note, cell)}, errors) for a filled workbook; errors name the cell."""
+    """({code: (points, note, cell)}, errors) for a filled workbook; errors name the cell.
+
+    note is None when the sheet has no 备注 column (the official score sheet): the stored
+    note is then kept.
+    """
     errors: list[str] = []
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
         return {}, [_("文件无法读取：请上传从本系统下载的 .xlsx 评分表。")]
     ws = wb.worksheets[0]
-    header = [c for c in next(ws.iter_rows(min_row=2, max_row=2, values_only=True), ())][: len(HEADER)]
-    if [str(h or "").strip() for h in header] != HEADER:
+    found = _find_header(ws)
+    if found is None:
         wb.close()
-        return {}, [_("第 2 行表头应为：%(header)s") % {"header": "、".join(HEADER)}]
+        return {}, [_("前 %(n)s 行中找不到表头：表头应含“评估要素”和“得分”两列（如：%(header)s）")
+                    % {"n": _HEADER_SCAN_ROWS, "header": "、".join(HEADER)}]
+    header_row, names = found
+    code_i, score_i, note_i = names["评估要素"], names["得分"], names.get("备注")
+    code_col, score_col = get_column_letter(code_i + 1), get_column_letter(score_i + 1)
+    note_col = get_column_letter(note_i + 1) if note_i is not None else ""
+    width = max(code_i, score_i, note_i or 0) + 1
     elements = {e.code: e for e in Element.objects.filter(version_id=version_id)}
     rows: dict = {}
-    for r, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, max_col=7, values_only=True), start=FIRST_ROW):
-        row = list(row) + [None] * (7 - len(row))
-        label, score, note = row[2], row[5], row[6]
+    first = header_row + 1
+    for r, row in enumerate(ws.iter_rows(min_row=first, max_col=width, values_only=True), start=first):
+        row = list(row) + [None] * (width - len(row))
+        label, score = row[code_i], row[score_i]
+        note = row[note_i] if note_i is not None else None
         if label in (None, "") and score in (None, "") and note in (None, ""):
             continue
+        if label in (None, "") and _SUM_LABEL_RE.match(str(row[0] or "")):
+            continue  # a subtotal or the total: computed, never imported
         match = _CODE_RE.match(str(label or ""))
         if not match:
-            errors.append(_("%(cell)s：无法识别评估要素编号（应以 C1、C2……开头）") % {"cell": f"{CODE_COL}{r}"})
+            errors.append(_("%(cell)s：无法识别评估要素编号（应以 C1、C2……开头）") % {"cell": f"{code_col}{r}"})
             continue
         code = match.group(1)
         element = elements.get(code)
         if element is None:
-            errors.append(_("%(cell)s：评估要素 %(code)s 不在本批次的评估细则中") % {"cell": f"{CODE_COL}{r}", "code": code})
+            errors.append(_("%(cell)s：评估要素 %(code)s 不在本批次的评估细则中") % {"cell": f"{code_col}{r}", "code": code})
             continue
         if code in rows:
-            errors.append(_("%(cell)s：评估要素 %(code)s 重复出现") % {"cell": f"{CODE_COL}{r}", "code": code})
+            errors.append(_("%(cell)s：评估要素 %(code)s 重复出现") % {"cell": f"{code_col}{r}", "code": code})
             continue
         if score in (None, "") or (isinstance(score, str) and not score.strip()):
             if note not in (None, ""):
-                errors.append(_("%(cell)s：填写了备注但没有得分") % {"cell": f"{SCORE_COL}{r}"})
+                errors.append(_("%(cell)s：填写了备注但没有得分") % {"cell": f"{score_col}{r}"})
             continue
         try:
             points = parse_points(_cell_decimal_text(score), points=element.points, step=element.step)
         except PointsError as exc:
-            errors.append(f"{SCORE_COL}{r}：{exc}")
+            errors.append(f"{score_col}{r}：{exc}")
             continue
-        note_text = cell_text_read(note).strip()
-        if len(note_text) > 2000:
-            errors.append(_("%(cell)s：备注不能超过 2000 字") % {"cell": f"{NOTE_COL}{r}"})
-            continue
-        rows[code] = (points, note_text, f"{SCORE_COL}{r}")
+        note_text = None
+        if note_i is not None:
+            note_text = cell_text_read(note).strip()
+            if len(note_text) > 2000:
+                errors.append(_("%(cell)s：备注不能超过 2000 字") % {"cell": f"{note_col}{r}"})
+                continue
+        rows[code] = (points, note_text, f"{score_col}{r}")
     wb.close()
     return rows, errors
-
-

@@ -4,6 +4,7 @@ the submit refusal naming the unscored elements, upload results shown at their e
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -25,6 +26,9 @@ def test_a_note_can_be_saved_before_the_score(world, alice_card, c1):
     # The score comes later on top of the note's version, and the note stays.
     score = services.score_save(scorecard=alice_card, element=c1, points="1", note=None, version=1, by=world.alice)
     assert str(score.points) == "1.00" and score.note == "待查阅会议记录" and score.version == 2
+    # The lead's final scores still need a value.
+    with pytest.raises(ValidationError, match="请填写得分"):
+        services.final_score_set(evaluation=world.evaluation, element=c1, points="", note="", version=0, by=world.lead)
 
 
 def test_a_score_can_be_cleared_back_to_unscored_with_history(world, alice_card, c1):
@@ -47,11 +51,6 @@ def test_an_empty_value_with_nothing_else_is_refused_for_a_new_element(world, al
     result = services.scores_save_many(scorecard=alice_card, values={"C1": {"points": "", "note": "", "version": 0}},
                                        by=world.alice)
     assert result.errors == {"C1": "请填写得分或备注。"} and not Score.objects.exists()
-
-
-def test_a_final_score_still_needs_a_value(world, alice_card, c1):
-    with pytest.raises(Exception, match="请填写得分"):
-        services.final_score_set(evaluation=world.evaluation, element=c1, points="", note="", version=0, by=world.lead)
 
 
 def test_the_save_endpoint_clears_and_keeps_its_json_shape(world, login, alice_card):

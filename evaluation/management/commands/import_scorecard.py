@@ -1,12 +1,12 @@
-"""import_scorecard: digitize a paper scorecard typed into the official xlsx layout."""
+"""import_scorecard: digitize a paper scorecard typed into the offline workbook or the official
+blank score sheet (`scoresheet --blank --format xlsx`)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from evaluation.models import Scorecard
-from evaluation.selectors import RoundNotFound, round_resolve
+from evaluation.selectors import RoundNotFound, ScorecardNotFound, round_resolve, scorecard_of_member
 from evaluation.services import ScorecardImportError, scorecard_import_xlsx
 
 
@@ -27,16 +27,10 @@ class Command(BaseCommand):
         inspector = User.objects.filter(username=options["inspector"]).first()
         if inspector is None:
             raise CommandError(_("找不到用户“%(name)s”。") % {"name": options["inspector"]})
-        card = (
-            Scorecard.objects.select_related("evaluation__round", "evaluation__school", "inspector")
-            .filter(evaluation__round=round_obj, evaluation__school__code=options["school"], inspector=inspector)
-            .first()
-        )
-        if card is None:
-            raise CommandError(
-                _("在批次“%(round)s”中，%(user)s 不是学校 %(school)s 的专家组成员。")
-                % {"round": round_obj.name, "user": inspector.username, "school": options["school"]}
-            )
+        try:
+            card = scorecard_of_member(round=round_obj, school_code=options["school"], username=inspector.username)
+        except ScorecardNotFound as exc:
+            raise CommandError(str(exc)) from exc
         try:
             with open(options["file"], "rb") as handle:
                 # The sheet is the inspector's own: it is saved in their name.
