@@ -290,12 +290,15 @@ def _save_versioned(
                 row.updated_at = now
                 to_create.append((code, row))
                 continue
-            if not force and seen != row.version:
-                result.conflicts[code] = row
-                continue
             new_note = row.note if note is None else note
             if row.points == points and row.note == new_note:
-                result.saved[code] = row  # nothing changed: no new version, no history row
+                # Nothing changed: no new version, no history row. Checked before the version so
+                # that a replay whose answer was lost (the browser resends after a dropped
+                # connection) is acknowledged instead of reported as a conflict with itself.
+                result.saved[code] = row
+                continue
+            if not force and seen != row.version:
+                result.conflicts[code] = row
                 continue
             row._old = row.points
             row.points, row.note, row.version = points, new_note, row.version + 1

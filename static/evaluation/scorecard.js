@@ -131,8 +131,9 @@
   function announce(text) { if (status) { status.textContent = text; } }
   function alertUser(text) {
     if (!alertBox) { return; }
+    if (alertBox.textContent !== text) { alertBox.textContent = text; return; }
+    // The same message again: clear first, so screen readers announce the repeat too.
     alertBox.textContent = "";
-    // A fresh text node after clearing makes screen readers announce a repeated message too.
     window.setTimeout(function () { alertBox.textContent = text; }, 50);
   }
   function fill(template, values) {

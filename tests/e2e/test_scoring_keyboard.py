@@ -11,6 +11,14 @@ from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """The test machine is shared and often loaded: give each expectation 15 s, not 5."""
+    expect.set_options(timeout=15000)
+    yield
+    expect.set_options(timeout=5000)
+
 # After the frame in which the page settles its scroll position: is the focused element's
 # centre inside the viewport, and is the topmost element there the focused one (or inside it)?
 CHECK = """async () => {

@@ -14,6 +14,14 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """The test machine is shared and often loaded: give each expectation 15 s, not 5."""
+    expect.set_options(timeout=15000)
+    yield
+    expect.set_options(timeout=5000)
+
+
 def _login(page, live_server, username):
     page.goto(f"{live_server.url}/login/?next=/evaluation/")
     page.get_by_label("用户名").fill(username)
@@ -146,7 +154,7 @@ def test_a_refused_value_is_announced_with_its_reason(world, live_server, page):
     page.locator("#points_C3").fill("5")
     page.keyboard.press("Tab")
     alert = page.get_by_role("alert").filter(has_text="超出标准分")
-    expect(alert).to_contain_text("C3")
+    expect(alert).to_contain_text("C3", timeout=15000)  # a loaded test machine answers slowly
     expect(page.locator("#global-state")).to_have_text("")  # nothing saved, nothing to announce as saved
     # Repeated controls carry their element's code in their names.
     expect(page.get_by_role("button", name="上传 C3 佐证材料", exact=True)).to_have_count(1)

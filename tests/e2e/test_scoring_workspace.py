@@ -13,6 +13,14 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _patient_expect():
+    """The test machine is shared and often loaded: give each expectation 15 s, not 5."""
+    expect.set_options(timeout=15000)
+    yield
+    expect.set_options(timeout=5000)
+
+
 def _open(page, live_server, card):
     page.goto(f"{live_server.url}/login/?next=/evaluation/scorecards/{card.pk}/")
     page.get_by_label("用户名").fill("alice")

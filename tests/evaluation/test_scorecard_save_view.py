@@ -48,7 +48,8 @@ def test_many_elements_in_one_post(world, login, alice_card, django_assert_max_n
 def test_an_invalid_value_is_400_with_a_chinese_message_and_keeps_the_saved_one(world, login, alice_card):
     c = login(world.alice)
     save_json(c, alice_card, {"points_C1": "0.5", "version_C1": "0"})
-    for bad in ["1e309", "NaN", "Infinity", "-0", "", "很好", "-1", "1.5", "0.3"]:
+    # An empty value is not among them: it clears the score (tests/evaluation/test_workspace.py).
+    for bad in ["1e309", "NaN", "Infinity", "-0", "很好", "-1", "1.5", "0.3"]:
         response = save_json(c, alice_card, {"points_C1": bad, "version_C1": "1"})
         assert response.status_code == 400, bad
         assert response.json()["errors"]["C1"], bad

@@ -92,3 +92,13 @@ def test_upload_results_are_shown_at_their_element_not_at_the_top(world, login, 
     assert 'id="flash_C40"' not in c.get(reverse("evaluation:scorecard", args=[alice_card.pk])).content.decode()
     response = c.post(url, {"element": "C41", "file_C41": SimpleUploadedFile("会议记录.pdf", PDF)}, follow=True)
     assert re.search(r'id="flash_C41" role="status">C41：已上传“会议记录.pdf”', response.content.decode())
+
+
+def test_a_replay_of_an_already_saved_value_is_acknowledged_not_a_conflict(world, alice_card, c1):
+    # The browser saved C1 (version 1) but lost the answer; it resends the same value on version 0.
+    services.score_save(scorecard=alice_card, element=c1, points="1", note="查阅", version=0, by=world.alice)
+    score = services.score_save(scorecard=alice_card, element=c1, points="1.0", note="查阅", version=0, by=world.alice)
+    assert score.version == 1 and Score.history.filter(id=score.pk).count() == 1
+    # A different value on a stale version is still a conflict.
+    with pytest.raises(services.ScoreConflict):
+        services.score_save(scorecard=alice_card, element=c1, points="0.5", note="查阅", version=0, by=world.alice)
