@@ -225,7 +225,7 @@
       showTotals(data.totals);
       if (refused.length) { alertUser(refused.join("；")); }
       if (kept) { announce(fill(LABELS.offline_n, { n: showPending() })); scheduleRetry(); }
-      else if (done) { announce(fill(LABELS.saved_n, { n: done })); }
+      else if (done) { retryStep = 0; announce(fill(LABELS.saved_n, { n: done })); }
       else { announce(""); }  // refused only: the alert says why
     }).catch(function () {
       codes.forEach(function (code) { setState(code, "offline", LABELS.network_error); });
@@ -245,9 +245,13 @@
       if (rowOf(code) && states[code] !== "conflict" && states[code] !== "error") { save(code); }
     });
   }
+  // 5 s, 15 s, then every 30 s while saves keep failing; a success starts again from 5 s.
+  var retryDelays = [5000, 15000, 30000], retryStep = 0;
   function scheduleRetry() {
     if (retryTimer) { return; }
-    retryTimer = window.setTimeout(function () { retryTimer = null; retryAll(); }, 30000);
+    var delay = retryDelays[Math.min(retryStep, retryDelays.length - 1)];
+    retryStep += 1;
+    retryTimer = window.setTimeout(function () { retryTimer = null; retryAll(); }, delay);
   }
 
   function schedule(code, delay) {
@@ -386,17 +390,25 @@
   // that lands behind the totals bar or a stuck indicator heading (Shift+Tab, anchor jumps)
   // stays hidden; scroll-padding does not change that. Move the page down by the overlap.
   var stickies = [bar].concat(Array.prototype.slice.call(document.querySelectorAll(".b-head")));
+  // The lowest bottom edge of the sticky bars that are stuck to the top of the window now.
+  function stuckBottom() {
+    var bottom = 0;
+    stickies.forEach(function (s) {
+      if (!s) { return; }
+      var sr = s.getBoundingClientRect();
+      var top = parseFloat(window.getComputedStyle(s).top) || 0;
+      if (sr.height && Math.abs(sr.top - top) < 1) { bottom = Math.max(bottom, sr.bottom); }
+    });
+    return bottom;
+  }
   function keepClear(el) {
     if (!el || !el.getBoundingClientRect || stickies.some(function (s) { return s && s.contains(el); })) { return; }
+    // Above the bars (under them, or above the window altogether): move the page down; a
+    // scroll can change which indicator heading is stuck, hence a few passes.
     for (var pass = 0; pass < 3; pass++) {
-      var r = el.getBoundingClientRect(), overlap = 0;
-      stickies.forEach(function (s) {
-        if (!s) { return; }
-        var sr = s.getBoundingClientRect();
-        if (sr.height && sr.bottom > r.top && sr.top < r.bottom) { overlap = Math.max(overlap, sr.bottom - r.top); }
-      });
-      if (overlap <= 0) { break; }
-      window.scrollBy({ top: -(overlap + 8), behavior: "instant" });
+      var r = el.getBoundingClientRect(), limit = stuckBottom();
+      if (r.top >= limit || window.scrollY <= 0) { break; }
+      window.scrollBy({ top: r.top - limit - 8, behavior: "instant" });
     }
     var rect = el.getBoundingClientRect();
     if (rect.bottom > window.innerHeight) { window.scrollBy({ top: rect.bottom - window.innerHeight + 8, behavior: "instant" }); }

@@ -30,6 +30,18 @@ def _login(page, live_server, username):
     expect(page).to_have_url(re.compile(r"/evaluation/$"))
 
 
+def _go_offline(page):
+    """Offline, and sure of it: Chromium may apply the emulation to its network layer a moment
+    after the call returns, and a save sent in that moment would reach the server."""
+    page.context.set_offline(True)
+    page.wait_for_function("() => fetch('/static/img/favicon.svg?probe', {cache: 'no-store'}).then(() => false, () => true)")
+
+
+def _go_online(page):
+    page.context.set_offline(False)
+    page.wait_for_function("() => fetch('/static/img/favicon.svg?probe', {cache: 'no-store'}).then(() => true, () => false)")
+
+
 def _history(card, code):
     return list(
         Score.history.filter(scorecard_id=card.pk, element__code=code).order_by("history_date").values_list("points", flat=True)
@@ -50,7 +62,7 @@ def test_scores_typed_offline_survive_a_reload_and_are_saved_once(world, live_se
     expect(page.locator("#state_C3")).to_have_text("已保存")
     expect(total).to_have_text("1.00")
 
-    page.context.set_offline(True)
+    _go_offline(page)
     page.locator("#points_C1").fill("1")
     page.keyboard.press("Tab")
     page.locator("#points_C2").fill("0.5")
@@ -79,7 +91,12 @@ def test_scores_typed_offline_survive_a_reload_and_are_saved_once(world, live_se
 
     # Online again, the page opens, restores the typed values and sends them.
     page.context.set_offline(False)
-    page.goto(url)
+    for attempt in range(10):  # the error page cannot probe the network: retry the navigation itself
+        try:
+            page.goto(url)
+            break
+        except PlaywrightError:
+            page.wait_for_timeout(500)
     expect(page.locator("#state_C1")).to_have_text("已保存")
     expect(page.locator("#state_C2")).to_have_text("已保存")
     expect(page.locator("#points_C1")).to_have_value("1")
@@ -93,11 +110,11 @@ def test_scores_typed_offline_survive_a_reload_and_are_saved_once(world, live_se
     expect(page.locator("#pending-count")).to_have_text("1")  # C3 waits for the inspector's decision
 
     # The "online" event retries by itself, without a reload.
-    page.context.set_offline(True)
+    _go_offline(page)
     page.locator("#points_C4").fill("1")
     page.keyboard.press("Tab")
     expect(page.locator("#state_C4")).to_have_text("未保存（待重试）")
-    page.context.set_offline(False)
+    _go_online(page)
     expect(page.locator("#state_C4")).to_have_text("已保存")
 
     # The inspector resolves the conflict by saving C3 again: it now replaces the 0 knowingly.
