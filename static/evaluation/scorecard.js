@@ -390,14 +390,16 @@
   // that lands behind the totals bar or a stuck indicator heading (Shift+Tab, anchor jumps)
   // stays hidden; scroll-padding does not change that. Move the page down by the overlap.
   var stickies = [bar].concat(Array.prototype.slice.call(document.querySelectorAll(".b-head")));
-  // The lowest bottom edge of the sticky bars that are stuck to the top of the window now.
-  function stuckBottom() {
+  // The lowest bottom edge of the sticky bars stuck to the top of the window now, or lying over
+  // the given box (an indicator heading pushed up by the end of its section is not at its top).
+  function coverBottom(r) {
     var bottom = 0;
     stickies.forEach(function (s) {
       if (!s) { return; }
       var sr = s.getBoundingClientRect();
-      var top = parseFloat(window.getComputedStyle(s).top) || 0;
-      if (sr.height && Math.abs(sr.top - top) < 1) { bottom = Math.max(bottom, sr.bottom); }
+      if (!sr.height) { return; }
+      var stuck = Math.abs(sr.top - (parseFloat(window.getComputedStyle(s).top) || 0)) < 1;
+      if (stuck || (sr.bottom > r.top && sr.top < r.bottom)) { bottom = Math.max(bottom, sr.bottom); }
     });
     return bottom;
   }
@@ -406,7 +408,7 @@
     // Above the bars (under them, or above the window altogether): move the page down; a
     // scroll can change which indicator heading is stuck, hence a few passes.
     for (var pass = 0; pass < 3; pass++) {
-      var r = el.getBoundingClientRect(), limit = stuckBottom();
+      var r = el.getBoundingClientRect(), limit = coverBottom(r);
       if (r.top >= limit || window.scrollY <= 0) { break; }
       window.scrollBy({ top: r.top - limit - 8, behavior: "instant" });
     }
@@ -463,6 +465,8 @@
     root.style.setProperty("--sticky-stack", (bar.offsetHeight + (head ? head.offsetHeight : 0)) + "px");
   }
   window.addEventListener("resize", placeHeadings);
+  // The bar wraps to another height when its messages change: the headings follow.
+  if (bar && window.ResizeObserver) { new window.ResizeObserver(placeHeadings).observe(bar); }
   placeHeadings();
   restore();
   window.requestAnimationFrame(clearHashTarget);
