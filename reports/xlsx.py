@@ -17,12 +17,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
+from config.sheet_print import MARGIN_IN, Block, Group, column_points, paginate, printable_height_pt, text_height
 from config.spreadsheet import cell_text
 
 from .selectors import EvaluationTotals, RoundRow, q2
 
-CJK_FONT = Font(name="WenQuanYi Micro Hei", size=10)
+CJK_FONT = Font(name="WenQuanYi Micro Hei", size=9)
 TITLE_FONT = Font(name="WenQuanYi Micro Hei", size=14)
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -49,6 +51,7 @@ class _Book:
         self.wb = Workbook(write_only=True)
         self.sheets: list[_Sheet] = []
         self._styles: dict[tuple, int] = {}
+        self.layouts: dict[tuple, object] = {}  # print layouts, the same for every school sheet
 
     def sheet(self, title: str) -> "_Sheet":
         sheet = _Sheet(self, self.wb.create_sheet(title=title))
@@ -136,11 +139,13 @@ class _Sheet:
         else:
             setattr(self.ws, name, value)
 
-    def append(self, cells):
+    def append(self, cells, *, height: float | None = None):
         self.row += 1
         r = str(self.row)
         body = "".join([_cell_xml(_COLUMNS[i] + r, c) for i, c in enumerate(cells) if c is not None])
-        self.parts.append(f'<row r="{r}">{body}</row>' if body else f'<row r="{r}"/>')
+        # A set height is what a printout uses; programs do not grow rows to wrapped text.
+        ht = f' ht="{height:g}" customHeight="1"' if height else ""
+        self.parts.append(f'<row r="{r}"{ht}>{body}</row>' if body else f'<row r="{r}"{ht}/>')
 
 
 class _RowsWriter(WorksheetWriter):
@@ -162,12 +167,19 @@ class _RowsWriter(WorksheetWriter):
         self.xf.send(None)
 
 
-def _print_setup(ws, title_rows: str):
+def _print_setup(ws, title_rows: str, *, fit_width: bool = True):
     ws.page_setup.paperSize = "9"  # A4
     ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if fit_width:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        # Score sheets are laid out for A4 at 100 % with their own page breaks, which Excel
+        # ignores under "fit to page".
+        ws.page_setup.scale = 100
+        for side, inches in MARGIN_IN.items():
+            setattr(ws.page_margins, side, inches)
     ws.print_title_rows = title_rows
 
 
@@ -181,86 +193,151 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None], school, round_obj,
-                      inspectors: list[str], provisional: bool, dimensions: dict[str, Decimal],
-                      total: Decimal, blank: bool = False):
+# Score sheet column widths (characters): they fit A4 portrait at 100 % in every program
+# (config/sheet_print.py); texts are measured in the narrowest reading.
+SHEET_COLUMNS = (8, 13, 28, 6, 12, 5)
+BODY_PT = 9
+TITLE_PT = 14
+A_PT, B_PT, C_PT, D_PT, E_PT, F_PT = (column_points(w) for w in SHEET_COLUMNS)
+FULL_PT = sum(column_points(w) for w in SHEET_COLUMNS)
+ONE_LINE = text_height("", width_pt=FULL_PT, font_pt=BODY_PT)
+
+
+def _scoresheet_pages(tree) -> list[Group]:
+    """The score sheet's dimensions as print groups (indicators as blocks), heights measured."""
+    groups = []
+    for dim in tree.dimensions:
+        blocks = []
+        for ind in dim.indicators:
+            rows = [max(ONE_LINE, text_height(f"{el.code} {el.text}", width_pt=C_PT, font_pt=BODY_PT))
+                    for el in ind.elements]
+            need = text_height(f"{ind.code} {ind.text}" + _("（续）"), width_pt=B_PT, font_pt=BODY_PT)
+            blocks.append(Block(rows=rows, need=need, payload=ind, items=list(ind.elements)))
+        label = _dimension_label(dim, continued=True)
+        need = max(text_height(label, width_pt=A_PT, font_pt=BODY_PT),
+                   text_height(dim.methods, width_pt=E_PT, font_pt=BODY_PT))
+        groups.append(Group(blocks=blocks, need=need, tail=[ONE_LINE], payload=dim))
+    return groups
+
+
+def _dimension_label(dim, *, continued: bool) -> str:
+    label = f"{dim.code} {dim.name}"
+    return label + _("（续）") if continued else label
+
+
+def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None], dimensions: dict[str, Decimal],
+                      total: Decimal, school, round_obj, inspectors: list[str], provisional: bool,
+                      blank: bool = False):
     """The official table: title, school line, header, element rows with merged A/B/methods
-    cells, A subtotals and the total. Subtotals and total are formulas (Calc recomputes them)
-    whose cached values are the totals selector's `dimensions` and `total`: no summing here."""
-    widths = [16, 24, 48, 8, 30, 9]
-    for i, width in enumerate(widths, start=1):
+    cells, A subtotals and the total (formulas with cached values).
+
+    Every number comes from the totals selector (`points`, `dimensions`, `total`); the
+    formulas are there for whoever edits the sheet. Rows get heights that fit their wrapped
+    texts and pages break between dimensions (or indicators, repeating the dimension), so a
+    printout has no text drawn over another (config/sheet_print.py).
+    """
+    for i, width in enumerate(SHEET_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    _print_setup(ws, "3:3")
+    _print_setup(ws, "3:3", fit_width=False)
     ws.freeze_panes = "A4"
     title = f"{round_obj.rubric_version.name} {_('评分表')}"
-    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)])
+    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)],
+              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT))
     ws.merged_cells.add("A1:F1")
     info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
     if provisional:
         info += "  " + _("暂定（评估尚未定稿）")
         # Printed: every page says 暂定, not only the first (the info row does not repeat).
         ws.oddHeader.center.text = _("暂定（评估尚未定稿）")
-    ws.append([book.cell(info, border=False)])
+    info_height = text_height(info, width_pt=FULL_PT, font_pt=BODY_PT)
+    ws.append([book.cell(info, border=False)], height=info_height)
     ws.merged_cells.add("A2:F2")
     headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
-    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers])
+    header_height = max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT)
+                        for h, w in zip(headers, SHEET_COLUMNS))
+    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers], height=header_height)
+
+    people = f"{_('督导专家')}：" + "、".join(inspectors)
+    signature = [
+        ONE_LINE,  # 总分
+        ONE_LINE,  # blank
+        text_height(people, width_pt=FULL_PT, font_pt=BODY_PT),
+        ONE_LINE * 1.5,
+        ONE_LINE * 1.5,
+    ]
+    page = printable_height_pt() - header_height
+    first_page = page - text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT) - info_height
+    # The rubric's texts are the same on every school's sheet: measure and paginate once.
+    key = (id(tree), first_page, page, sum(signature))
+    if key not in book.layouts:
+        book.layouts[key] = paginate(_scoresheet_pages(tree), first_page=first_page, page=page, end=sum(signature))
+    parts, break_before_end = book.layouts[key]
     row = 4
     subtotal_rows = []
-    for dim in tree.dimensions:
+    dim_start = row
+    for part in parts:
+        dim = part.group.payload
+        if not part.continued:
+            dim_start = row
+        if part.page_break_before:
+            ws.row_breaks.append(Break(id=row - 1))
         start = row
-        dim_points = q2(dim.points)
-        dim_score = dimensions.get(dim.code, Decimal("0"))
-        for ind in dim.indicators:
+        for block, heights in zip(part.blocks, part.heights):
+            ind = block.payload
+            ind_label = f"{ind.code} {ind.text}" + (_("（续）") if block.continued else "")
             ind_start = row
-            for el in ind.elements:
+            for el, height in zip(block.items, heights):
                 value = None if blank else points.get(el.id)
                 ws.append([
-                    book.cell(f"{dim.code} {dim.name}" if row == start else None),
-                    book.cell(f"{ind.code} {ind.text}" if row == ind_start else None),
+                    book.cell(_dimension_label(dim, continued=part.continued) if row == start else None),
+                    book.cell(ind_label if row == ind_start else None),
                     book.cell(f"{el.code} {el.text}"),
                     book.cell(el.points, number=True),
                     book.cell(dim.methods if row == start else None),
                     book.cell(q2(value) if value is not None else None, number=True),
-                ])
+                ], height=height)
                 row += 1
             if row - 1 > ind_start:
                 ws.merged_cells.add(f"B{ind_start}:B{row - 1}")
+        if row - 1 > start:
+            ws.merged_cells.add(f"A{start}:A{row - 1}")
+            ws.merged_cells.add(f"E{start}:E{row - 1}")
+        if not part.last:
+            continue
         end = row - 1
-        if end > start:
-            ws.merged_cells.add(f"A{start}:A{end}")
-            ws.merged_cells.add(f"E{start}:E{end}")
         ws.append([
             book.cell(f"{dim.code} {_('小计')}", fill=SUBTOTAL_FILL), book.cell(None, fill=SUBTOTAL_FILL),
             book.cell(None, fill=SUBTOTAL_FILL),
-            book.formula(f"=SUM(D{start}:D{end})", dim_points, fill=SUBTOTAL_FILL),
+            book.formula(f"=SUM(D{dim_start}:D{end})", q2(dim.points), fill=SUBTOTAL_FILL),
             book.cell(None, fill=SUBTOTAL_FILL),
             (book.cell(None, fill=SUBTOTAL_FILL) if blank else
-             book.formula(f"=SUM(F{start}:F{end})", dim_score, fill=SUBTOTAL_FILL)),
-        ])
+             book.formula(f"=SUM(F{dim_start}:F{end})", dimensions.get(dim.code, Decimal("0")), fill=SUBTOTAL_FILL)),
+        ], height=ONE_LINE)
         ws.merged_cells.add(f"A{row}:C{row}")
-        subtotal_rows.append((row, dim_points, dim_score))
+        subtotal_rows.append(row)
         row += 1
-    refs_d = ",".join(f"D{r}" for r, _p, _s in subtotal_rows)
-    refs_f = ",".join(f"F{r}" for r, _p, _s in subtotal_rows)
-    total_points = q2(tree.points)
-    total_score = total
+    if break_before_end:
+        ws.row_breaks.append(Break(id=row - 1))
+    refs_d = ",".join(f"D{r}" for r in subtotal_rows)
+    refs_f = ",".join(f"F{r}" for r in subtotal_rows)
     ws.append([
         book.cell(_("总分"), fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL),
-        book.formula(f"=SUM({refs_d})", total_points, fill=HEADER_FILL),
+        book.formula(f"=SUM({refs_d})", q2(tree.points), fill=HEADER_FILL),
         book.cell(None, fill=HEADER_FILL),
         (book.cell(None, fill=HEADER_FILL) if blank else
-         book.formula(f"=SUM({refs_f})", total_score, fill=HEADER_FILL)),
-    ])
+         book.formula(f"=SUM({refs_f})", total, fill=HEADER_FILL)),
+    ], height=signature[0])
     ws.merged_cells.add(f"A{row}:C{row}")
     row += 1
-    ws.append([])
-    ws.append([book.cell(f"{_('督导专家')}：" + "、".join(inspectors), border=False)])
+    ws.append([], height=signature[1])
+    ws.append([book.cell(people, border=False)], height=signature[2])
     ws.merged_cells.add(f"A{row + 1}:F{row + 1}")
-    ws.append([book.cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)])
+    ws.append([book.cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
+              height=signature[3])
     ws.merged_cells.add(f"A{row + 2}:F{row + 2}")
-    ws.append([book.cell(f"{_('日期')}：________________", border=False)])
+    ws.append([book.cell(f"{_('日期')}：________________", border=False)], height=signature[4])
     ws.merged_cells.add(f"A{row + 3}:F{row + 3}")
-    return total_score
+    return total
 
 
 def scoresheet_xlsx(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
@@ -269,53 +346,75 @@ def scoresheet_xlsx(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
     ws = book.sheet(_sheet_title(totals.school.code, set()))
     points = {line.element.id: line.points for line in totals.lines}
     _write_scoresheet(
-        book, ws, tree=totals.tree, points=points, school=totals.school, round_obj=totals.round,
-        inspectors=[i.name for i in totals.inspectors], provisional=totals.provisional,
-        dimensions=totals.dimensions, total=totals.total, blank=blank,
+        book, ws, tree=totals.tree, points=points, dimensions=totals.dimensions, total=totals.total,
+        school=totals.school, round_obj=totals.round,
+        inspectors=[i.name for i in totals.inspectors], provisional=totals.provisional, blank=blank,
     )
     return book.save()
 
 
-def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, title: str):
+SUMMARY_FIXED_COLUMNS = [6, 12, 28, 10, 10, 8, 8]
+SUMMARY_TAIL_COLUMNS = [9, 10, 8]
+
+
+def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, title: str, empty: str):
+    """The ranked table; with no rows, the sentence `empty` instead of an empty table.
+
+    Rows are as high as their longest wrapped text (a school name can take two lines), so a
+    printout never draws one row's text over the next (config/sheet_print.py).
+    """
     codes = [d.code for d in tree.dimensions]
     headers = [_("排名"), _("学校代码"), _("学校名称"), _("区县"), _("学段"), _("城乡类别"), _("状态"),
                *codes, _("总分"), _("达到认定分数线"), _("区县内排名")]
     n = len(headers)
     last_col = get_column_letter(n)
-    for i, width in enumerate([6, 12, 28, 10, 10, 8, 8] + [8] * len(codes) + [9, 10, 8], start=1):
+    widths = SUMMARY_FIXED_COLUMNS + [8] * len(codes) + SUMMARY_TAIL_COLUMNS
+    for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     _print_setup(ws, "2:2")
     ws.page_setup.orientation = "landscape"
-    ws.freeze_panes = "D3"
-    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)])
+    full = sum(column_points(w) for w in widths)
+    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)],
+              height=text_height(title, width_pt=full, font_pt=TITLE_PT))
     ws.merged_cells.add(f"A1:{last_col}1")
-    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers])
+    if not rows:
+        ws.append([book.cell(empty, border=False)], height=text_height(empty, width_pt=full, font_pt=BODY_PT))
+        ws.merged_cells.add(f"A2:{last_col}2")
+        return ws
+    ws.freeze_panes = "D3"
+    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers],
+              height=max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT) for h, w in zip(headers, widths)))
     first_dim = get_column_letter(8)
     last_dim = get_column_letter(7 + len(codes))
-    total_col = get_column_letter(8 + len(codes))
+    name_pt, code_pt, district_pt = column_points(widths[2]), column_points(widths[1]), column_points(widths[3])
     for r, row in enumerate(rows, start=3):
         passed = "" if row.passed is None else (_("是") if row.passed else _("否"))
         status = _("暂定") if row.provisional else _("已定稿")
+        school = row.school
+        height = max(text_height(school.name, width_pt=name_pt, font_pt=BODY_PT),
+                     text_height(school.code, width_pt=code_pt, font_pt=BODY_PT),
+                     text_height(school.district.name, width_pt=district_pt, font_pt=BODY_PT))
         ws.append([
             book.cell(row.rank, number=True),
-            book.cell(row.school.code),
-            book.cell(row.school.name),
-            book.cell(row.school.district.name),
-            book.cell(row.school.get_stage_display()),
-            book.cell(row.school.get_location_display()),
+            book.cell(school.code),
+            book.cell(school.name),
+            book.cell(school.district.name),
+            book.cell(school.get_stage_display()),
+            book.cell(school.get_location_display()),
             book.cell(status),
             *[book.cell(row.dimensions[c], number=True) for c in codes],
             book.formula(f"=SUM({first_dim}{r}:{last_dim}{r})", row.total),
             book.cell(passed, align=CENTER),
             book.cell(row.district_rank, number=True),
-        ])
+        ], height=height)
     return ws
 
 
 def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str) -> bytes:
     """The ranking page's current view as a one-sheet workbook."""
     book = _Book()
-    _summary_sheet(book, book.sheet(_("排名")), rows=rows, tree=tree, round_obj=round_obj, title=title)
+    _summary_sheet(book, book.sheet(_("排名")), rows=rows, tree=tree, round_obj=round_obj, title=title,
+                   empty=_("没有符合筛选条件的学校。"))
     return book.save()
 
 
@@ -326,13 +425,14 @@ def district_workbook_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str,
     `rows` must come from round_totals(with_elements=True) so no per-school query is needed.
     """
     book = _Book()
-    _summary_sheet(book, book.sheet(_("汇总")), rows=rows, tree=tree, round_obj=round_obj, title=title)
+    _summary_sheet(book, book.sheet(_("汇总")), rows=rows, tree=tree, round_obj=round_obj, title=title,
+                   empty=_("所选范围内还没有已定稿的学校评估结果，汇总表为空；学校的评估定稿后再导出。"))
     used = {_("汇总")}
     for row in rows:
         ws = book.sheet(_sheet_title(f"{row.rank}-{row.school.code}", used))
         _write_scoresheet(
-            book, ws, tree=tree, points=row.element_points or {}, school=row.school, round_obj=round_obj,
+            book, ws, tree=tree, points=row.element_points or {}, dimensions=row.dimensions, total=row.total,
+            school=row.school, round_obj=round_obj,
             inspectors=inspectors.get(row.evaluation_id, []), provisional=row.provisional,
-            dimensions=row.dimensions, total=row.total,
         )
     return book.save()

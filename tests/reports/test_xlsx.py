@@ -55,8 +55,11 @@ def test_scoresheet_print_setup_and_frozen_header(sheet_bytes):
     assert ws.freeze_panes == "A4"
     assert ws.print_title_rows == "$3:$3"
     assert str(ws.page_setup.paperSize) == "9"
-    assert ws.page_setup.fitToWidth == 1
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # A4 at 100 % with our own page breaks: Excel ignores manual breaks under "fit to page".
+    assert ws.page_setup.scale == 100
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert len(ws.row_breaks.brk) >= 5
+    assert all(ws.row_dimensions[r].height for r in range(1, ws.max_row - 1))
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
