@@ -46,17 +46,18 @@ def column_points(width: float, *, wide: bool = False) -> float:
     return (width * (WIDE_PX_PER_CHAR if wide else NARROW_PX_PER_CHAR) + _PX_PAD) * _PT_PER_PX
 
 
-def fits_page_width(widths: list[float]) -> bool:
-    """Whether columns of these widths (characters) fit A4 portrait in the wide reading."""
-    return sum(column_points(w, wide=True) for w in widths) <= printable_width_pt()
+def fits_page_width(widths, *, landscape: bool = False) -> bool:
+    """Whether columns of these widths (characters) fit A4 in the wide reading."""
+    return sum(column_points(w, wide=True) for w in widths) <= printable_width_pt(landscape=landscape)
 
 
-def printable_width_pt() -> float:
-    return A4_WIDTH_PT - (MARGIN_IN["left"] + MARGIN_IN["right"]) * 72
+def printable_width_pt(*, landscape: bool = False) -> float:
+    return (A4_HEIGHT_PT if landscape else A4_WIDTH_PT) - (MARGIN_IN["left"] + MARGIN_IN["right"]) * 72
 
 
-def printable_height_pt() -> float:
-    return A4_HEIGHT_PT - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72 - PAGE_SLACK_PT
+def printable_height_pt(*, landscape: bool = False) -> float:
+    page = A4_WIDTH_PT if landscape else A4_HEIGHT_PT
+    return page - (MARGIN_IN["top"] + MARGIN_IN["bottom"]) * 72 - PAGE_SLACK_PT
 
 
 def _wide(ch: str) -> bool:
@@ -222,3 +223,26 @@ def paginate(groups: list[Group], *, first_page: float, page: float, end: float 
             pending = False
         resolved.append(part)
     return resolved, end > left
+
+
+def rubric_groups(tree, *, a_pt: float, b_pt: float, c_pt: float, e_pt: float, font_pt: float,
+                  continued: str, row_texts=None) -> list[Group]:
+    """A rubric tree as print groups: a dimension (its label in A and methods in E merged) of
+    indicator blocks (label in B merged) of element rows (text in C, and `row_texts(element)`:
+    more (text, width) pairs on the row). A subtotal row of one line follows each dimension;
+    `continued` is the suffix a repeated label gets (its room is reserved)."""
+    one_line = text_height("", width_pt=c_pt, font_pt=font_pt)
+    groups = []
+    for dim in tree.dimensions:
+        blocks = []
+        for ind in dim.indicators:
+            rows = []
+            for el in ind.elements:
+                texts = [(f"{el.code} {el.text}", c_pt), *(row_texts(el) if row_texts else [])]
+                rows.append(max(one_line, *(text_height(t, width_pt=w, font_pt=font_pt) for t, w in texts)))
+            need = text_height(f"{ind.code} {ind.text}{continued}", width_pt=b_pt, font_pt=font_pt)
+            blocks.append(Block(rows=rows, need=need, payload=ind, items=list(ind.elements)))
+        need = max(text_height(f"{dim.code} {dim.name}{continued}", width_pt=a_pt, font_pt=font_pt),
+                   text_height(dim.methods, width_pt=e_pt, font_pt=font_pt))
+        groups.append(Group(blocks=blocks, need=need, tail=[one_line], payload=dim))
+    return groups

@@ -19,7 +19,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 
+from config.sheet_print import MARGIN_IN, column_points, paginate, printable_height_pt, rubric_groups, text_height
 from config.spreadsheet import cell_text, cell_text_read
 from rubric.models import Element
 
@@ -28,6 +30,9 @@ from .parsing import PointsError, parse_points
 HEADER = ["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注"]
 FIRST_ROW = 3
 _CODE_RE = re.compile(r"^\s*(C[1-9][0-9]*)\b")
+# Column widths (characters) that fit A4 landscape at 100 % in every program (config/sheet_print.py).
+COLUMNS = {"A": 9, "B": 14, "C": 32, "D": 6, "E": 14, "F": 6, "G": 24}
+BODY_PT = 10
 
 
 def scorecard_xlsx(*, workspace) -> bytes:
@@ -46,24 +51,48 @@ def scorecard_xlsx(*, workspace) -> bytes:
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
+    body = Font(size=BODY_PT)
     for col, title in enumerate(HEADER, start=1):
         cell = ws.cell(row=2, column=col, value=title)
-        cell.font = Font(bold=True)
+        cell.font = Font(bold=True, size=BODY_PT)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.border = border
+    # Print layout (config/sheet_print.py): rows as high as their wrapped texts, pages broken
+    # between dimensions or indicators, a dimension's or indicator's label repeated with 续 on
+    # the page it continues on, so nothing is drawn over anything else when printed.
+    pt = {col: column_points(w) for col, w in COLUMNS.items()}
+    one_line = text_height("", width_pt=pt["C"], font_pt=BODY_PT)
+    title_height = text_height(str(ws["A1"].value), width_pt=sum(pt.values()), font_pt=13)
+    ws.row_dimensions[1].height = title_height
+    ws.row_dimensions[2].height = one_line
+    page = printable_height_pt(landscape=True) - one_line
+    groups = rubric_groups(
+        workspace.tree, a_pt=pt["A"], b_pt=pt["B"], c_pt=pt["C"], e_pt=pt["E"], font_pt=BODY_PT,
+        continued=_("（续）"), row_texts=lambda el: [(workspace.items[el.pk].note or "", pt["G"])],
+    )
+    # No subtotal rows here: the tail rows of each group are not written.
+    for group in groups:
+        group.tail = []
+    parts, _end = paginate(groups, first_page=page - title_height, page=page)
     row = FIRST_ROW
-    for dim in workspace.tree.dimensions:
-        dim_start = row
-        for ind in dim.indicators:
+    for part in parts:
+        dim = part.group.payload
+        if part.page_break_before:
+            ws.row_breaks.append(Break(id=row - 1))
+        part_start = row
+        suffix = _("（续）") if part.continued else ""
+        for block, heights in zip(part.blocks, part.heights):
+            ind = block.payload
             ind_start = row
-            for element in ind.elements:
+            for element, height in zip(block.items, heights):
                 item = workspace.items[element.pk]
                 values = [
-                    cell_text(f"{dim.code} {dim.name}"),
-                    cell_text(f"{ind.code} {ind.text}"),
+                    cell_text(f"{dim.code} {dim.name}{suffix}") if row == part_start else None,
+                    cell_text(f"{ind.code} {ind.text}" + (_("（续）") if block.continued else ""))
+                    if row == ind_start else None,
                     cell_text(f"{element.code} {element.text}"),
                     element.points,
-                    cell_text(dim.methods),
+                    cell_text(dim.methods) if row == part_start else None,
                     item.points,
                     cell_text(item.note),
                 ]
@@ -71,14 +100,16 @@ def scorecard_xlsx(*, workspace) -> bytes:
                     cell = ws.cell(row=row, column=col, value=value)
                     cell.alignment = wrap
                     cell.border = border
+                    cell.font = body
                 ws.cell(row=row, column=4).number_format = "0.0#"
                 ws.cell(row=row, column=6).number_format = "0.0#"
+                ws.row_dimensions[row].height = height
                 row += 1
             if row - 1 > ind_start:
                 ws.merge_cells(start_row=ind_start, end_row=row - 1, start_column=2, end_column=2)
-        if row - 1 > dim_start:
-            ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=1, end_column=1)
-            ws.merge_cells(start_row=dim_start, end_row=row - 1, start_column=5, end_column=5)
+        if row - 1 > part_start:
+            ws.merge_cells(start_row=part_start, end_row=row - 1, start_column=1, end_column=1)
+            ws.merge_cells(start_row=part_start, end_row=row - 1, start_column=5, end_column=5)
     last = row - 1
     # The total row: formulas, so a filled-in offline copy adds itself up (Excel, WPS, LibreOffice).
     total_cells = {1: cell_text(_("总分")), 4: f"=SUM(D{FIRST_ROW}:D{last})", 6: f"=SUM(F{FIRST_ROW}:F{last})"}
@@ -96,9 +127,15 @@ def scorecard_xlsx(*, workspace) -> bytes:
     )
     validation.add(f"F{FIRST_ROW}:F{last}")
     ws.add_data_validation(validation)
-    for col, width in zip("ABCDEFG", (18, 28, 50, 8, 40, 8, 30)):
+    for col, width in COLUMNS.items():
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.scale = 100
+    for side, inches in MARGIN_IN.items():
+        setattr(ws.page_margins, side, inches)
+    ws.print_title_rows = "2:2"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 
-from config.sheet_print import MARGIN_IN, Block, Group, column_points, paginate, printable_height_pt, text_height
+from config.sheet_print import MARGIN_IN, Group, column_points, paginate, printable_height_pt, rubric_groups, text_height
 from config.spreadsheet import cell_text
 
 from .selectors import EvaluationTotals, RoundRow, q2
@@ -205,19 +205,7 @@ ONE_LINE = text_height("", width_pt=FULL_PT, font_pt=BODY_PT)
 
 def _scoresheet_pages(tree) -> list[Group]:
     """The score sheet's dimensions as print groups (indicators as blocks), heights measured."""
-    groups = []
-    for dim in tree.dimensions:
-        blocks = []
-        for ind in dim.indicators:
-            rows = [max(ONE_LINE, text_height(f"{el.code} {el.text}", width_pt=C_PT, font_pt=BODY_PT))
-                    for el in ind.elements]
-            need = text_height(f"{ind.code} {ind.text}" + _("（续）"), width_pt=B_PT, font_pt=BODY_PT)
-            blocks.append(Block(rows=rows, need=need, payload=ind, items=list(ind.elements)))
-        label = _dimension_label(dim, continued=True)
-        need = max(text_height(label, width_pt=A_PT, font_pt=BODY_PT),
-                   text_height(dim.methods, width_pt=E_PT, font_pt=BODY_PT))
-        groups.append(Group(blocks=blocks, need=need, tail=[ONE_LINE], payload=dim))
-    return groups
+    return rubric_groups(tree, a_pt=A_PT, b_pt=B_PT, c_pt=C_PT, e_pt=E_PT, font_pt=BODY_PT, continued=_("（续）"))
 
 
 def _dimension_label(dim, *, continued: bool) -> str:

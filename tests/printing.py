@@ -124,7 +124,7 @@ def assert_legible(pdf: Path, *, codes: list[str] = ()) -> list[Line]:
     return lines
 
 
-HEADER_WORDS = ("一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分")
+HEADER_WORDS = ("一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注", "合议说明")
 
 
 def element_parents(tree) -> dict[str, tuple[str, str]]:
