@@ -19,6 +19,9 @@ class SheetRow:
     ind_span: int = 0  # > 0 on the first element row of an indicator
     dimension: object = None
     subtotal: object = None
+    # What a page that starts at this row continues ("A3 …", "B8"): empty on the first row of
+    # a dimension, the dimension alone on the first row of an indicator.
+    continues: str = ""
 
 
 def sheet_rows(totals: EvaluationTotals) -> list[SheetRow]:
@@ -34,7 +37,12 @@ def sheet_rows(totals: EvaluationTotals) -> list[SheetRow]:
             if line.indicator.code not in seen_ind:
                 seen_ind.add(line.indicator.code)
                 ind_span = len(line.indicator.elements)
+            continues = ""
+            if i > 0:
+                continues = f"{dim.code} {dim.name}"
+                if not ind_span:
+                    continues += f" · {line.indicator.code}"
             rows.append(SheetRow(kind="element", line=line, dim_span=len(lines) if i == 0 else 0,
-                                 ind_span=ind_span, dimension=dim))
+                                 ind_span=ind_span, dimension=dim, continues=continues))
         rows.append(SheetRow(kind="subtotal", dimension=dim, subtotal=totals.dimensions[dim.code]))
     return rows

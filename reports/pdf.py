@@ -3,6 +3,7 @@ that user text is escaped by Django's autoescaping."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,16 +16,28 @@ from .layout import sheet_rows
 from .selectors import EvaluationTotals, q2
 
 
+# C0 controls other than tab/LF/CR, DEL and the non-characters U+FFFE/U+FFFF: pasted into a
+# note or name they reach the PDF's text map and readers (pdfminer, hence copy and search)
+# then find no text on the page at all. Nothing printable is lost by dropping them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
 def _pdf(template: str, context: dict) -> bytes:
-    html = render_to_string(template, context)
+    html = _UNPRINTABLE.sub("", render_to_string(template, context))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False) -> bytes:
-    """The official printed score sheet of one school (blank: no scores, for paper use)."""
+def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False) -> bytes:
+    """The official printed score sheet of one school (blank: no scores, for paper use;
+    notes: a 合议说明 column with the lead's note on each final score).
+
+    Every page repeats the header, names the dimension and indicator it continues (续) and,
+    for an evaluation not yet finalized, says 暂定; the signature block stays with the total.
+    """
     return _pdf(
         "reports/pdf/scoresheet.html",
-        {"t": totals, "rows": sheet_rows(totals), "blank": blank, "printed_at": timezone.localtime()},
+        {"t": totals, "rows": sheet_rows(totals), "blank": blank, "notes": notes and not blank,
+         "printed_at": timezone.localtime()},
     )
 
 

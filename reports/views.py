@@ -286,8 +286,9 @@ def _blank(request) -> bool:
 def scoresheet_pdf(request, pk: int):
     ev = _get_evaluation_for_user(request, pk)
     blank = _blank(request)
+    notes = request.GET.get("notes", "") in {"1", "true", "yes"}
     totals = evaluation_totals(evaluation=ev, blank=blank)
-    content = pdf_render.scoresheet_pdf(totals, blank=blank)
+    content = pdf_render.scoresheet_pdf(totals, blank=blank, notes=notes)
     audit_record(event="export.pdf", request=request, obj=ev, kind="scoresheet", blank=blank)
     suffix = "-空白" if blank else ""
     return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.pdf", "application/pdf")

@@ -1,4 +1,4 @@
-"""python manage.py scoresheet --round ROUND --school CODE --format pdf|xlsx [--blank] -o FILE"""
+"""python manage.py scoresheet --round ROUND --school CODE --format pdf|xlsx [--blank] [--notes] -o FILE"""
 
 from pathlib import Path
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--school", required=True, help="学校代码")
         parser.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
         parser.add_argument("--blank", action="store_true", help="空白评分表（不含分数）")
+        parser.add_argument("--notes", action="store_true", help="PDF 增加“合议说明”一列")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
 
     def handle(self, *args, **opts):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"批次“{round_obj.name}”中没有学校代码为“{opts['school']}”的评估。")
         totals = evaluation_totals(evaluation=ev, blank=opts["blank"])
         if opts["format"] == "pdf":
-            content = scoresheet_pdf(totals, blank=opts["blank"])
+            content = scoresheet_pdf(totals, blank=opts["blank"], notes=opts["notes"])
         else:
             content = scoresheet_xlsx(totals, blank=opts["blank"])
         try:
