@@ -51,6 +51,17 @@ def test_school_sheet_prints_every_element_legibly(scored, tmp_path):
 
 
 @needs_soffice
+def test_provisional_school_sheet_prints_legibly_with_its_header(world, tmp_path):
+    from tests.reports.conftest import give_scores
+
+    give_scores(world.evaluation, lambda el, k: el.points, finalize=False)
+    tree = rubric_tree(version=world.version)
+    pdf = print_xlsx(scoresheet_xlsx(evaluation_totals(evaluation=world.evaluation)), tmp_path)
+    assert_groups_labelled(assert_legible(pdf, codes=[el.code for el in tree.elements]), element_parents(tree))
+    assert all("暂定" in text for text in page_texts(pdf))
+
+
+@needs_soffice
 def test_blank_school_sheet_prints_legibly(scored, tmp_path):
     tree = rubric_tree(version=scored.version)
     pdf = print_xlsx(scoresheet_xlsx(evaluation_totals(evaluation=scored.evaluation, blank=True), blank=True), tmp_path)
