@@ -6,6 +6,7 @@ One module for every environment: production differs only by environment variabl
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "audit",
     "ops",
     "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +205,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Evidence uploads (佐证材料)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 20) * 1024 * 1024
+
+# Analytics (issue 15): an inspector is flagged lenient/strict when the 95 % interval of their
+# mean deviation excludes 0 and |deviation| exceeds this share of the points at stake; 差异系数
+# groups with fewer schools than this are shown but marked.
+ANALYTICS_LENIENCY_SHARE = Decimal(os.environ.get("ANALYTICS_LENIENCY_SHARE", "0.1"))
+ANALYTICS_CV_MIN_SCHOOLS = envint("ANALYTICS_CV_MIN_SCHOOLS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
