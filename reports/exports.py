@@ -34,7 +34,13 @@ def ranking_records(rows: list[RoundRow], codes: list[str]) -> list[dict]:
 
 
 def ranking_json(rows: list[RoundRow], codes: list[str]) -> str:
-    return json.dumps(ranking_records(rows, codes), ensure_ascii=False, indent=2)
+    """The ranking as JSON; each row also carries the school's stage and location (codes), so
+    analyses by 学段 and 城乡 need no second lookup."""
+    records = ranking_records(rows, codes)
+    for record, row in zip(records, rows):
+        record["stage"] = row.school.stage
+        record["location"] = row.school.location
+    return json.dumps(records, ensure_ascii=False, indent=2)
 
 
 def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:

@@ -25,6 +25,14 @@ def test_ranking_json_is_ordered_with_decimal_strings(scored):
     assert [f"A{i}" for i in range(1, 8)] == [k for k in first if k.startswith("A")]
 
 
+def test_ranking_json_rows_carry_stage_and_location(scored):
+    School.objects.filter(pk=scored.other_school.pk).update(stage=School.Stage.JUNIOR, location=School.Location.RURAL)
+    out = io.StringIO()
+    call_command("ranking", "--round", scored.round.name, "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert [(r["stage"], r["location"]) for r in data] == [("primary", "urban"), ("junior", "rural")]
+
+
 def test_ranking_matches_selector(scored):
     out = io.StringIO()
     call_command("ranking", "--format", "json", stdout=out)
