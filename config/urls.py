@@ -7,6 +7,7 @@ urlpatterns = [
     path("rubric/", include("rubric.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("reports/", include("reports.urls")),
+    path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
     path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),

@@ -50,6 +50,12 @@ EXPECTED_GET = {
     "twofactor:verify": {r: 302 for r in ROLES},
     "twofactor:recovery": {r: 405 for r in ROLES},
     "twofactor:reset": {r: 405 for r in ROLES},
+    "analytics:page": _only({"admin", "official", "other_official", "city_official"}),
+    "analytics:agreement_xlsx": _only({"admin", "official", "other_official", "city_official"}),
+    "analytics:cv_xlsx": _only({"admin", "official", "other_official", "city_official"}),
+    "analytics:elements_xlsx": _only({"admin", "official", "other_official", "city_official"}),
+    # Leniency names inspectors: admins only.
+    "analytics:leniency_xlsx": _only({"admin"}),
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
