@@ -19,7 +19,7 @@ def test_inspector_scores_autosaves_reloads_and_submits(world, live_server, page
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/evaluation/$"))
-    expect(page.get_by_text("雁塔区第一小学")).to_be_visible()
+    expect(page.get_by_role("cell", name="雁塔区第一小学", exact=True)).to_be_visible()
     page.get_by_role("link", name="评分").click()
     expect(page).to_have_url(re.compile(rf"/evaluation/scorecards/{card.pk}/$"))
 
