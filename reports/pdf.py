@@ -27,17 +27,19 @@ def _pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False) -> bytes:
+def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False,
+                  generated_at=None) -> bytes:
     """The official printed score sheet of one school (blank: no scores, for paper use;
     notes: a 合议说明 column with the lead's note on each final score).
 
     Every page repeats the header, names the dimension and indicator it continues (续) and,
     for an evaluation not yet finalized, says 暂定; the signature block stays with the total.
+    generated_at (default now) is the time printed on the sheet; tests pass a fixed one.
     """
     return _pdf(
         "reports/pdf/scoresheet.html",
         {"t": totals, "rows": sheet_rows(totals), "blank": blank, "notes": notes and not blank,
-         "printed_at": timezone.localtime()},
+         "printed_at": timezone.localtime(generated_at or timezone.now())},
     )
 
 

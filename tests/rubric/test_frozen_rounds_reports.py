@@ -8,6 +8,7 @@ round on the new version uses the new weights.
 
 import io
 import json
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import openpyxl
@@ -24,6 +25,8 @@ from tests import factories as f
 from tests.reports.conftest import full, give_scores, half
 
 D = Decimal
+# The sheet prints its generation time; a fixed one keeps the before/after comparison off the clock.
+PRINTED = datetime(2026, 9, 1, 8, 30, tzinfo=timezone.utc)
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -49,7 +52,7 @@ def _outputs(world, client) -> dict:
         "lines": [(line.element.code, line.element.points, line.points) for line in totals.lines],
         "rows": [(r.school.code, r.rank, r.total, r.dimensions) for r in round_totals(round=world.round)],
         "ranking_json": json.loads(out.getvalue()),
-        "pdf_text": _pdf_text(scoresheet_pdf(totals)),
+        "pdf_text": _pdf_text(scoresheet_pdf(totals, generated_at=PRINTED)),
         "xlsx": _xlsx_values(scoresheet_xlsx(totals)),
         "ranking_xlsx": _xlsx_values(ranking_xlsx.content),
     }
@@ -101,3 +104,8 @@ def test_a_new_round_on_the_new_version_uses_the_new_weights(scored_round):
     assert total == D("100") and evaluation_totals(evaluation=ev).total == D("100.00")
     # the retired version is no longer offered, the old round still is ranked on it
     assert [r.total for r in round_totals(round=scored_round.round)] == [D("99.50"), D("50.00")]
+
+
+def test_the_sheet_prints_the_generation_time_it_is_given(scored_round):
+    text = _pdf_text(scoresheet_pdf(evaluation_totals(evaluation=scored_round.evaluation), generated_at=PRINTED))
+    assert "2026-09-01 16:30" in text  # Asia/Shanghai
