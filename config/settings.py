@@ -28,6 +28,8 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG", "False")
+# With DEBUG on, the product's own error pages are still shown unless a developer asks for Django's.
+DEBUG_TECHNICAL_PAGES = envbool("DEBUG_TECHNICAL_PAGES", "False")
 # A fixed development key only when DEBUG is on; production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or (
     "dev-insecure-key-only-for-local-debug" if DEBUG else ""
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "twofactor.middleware.SecondFactorMiddleware",
     "accounts.middleware.PasswordExpiryMiddleware",
     "audit.middleware.DenialAuditMiddleware",
+    # Only under DEBUG (the demo): Chinese 404/400/500 pages instead of Django's technical ones.
+    "config.middleware.DebugErrorPagesMiddleware",
     # Last, as django-axes requires: turns a lockout flagged during authenticate() into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
