@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.services import audit_record
 
@@ -178,11 +178,8 @@ def _decimal_or_none(value) -> Decimal | None:
     return Decimal(str(value))
 
 
-def element_update(
-    *, element: Element, points=None, step=None, text: str | None = None, by=None, request=None, reason: str = ""
-) -> Element:
-    """Change an element's points, step and/or text in a DRAFT version (ValidationError at the field otherwise)."""
-    _require_draft(element.version)
+def _stage_element(element: Element, *, points=None, step=None, text: str | None = None) -> dict:
+    """Apply and check an element's new values in memory (no query); {field: (old, new)} of what changed."""
     before = {"points": element.points, "step": element.step, "text": element.text}
     try:
         if points is not None:
@@ -200,20 +197,14 @@ def element_update(
         if not element.text:
             raise ValidationError({"text": _("%(code)s：内容不能为空。") % {"code": element.code}})
     changed = {k: (v, getattr(element, k)) for k, v in before.items() if v != getattr(element, k)}
-    if not changed:
-        return element
-    element.full_clean(exclude=["version", "indicator"])
-    with transaction.atomic():
-        _mark(element, by, reason).save()
-        audit_record(event="rubric.update", request=request, user=by, obj=element.version, item=element.code,
-                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
-    return element
+    if changed:
+        # Field validators and clean() only: the code (the one unique field) is never edited,
+        # and the check constraints were tested just above, so no query per element.
+        element.full_clean(exclude=["version", "indicator"], validate_unique=False, validate_constraints=False)
+    return changed
 
 
-def dimension_update(*, dimension: Dimension, name: str | None = None, methods: str | None = None,
-                     by=None, request=None, reason: str = "") -> Dimension:
-    """Change an A item's name and/or 评估方法 in a DRAFT version."""
-    _require_draft(dimension.version)
+def _stage_dimension(dimension: Dimension, *, name: str | None = None, methods: str | None = None) -> dict:
     before = {"name": dimension.name, "methods": dimension.methods}
     if name is not None:
         dimension.name = name.strip()
@@ -222,53 +213,81 @@ def dimension_update(*, dimension: Dimension, name: str | None = None, methods: 
     if methods is not None:
         dimension.methods = methods.strip()
     changed = {k: (v, getattr(dimension, k)) for k, v in before.items() if v != getattr(dimension, k)}
-    if not changed:
-        return dimension
-    dimension.full_clean(exclude=["version"])
-    with transaction.atomic():
-        _mark(dimension, by, reason).save()
-        audit_record(event="rubric.update", request=request, user=by, obj=dimension.version, item=dimension.code,
-                     changes={k: [a, b] for k, (a, b) in changed.items()})
-    return dimension
+    if changed:
+        dimension.full_clean(exclude=["version"], validate_unique=False, validate_constraints=False)
+    return changed
 
 
-def indicator_update(*, indicator: Indicator, text: str, by=None, request=None, reason: str = "") -> Indicator:
-    """Change a B item's text in a DRAFT version."""
-    _require_draft(indicator.version)
+def _stage_indicator(indicator: Indicator, *, text: str) -> dict:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("%(code)s：内容不能为空。") % {"code": indicator.code}})
     if text == indicator.text:
-        return indicator
+        return {}
     old, indicator.text = indicator.text, text
-    indicator.full_clean(exclude=["version", "dimension"])
-    with transaction.atomic():
-        _mark(indicator, by, reason).save()
-        audit_record(event="rubric.update", request=request, user=by, obj=indicator.version, item=indicator.code,
-                     changes={"text": [old, text]})
-    return indicator
+    indicator.full_clean(exclude=["version", "dimension"], validate_unique=False, validate_constraints=False)
+    return {"text": (old, text)}
 
 
-def version_update(*, version: RubricVersion, name: str | None = None, total=None,
-                   by=None, request=None, reason: str = "") -> RubricVersion:
-    """Change a DRAFT version's name and/or declared total."""
-    _require_draft(version)
+def _stage_version(version: RubricVersion, *, name: str | None = None, total=None) -> dict:
     before = {"name": version.name, "total": version.total}
     if name is not None:
         version.name = name.strip()
     if total is not None:
         version.total = _decimal_or_none(total)
     changed = {k: (v, getattr(version, k)) for k, v in before.items() if v != getattr(version, k)}
-    if not changed:
-        return version
-    version.full_clean()
-    if version.total <= 0:
-        raise ValidationError({"total": _("总分必须大于 0。")})
-    with transaction.atomic():
-        _mark(version, by, reason).save()
-        audit_record(event="rubric.update", request=request, user=by, obj=version, item=version.code,
-                     changes={k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()})
-    return version
+    if changed:
+        version.full_clean()
+        if version.total <= 0:
+            raise ValidationError({"total": _("总分必须大于 0。")})
+    return changed
+
+
+def _audit_changes(changed: dict) -> dict:
+    return {k: [_plain(a), _plain(b)] for k, (a, b) in changed.items()}
+
+
+def _update_one(obj, changed: dict, *, version: RubricVersion, item: str, by, request, reason: str):
+    if changed:
+        with transaction.atomic():
+            _mark(obj, by, reason).save()
+            audit_record(event="rubric.update", request=request, user=by, obj=version, item=item,
+                         changes=_audit_changes(changed))
+    return obj
+
+
+def element_update(
+    *, element: Element, points=None, step=None, text: str | None = None, by=None, request=None, reason: str = ""
+) -> Element:
+    """Change an element's points, step and/or text in a DRAFT version (ValidationError at the field otherwise)."""
+    _require_draft(element.version)
+    changed = _stage_element(element, points=points, step=step, text=text)
+    return _update_one(element, changed, version=element.version, item=element.code, by=by, request=request, reason=reason)
+
+
+def dimension_update(*, dimension: Dimension, name: str | None = None, methods: str | None = None,
+                     by=None, request=None, reason: str = "") -> Dimension:
+    """Change an A item's name and/or 评估方法 in a DRAFT version."""
+    _require_draft(dimension.version)
+    changed = _stage_dimension(dimension, name=name, methods=methods)
+    return _update_one(dimension, changed, version=dimension.version, item=dimension.code, by=by, request=request,
+                       reason=reason)
+
+
+def indicator_update(*, indicator: Indicator, text: str, by=None, request=None, reason: str = "") -> Indicator:
+    """Change a B item's text in a DRAFT version."""
+    _require_draft(indicator.version)
+    changed = _stage_indicator(indicator, text=text)
+    return _update_one(indicator, changed, version=indicator.version, item=indicator.code, by=by, request=request,
+                       reason=reason)
+
+
+def version_update(*, version: RubricVersion, name: str | None = None, total=None,
+                   by=None, request=None, reason: str = "") -> RubricVersion:
+    """Change a DRAFT version's name and/or declared total."""
+    _require_draft(version)
+    changed = _stage_version(version, name=name, total=total)
+    return _update_one(version, changed, version=version, item=version.code, by=by, request=request, reason=reason)
 
 
 @dataclass
@@ -280,6 +299,9 @@ class DraftEdit:
     indicators: dict
     elements: dict
 
+    def has_changes(self) -> bool:
+        return bool(self.version or self.dimensions or self.indicators or self.elements)
+
 
 def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, request=None,
                       fingerprint: str | None = None) -> int:
@@ -287,39 +309,59 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
 
     Raises ValidationError whose error_dict is keyed "<code>.<field>" so the page shows each
     message at its cell, and DraftChanged when `fingerprint` (tree_fingerprint of the page the
-    edits were made on) no longer matches the stored draft.
+    edits were made on) no longer matches the stored draft. A constant number of queries
+    whatever the number of edits: items are checked in memory, then written in bulk with
+    their history rows and one audit event.
     """
     _require_draft(version)
     errors: dict[str, list] = {}
-    count = 0
+    staged: dict[type, list] = {Dimension: [], Indicator: [], Element: []}
+    fields: dict[type, set] = {Dimension: set(), Indicator: set(), Element: set()}
+    audit_items: dict[str, dict] = {}
+    version_changed: dict = {}
+    for target, values, stage in (
+        [(version, edit.version, _stage_version)]
+        + [(obj, v, _stage_dimension) for obj, v in edit.dimensions.items()]
+        + [(obj, v, _stage_indicator) for obj, v in edit.indicators.items()]
+        + [(obj, v, _stage_element) for obj, v in edit.elements.items()]
+    ):
+        if not values:
+            continue
+        key = "version" if isinstance(target, RubricVersion) else target.code
+        try:
+            changed = stage(target, **values)
+        except ValidationError as exc:
+            for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]):
+                errors.setdefault(f"{key}.{field}", []).extend(messages)
+            continue
+        if not changed:
+            continue
+        audit_items[target.code] = _audit_changes(changed)
+        if isinstance(target, RubricVersion):
+            version_changed = changed
+        else:
+            staged[type(target)].append(_mark(target, by))
+            fields[type(target)].update(changed)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         # The row lock serializes two admins saving the same draft; the second one is checked
         # against what the first one stored.
         locked = RubricVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.status != RubricVersion.Status.DRAFT:
+            raise _locked(locked.code)
         if fingerprint is not None and tree_fingerprint(rubric_tree(version=locked)) != fingerprint:
             raise DraftChanged
-        for target, values, service in (
-            [(version, edit.version, version_update)]
-            + [(obj, v, dimension_update) for obj, v in edit.dimensions.items()]
-            + [(obj, v, indicator_update) for obj, v in edit.indicators.items()]
-            + [(obj, v, element_update) for obj, v in edit.elements.items()]
-        ):
-            if not values:
-                continue
-            key = getattr(target, "code", "") if not isinstance(target, RubricVersion) else "version"
-            try:
-                kwargs = {("dimension" if service is dimension_update else "indicator" if service is indicator_update
-                           else "element" if service is element_update else "version"): target}
-                service(**kwargs, **values, by=by, request=request)
-                count += 1
-            except ValidationError as exc:
-                for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("__all__", exc.messages)]):
-                    errors.setdefault(f"{key}.{field}", []).extend(messages)
-        if errors:
-            transaction.set_rollback(True)
-    if errors:
-        raise ValidationError(errors)
-    return count
+        if version_changed:
+            _mark(version, by).save()
+        now = timezone.now()
+        for model, objs in staged.items():
+            if objs:
+                # The version row is locked as a draft above, which is what VersionLockedMixin.save checks.
+                bulk_update_with_history(objs, model, sorted(fields[model]), default_user=by, default_date=now)
+        if audit_items:
+            audit_record(event="rubric.update", request=request, user=by, obj=version, items=audit_items)
+    return len(audit_items)
 
 
 def rubric_publish(*, version: RubricVersion, by=None, request=None) -> RubricVersion:
