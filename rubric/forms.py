@@ -21,7 +21,7 @@ class ImportForm(forms.Form):
 
 class CloneForm(forms.Form):
     code = forms.CharField(label=_("新版本代码"), max_length=40, help_text=_("小写字母、数字和连字符，如 xian-2027。"))
-    name = forms.CharField(label=_("新版本名称"), max_length=200, required=False, help_text=_("留空则沿用原名称。"))
+    name = forms.CharField(label=_("新版本名称"), max_length=200, required=False, help_text=_("须与原版本名称不同；留空则为原名称加上新版本代码。"))
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

@@ -150,12 +150,20 @@ def rubric_export(*, version: RubricVersion, format: str = "json", by=None, requ
 def rubric_clone(*, version: RubricVersion, code: str, name: str = "", by=None, request=None) -> RubricVersion:
     """新建版本（复制）: a DRAFT copy of any version under a new code; the source is untouched."""
     _check_new_code(code)
+    name = (name or "").strip()
+    if name == version.name:
+        raise ValidationError({"name": _("新版本名称不能与来源版本相同，请换一个（留空则自动加上新版本代码）。")})
+    if not name:
+        # Two versions called the same are mixed up in every round form and list: the copy
+        # carries its own code in its name until the admin renames it.
+        suffix = _("（%(code)s）") % {"code": code}
+        name = version.name[: 200 - len(suffix)] + suffix
     # The tree is copied as it stands, even from an unfinished draft, so no re-validation here.
     from .schema import DimensionSpec, ElementSpec, IndicatorSpec
 
     tree = rubric_tree(version=version)
     spec = RubricSpec(
-        code=code, name=(name or "").strip() or version.name, total=version.total,
+        code=code, name=name, total=version.total,
         dimensions=[
             DimensionSpec(code=d.code, name=d.name, points=d.points, methods=d.methods, indicators=[
                 IndicatorSpec(code=i.code, text=i.text, points=i.points, elements=[
