@@ -213,8 +213,13 @@ def _contiguity_problems(codes: list[str], prefix: str, label: str) -> list[Prob
     return problems
 
 
-def tree_problems(tree: RubricTree) -> list[Problem]:
-    """Every reason the tree cannot be published, each naming its item's code."""
+def tree_problems(tree: RubricTree, *, baseline: RubricTree | None = None) -> list[Problem]:
+    """Every reason the tree cannot be published, each naming its item's code.
+
+    When the elements do not add up to the declared total, each A and B whose sum differs
+    from `baseline` (the version it was copied from) is named with the difference, so the
+    admin sees where the missing or extra points are.
+    """
     from django.utils.translation import gettext as _
 
     from .schema import format_points
@@ -252,10 +257,56 @@ def tree_problems(tree: RubricTree) -> list[Problem]:
                     )
     if tree.points != version.total:
         problems.append(
-            Problem("", _("合计 %(sum)s ≠ 标明总分 %(total)s：各评估要素标准分之和必须等于总分。")
-                    % {"sum": format_points(tree.points), "total": format_points(version.total)})
+            Problem("", _("合计 %(sum)s ≠ 标明总分 %(total)s（%(diff)s）：各评估要素标准分之和必须等于总分。")
+                    % {"sum": format_points(tree.points), "total": format_points(version.total),
+                       "diff": _difference(tree.points - version.total)})
         )
+        if baseline is not None:
+            problems += _sum_differences(tree, baseline)
     return problems
+
+
+def _difference(delta: Decimal) -> str:
+    from django.utils.translation import gettext as _
+
+    from .schema import format_points
+
+    if delta > 0:
+        return _("多 %(n)s 分") % {"n": format_points(delta)}
+    return _("少 %(n)s 分") % {"n": format_points(-delta)}
+
+
+def _sum_differences(tree: RubricTree, baseline: RubricTree) -> list[Problem]:
+    """Each A and B whose points differ from the same code in `baseline`, with by how much."""
+    from django.utils.translation import gettext as _
+
+    from .schema import format_points
+
+    before = {d.code: d.points for d in baseline.dimensions} | {i.code: i.points for i in baseline.indicators}
+    problems = []
+    for label, items in ((_("一级指标"), tree.dimensions), (_("二级指标"), tree.indicators)):
+        for item in items:
+            old = before.get(item.code)
+            if old is not None and old != item.points:
+                problems.append(Problem(item.code, _(
+                    "%(label)s %(code)s：合计 %(sum)s，来源版本 %(source)s 为 %(old)s，%(diff)s。"
+                ) % {"label": label, "code": item.code, "sum": format_points(item.points),
+                     "source": baseline.version.code, "old": format_points(old),
+                     "diff": _difference(item.points - old)}))
+    return problems
+
+
+def publish_baseline(tree: RubricTree) -> RubricTree | None:
+    """The tree a draft was copied from, which its A/B sums are compared to; read only when the total is off."""
+    version = tree.version
+    if not version.based_on_id or tree.points == version.total:
+        return None
+    return rubric_tree(version=version.based_on)
+
+
+def version_problems(tree: RubricTree) -> list[Problem]:
+    """tree_problems with the A/B sums compared to the source version: what the editor and 发布 show."""
+    return tree_problems(tree, baseline=publish_baseline(tree))
 
 
 def rubric_publish_problems(*, version: RubricVersion) -> list[Problem]:
@@ -265,7 +316,7 @@ def rubric_publish_problems(*, version: RubricVersion) -> list[Problem]:
     are: the elements add up to the declared total, and every element is positive and
     divisible by its step.
     """
-    return tree_problems(rubric_tree(version=version))
+    return version_problems(rubric_tree(version=version))
 
 
 @dataclass

@@ -372,13 +372,19 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
     return len(audit_items)
 
 
-def rubric_publish(*, version: RubricVersion, by=None, request=None) -> RubricVersion:
-    """Publish a DRAFT once it has no problem at all; RubricPublishRefused lists every problem by code."""
+def rubric_publish(*, version: RubricVersion, by=None, request=None, fingerprint: str | None = None) -> RubricVersion:
+    """Publish a DRAFT once it has no problem at all; RubricPublishRefused lists every problem by code.
+
+    With `fingerprint` (the editor page's tree_fingerprint), a draft changed since that page
+    was opened is refused with DraftChanged: what is published is what the admin saw.
+    """
     with transaction.atomic():
         # Lock the row and re-read its status: two admins may press 发布 at once.
         current = RubricVersion.objects.select_for_update().get(pk=version.pk)
         if current.status != RubricVersion.Status.DRAFT:
             raise _locked(version.code)
+        if fingerprint is not None and tree_fingerprint(rubric_tree(version=current)) != fingerprint:
+            raise DraftChanged
         problems = rubric_publish_problems(version=current)
         if problems:
             transaction.set_rollback(True)

@@ -19,7 +19,7 @@ from . import services
 from .forms import CloneForm, CompareForm, ImportForm
 from .models import RubricVersion
 from .schema import RubricFormatError, format_points
-from .selectors import rubric_compare, rubric_history, rubric_tree, tree_fingerprint, tree_problems, version_list_rows
+from .selectors import rubric_compare, rubric_history, rubric_tree, tree_fingerprint, version_list_rows, version_problems
 
 
 def _require_admin(request) -> None:
@@ -69,7 +69,7 @@ def version_import(request):
 
 def _render_detail(request, version, *, posted=None, errors=None, publish_problems=None, status=200):
     tree = rubric_tree(version=version)
-    problems = tree_problems(tree) if version.is_editable else []
+    problems = version_problems(tree) if version.is_editable else []
     fingerprint = tree_fingerprint(tree) if version.is_editable else ""
     by_code: dict[str, list[str]] = {}
     for p in problems:
@@ -222,11 +222,37 @@ def version_save(request, pk: int):
     return _render_detail(request, version, posted=request.POST, errors=errors, status=400)
 
 
+def _unsaved_edits(request, version):
+    """The page posted with 发布 when it was pressed in the editor: (stale, DraftEdit, parse errors)."""
+    tree = rubric_tree(version=version)
+    stale = request.POST["fingerprint"] != tree_fingerprint(tree)
+    edit, errors = _parse_draft_post(request.POST, tree)
+    return stale, edit, errors
+
+
 @require_POST
 def version_publish(request, pk: int):
     version = _get_version(request, pk)
+    fingerprint = None
+    if version.is_editable and "fingerprint" in request.POST:
+        # 发布 in the editor submits the editor's fields too, so edits not yet saved are seen
+        # here and refused, instead of publishing the last saved draft and dropping them.
+        fingerprint = request.POST["fingerprint"]
+        stale, edit, errors = _unsaved_edits(request, version)
+        if stale:
+            messages.error(request, _("未发布：打开此页面后，草稿已被其他管理员修改。请查看最新内容后再发布。"))
+            return redirect("rubric:version_detail", pk=version.pk)
+        if errors or edit.has_changes():
+            messages.error(request, _("未发布：页面上有尚未保存的修改（已在下方标出）。请先“保存修改”，核对后再发布。"))
+            cells = _differences(version, edit)
+            for key, ms in errors.items():
+                cells.setdefault(key, []).extend(ms)
+            return _render_detail(request, version, posted=request.POST, errors=cells, status=400)
     try:
-        services.rubric_publish(version=version, by=request.user, request=request)
+        services.rubric_publish(version=version, by=request.user, request=request, fingerprint=fingerprint)
+    except services.DraftChanged:
+        messages.error(request, _("未发布：打开此页面后，草稿已被其他管理员修改。请查看最新内容后再发布。"))
+        return redirect("rubric:version_detail", pk=version.pk)
     except services.RubricPublishRefused as exc:
         messages.error(request, _("无法发布：共 %(n)s 个问题，请全部修正后再发布。") % {"n": len(exc.problems)})
         return _render_detail(request, version, publish_problems=exc.problems, status=400)

@@ -80,7 +80,8 @@ def test_a_draft_with_problems_highlights_them_at_the_item(admin, draft):
     assert 'class="row-total table-danger"' in html
     assert 'class="row-c table-danger" id="item-C2"' in html
     assert "评估要素 C2：评分步长 0.3 不能整除标准分 1。" in html
-    assert "发布前须修正 2 个问题" in html
+    # the total, and the B and A that hold the extra point (C19 is in B7)
+    assert "发布前须修正 4 个问题" in html and "二级指标 B7：合计 4" in html
 
 
 # --- save -----------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def test_publish_refused_lists_every_problem_by_code(admin, draft):
     response = admin.post(reverse("rubric:version_publish", args=[draft.pk]))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "无法发布：2 个问题" in html
+    assert "无法发布：4 个问题" in html  # C5's step, the total, and B7 and its A holding the extra point
     assert 'href="#item-C5">C5</a>' in html and "合计 101 ≠ 标明总分 100" in html
     draft.refresh_from_db()
     assert draft.status == RubricVersion.Status.DRAFT
