@@ -95,7 +95,10 @@ def test_publish_refused_prints_every_problem(cloned):
     with pytest.raises(CommandError) as info:
         _run("publish", "xian-2027")
     message = str(info.value)
-    assert "无法发布：共 1 个问题" in message and "合计 101.5 ≠ 标明总分 100" in message
+    assert "无法发布：共 3 个问题" in message and "合计 101.5 ≠ 标明总分 100（多 1.5 分）" in message
+    # where the extra points sit: C19 and C20 are both in B7 (A3)
+    assert "二级指标 B7：合计 4.5，来源版本 xian-2020 为 3，多 1.5 分。" in message
+    assert "一级指标 A3：合计 16.5，来源版本 xian-2020 为 15，多 1.5 分。" in message
     assert RubricVersion.objects.get(code="xian-2027").status == RubricVersion.Status.DRAFT
 
 
