@@ -49,6 +49,7 @@ EVENT_LABELS = {
     "school.update": _("修改学校"),
     "score.change": _("修改评分"),
     "scorecard.download": _("下载评分表"),
+    "scorecard.return": _("退回评分表"),
     "scorecard.submit": _("提交评分表"),
     "scorecard.upload": _("上传离线评分表"),
     "user.change": _("修改用户"),

@@ -28,3 +28,9 @@ def spread(values: list[Decimal]) -> Decimal:
     """Max minus min; the lead's screen flags an element when this is ≥ half its points."""
     values = [Decimal(v) for v in values if v is not None]
     return (max(values) - min(values)) if values else Decimal("0")
+
+
+def is_flagged(values: list[Decimal], points: Decimal) -> bool:
+    """分歧: at least two scores whose spread reaches half the element's standard points."""
+    values = [v for v in values if v is not None]
+    return len(values) > 1 and spread(values) * 2 >= points

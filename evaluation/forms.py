@@ -12,8 +12,8 @@ from .models import Round
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation", "pass_mark",
-                  "panel_min", "panel_max", "same_district"]
+        fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation",
+                  "require_consolidation_notes", "pass_mark", "panel_min", "panel_max", "same_district"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -120,3 +120,57 @@ class ReopenForm(forms.Form):
         label=_("重新开启原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
         error_messages={"required": _("请填写重新开启的原因。")},
     )
+
+
+class ReturnForm(forms.Form):
+    """退回: the lead's reason, shown to the inspector."""
+
+    reason = forms.CharField(
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        error_messages={"required": _("请填写退回原因。"), "max_length": _("退回原因不能超过 1000 字。")},
+    )
+
+
+class FinalScoresForm(forms.Form):
+    """The lead's table: final_<code>, fnote_<code>, fversion_<code>, fdefault_<code> per element row.
+
+    The rows are not known in advance (any rubric), so the fields are found in the POST; each
+    row becomes {"points", "note", "version"} for final_scores_save_many. A default the lead
+    left untouched without a note is not a save request: finalize fills it in then.
+    """
+
+    CODE = r"C[1-9][0-9]{0,3}"
+
+    def clean(self):
+        import re
+
+        values, errors = {}, []
+        for key in self.data:
+            match = re.fullmatch(rf"final_({self.CODE})", key)
+            if not match:
+                continue
+            code = match.group(1)
+            raw = self.data.get(key, "")
+            note = self.data.get(f"fnote_{code}")
+            version = (self.data.get(f"fversion_{code}") or "0").strip()
+            if not version.isdigit():
+                errors.append(_("%(code)s：版本号无效，请刷新页面后重试。") % {"code": code})
+                continue
+            if note is not None and len(note) > 2000:
+                errors.append(_("%(code)s：合议说明不能超过 2000 字。") % {"code": code})
+                continue
+            if note is not None and "\x00" in note:  # PostgreSQL text cannot hold NUL
+                errors.append(_("%(code)s：合议说明不能包含空字符（NUL）。") % {"code": code})
+                continue
+            untouched_default = raw.strip() == (self.data.get(f"fdefault_{code}") or "").strip()
+            if version == "0" and (raw.strip() == "" or untouched_default) and not (note or "").strip():
+                continue
+            values[code] = {"points": raw, "note": note, "version": version}
+        if errors:
+            raise forms.ValidationError(errors)
+        self.cleaned_data["values"] = values
+        return self.cleaned_data
+
+
+class FinalHistoryFilterForm(forms.Form):
+    code = forms.RegexField(label=_("评估要素"), regex=r"^C[1-9][0-9]{0,3}$", required=False, max_length=6)

@@ -46,6 +46,11 @@ class Round(models.Model):
     consolidation = models.CharField(
         _("合议方式"), max_length=10, choices=Consolidation.choices, default=Consolidation.MEAN
     )
+    require_consolidation_notes = models.BooleanField(
+        _("合议说明必填"),
+        default=True,
+        help_text=_("定稿前，分歧项和最终得分不同于合议值的要素都须填写合议说明。"),
+    )
     pass_mark = models.DecimalField(
         _("认定分数线"),
         max_digits=6,
@@ -221,6 +226,10 @@ class FinalScore(models.Model):
     )
     points = models.DecimalField(_("最终得分"), max_digits=5, decimal_places=2)
     note = models.TextField(_("合议说明"), blank=True)
+    # The lead kept the consolidated value (合议值) and only wrote a note: `points` follows that
+    # value (kept equal to it whenever a scorecard is submitted or returned, and at finalize),
+    # so a mean off the scoring step (0.75 with step 0.5) can carry a note without being "set".
+    follows_default = models.BooleanField(_("取合议值"), default=False)
     version = models.PositiveIntegerField(_("版本号"), default=0)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -280,6 +289,7 @@ class Transition(models.Model):
         FINALIZE = "finalize", _("定稿")
         REOPEN = "reopen", _("重新开启")
         IMPORT = "import", _("导入评分表")
+        RETURN = "return", _("退回评分表")
 
     evaluation = models.ForeignKey(
         Evaluation, verbose_name=_("学校评估"), on_delete=models.CASCADE, related_name="transitions"

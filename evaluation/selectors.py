@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
 
-from .consolidation import spread
-from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard
+from .consolidation import is_flagged, spread
+from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
 from .totals import consensus_points, evaluation_points, sum_tree
 
 
@@ -213,6 +213,26 @@ class ReconcileRow:
     spread: Decimal
     flagged: bool
     final: FinalScore | None
+    notes: list = field(default_factory=list)  # each inspector's 备注, in panel order ("" when none)
+    evidence: list = field(default_factory=list)  # each inspector's evidence files, in panel order
+    note_required: bool = False  # a 合议说明 is needed before finalizing (flagged, or final ≠ 合议值)
+
+    @property
+    def cells(self) -> list[dict]:
+        """One cell per inspector, in panel order: score, 备注 and evidence files."""
+        return [
+            {"points": p, "note": n, "evidence": e} for p, n, e in zip(self.scores, self.notes, self.evidence)
+        ]
+
+    @property
+    def differs(self) -> bool:
+        """The lead set a final score other than the consolidated value."""
+        return bool(self.final and not self.final.follows_default and self.final.points != self.default)
+
+    @property
+    def needs_note(self) -> bool:
+        """Required and still missing: what blocks finalizing."""
+        return self.note_required and not (self.final and self.final.note.strip())
 
 
 @dataclass
@@ -236,28 +256,38 @@ def evaluation_reconcile(*, evaluation: Evaluation) -> Reconcile:
     tree = rubric_tree(version=evaluation.round.rubric_version)
     cards = list(evaluation.scorecards.select_related("inspector").order_by("-is_lead", "inspector__username"))
     by_card: dict[int, dict[int, Decimal]] = {c.pk: {} for c in cards}
-    for card_id, element_id, points in Score.objects.filter(
-        scorecard__evaluation=evaluation, points__isnull=False
-    ).values_list("scorecard_id", "element_id", "points"):
-        by_card.setdefault(card_id, {})[element_id] = points
+    notes: dict[tuple[int, int], str] = {}
+    for card_id, element_id, points, note in Score.objects.filter(scorecard__evaluation=evaluation).values_list(
+        "scorecard_id", "element_id", "points", "note"
+    ):
+        if points is not None:
+            by_card.setdefault(card_id, {})[element_id] = points
+        notes[(card_id, element_id)] = note
+    files: dict[tuple[int, int], list] = {}
+    for ev in Evidence.objects.filter(scorecard__evaluation=evaluation).order_by("uploaded_at", "id"):
+        files.setdefault((ev.scorecard_id, ev.element_id), []).append(ev)
     finals = {f.element_id: f for f in FinalScore.objects.filter(evaluation=evaluation).select_related("updated_by")}
     method = evaluation.round.consolidation
     panel = [(c.pk, c.is_submitted) for c in cards]
     defaults = consensus_points(scores=by_card, cards=panel, method=method)
+    notes_required = evaluation.round.require_consolidation_notes
     rows = {}
     for element in tree.elements:
         scores = [by_card[c.pk].get(element.pk) for c in cards]
         submitted = [by_card[c.pk].get(element.pk) for c in cards if c.is_submitted]
         submitted = [v for v in submitted if v is not None]
-        sp = spread(submitted)
-        rows[element.pk] = ReconcileRow(
+        row = ReconcileRow(
             element=element,
             scores=scores,
             default=defaults.get(element.pk),
-            spread=sp,
-            flagged=len(submitted) > 1 and sp * 2 >= element.points,
+            spread=spread(submitted),
+            flagged=is_flagged(submitted, element.points),
             final=finals.get(element.pk),
+            notes=[notes.get((c.pk, element.pk), "") for c in cards],
+            evidence=[files.get((c.pk, element.pk), []) for c in cards],
         )
+        row.note_required = notes_required and (row.flagged or row.differs)
+        rows[element.pk] = row
     final_points = evaluation_points(
         finalized=evaluation.is_finalized,
         finals={pk: f.points for pk, f in finals.items()},
@@ -275,6 +305,45 @@ def evaluation_reconcile(*, evaluation: Evaluation) -> Reconcile:
         card_totals=card_totals,
         provisional=not evaluation.is_finalized,
     )
+
+
+def reconcile_rows_missing_notes(reconcile: Reconcile) -> list[ReconcileRow]:
+    """Rows whose required 合议说明 is still empty (flagged, or final ≠ 合议值), in rubric order."""
+    return [row for row in reconcile.rows.values() if row.needs_note]
+
+
+def consensus_defaults(*, evaluation: Evaluation) -> dict[int, Decimal]:
+    """The consolidated value (合议值) per element id, by the total rule (evaluation/totals.py):
+    what the lead's page shows as the default and what a final that follows it is kept equal to."""
+    panel = list(evaluation.scorecards.values_list("pk", "status"))
+    cards = [(pk, status == Scorecard.Status.SUBMITTED) for pk, status in panel]
+    scores: dict[int, dict[int, Decimal]] = {}
+    for card_id, element_id, points in Score.objects.filter(
+        scorecard__evaluation=evaluation, points__isnull=False
+    ).values_list("scorecard_id", "element_id", "points"):
+        scores.setdefault(card_id, {})[element_id] = points
+    return consensus_points(scores=scores, cards=cards, method=evaluation.round.consolidation)
+
+
+def final_score_history(*, evaluation: Evaluation, element: Element | None = None):
+    """Every recorded state of the evaluation's final scores, newest first, with who changed it."""
+    qs = FinalScore.history.filter(evaluation_id=evaluation.pk)
+    if element is not None:
+        qs = qs.filter(element_id=element.pk)
+    return qs.select_related("history_user", "element").order_by("-history_date", "-history_id")
+
+
+def scorecard_return_notice(*, scorecard: Scorecard):
+    """The lead's 退回 (reason, who, when) while the scorecard is a draft again; None otherwise."""
+    if scorecard.is_submitted:
+        return None
+    last = (
+        scorecard.transitions.filter(action__in=[Transition.Action.SUBMIT, Transition.Action.RETURN])
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last if last is not None and last.action == Transition.Action.RETURN else None
 
 
 def evaluation_transitions(*, evaluation: Evaluation):

@@ -8,11 +8,12 @@ as a conflict instead of silently overwriting somebody else's value.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 import filetype
@@ -28,7 +29,7 @@ from accounts import roles
 from audit.services import audit_record
 from rubric.models import Element, RubricVersion
 
-from . import recusal
+from . import recusal, selectors
 from .consolidation import consolidate
 from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
 from .parsing import PointsError, fmt, parse_points
@@ -229,8 +230,20 @@ def _is_empty(raw) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
+def _is_default(raw, default: Decimal) -> bool:
+    """The typed value is the consolidated value itself (or left empty): the lead keeps it."""
+    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip()
+    if text == "":
+        return True
+    try:
+        return Decimal(text) == default
+    except InvalidOperation:
+        return False
+
+
 def _save_versioned(
-    *, model, owner: dict, version_id: int, values: dict, by, force: bool = False, allow_empty: bool = False
+    *, model, owner: dict, version_id: int, values: dict, by, force: bool = False, allow_empty: bool = False,
+    defaults: dict[int, Decimal] | None = None,
 ) -> SaveResult:
     """The one implementation of "save many element values with a version check".
 
@@ -240,6 +253,10 @@ def _save_versioned(
     inspector's own offline file, which carries no versions). `allow_empty` (inspectors'
     scores) lets an empty value mean "not scored": a note saved before the score, or a
     score cleared back to unscored, each a new version with its history row.
+
+    `defaults` (final scores only: the consolidated value per element id): a value equal to
+    it, or left empty, keeps that value, off the scoring step or not, and marks the row as
+    following it (FinalScore.follows_default), so a note can be saved without a score.
     """
     result = SaveResult()
     elements = _elements_by_code(version_id, values.keys())
@@ -249,8 +266,12 @@ def _save_versioned(
         if element is None:
             result.errors[code] = _("评估要素 %(code)s 不存在。") % {"code": code}
             continue
+        default = (defaults or {}).get(element.pk)
+        follows = default is not None and _is_default(item.get("points"), default)
         note = item.get("note")
-        if allow_empty and _is_empty(item.get("points")):
+        if follows:
+            points = default
+        elif allow_empty and _is_empty(item.get("points")):
             points = None
         else:
             try:
@@ -261,7 +282,7 @@ def _save_versioned(
         if note is not None and len(note) > 2000:
             result.errors[code] = _("备注不能超过 2000 字。")
             continue
-        parsed[code] = (element, points, note, item.get("version"))
+        parsed[code] = (element, points, note, item.get("version"), follows)
     if not parsed:
         return result
 
@@ -275,8 +296,9 @@ def _save_versioned(
             .filter(**owner, element__in=[p[0] for p in parsed.values()])
             .select_related("updated_by")
         }
+        finals = defaults is not None  # FinalScore rows also carry follows_default
         to_update, to_create = [], []
-        for code, (element, points, note, version) in parsed.items():
+        for code, (element, points, note, version, follows) in parsed.items():
             row = current.get(element.pk)
             seen = _as_version(version)
             if row is None:
@@ -286,12 +308,13 @@ def _save_versioned(
                 if points is None and not (note or "").strip():
                     result.errors[code] = _("请填写得分或备注。")
                     continue
-                row = model(**owner, element=element, points=points, note=note or "", version=1, updated_by=by)
+                row = model(**owner, element=element, points=points, note=note or "", version=1, updated_by=by,
+                            **({"follows_default": follows} if finals else {}))
                 row.updated_at = now
                 to_create.append((code, row))
                 continue
             new_note = row.note if note is None else note
-            if row.points == points and row.note == new_note:
+            if row.points == points and row.note == new_note and (not finals or row.follows_default == follows):
                 # Nothing changed: no new version, no history row. Checked before the version so
                 # that a replay whose answer was lost (the browser resends after a dropped
                 # connection) is acknowledged instead of reported as a conflict with itself.
@@ -302,6 +325,8 @@ def _save_versioned(
                 continue
             row._old = row.points
             row.points, row.note, row.version = points, new_note, row.version + 1
+            if finals:
+                row.follows_default = follows
             row.updated_by, row.updated_at = by, now
             to_update.append((code, row))
         if to_update:
@@ -311,7 +336,8 @@ def _save_versioned(
             model.objects.filter(pk__in=[r.pk for r in rows]).update(
                 version=F("version") + 1, updated_by=by, updated_at=now
             )
-            bulk_update_with_history(rows, model, ["points", "note"], default_user=by, default_date=now)
+            fields = ["points", "note"] if defaults is None else ["points", "note", "follows_default"]
+            bulk_update_with_history(rows, model, fields, default_user=by, default_date=now)
         if to_create:
             try:
                 with transaction.atomic():
@@ -407,6 +433,7 @@ def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
     Transition.objects.create(
         evaluation=scorecard.evaluation, scorecard=scorecard, action=Transition.Action.SUBMIT, by=by
     )
+    _refresh_following_finals(scorecard.evaluation, by=by)
     audit_record(event="scorecard.submit", request=request, user=by, obj=scorecard)
     return scorecard
 
@@ -422,7 +449,11 @@ def _check_lead(evaluation: Evaluation, by) -> None:
 
 
 def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=None) -> SaveResult:
-    """The lead sets several final scores at once (same version rules as inspectors' scores)."""
+    """The lead sets several final scores at once (same version rules as inspectors' scores).
+
+    A value equal to the consolidated value (合议值), or left empty, keeps that value even
+    when it is off the scoring step, so a 合议说明 can be saved on any row.
+    """
     _check_lead(evaluation, by)
     result = _save_versioned(
         model=FinalScore,
@@ -430,6 +461,7 @@ def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=
         version_id=evaluation.round.rubric_version_id,
         values=values,
         by=by,
+        defaults=selectors.consensus_defaults(evaluation=evaluation),
     )
     if result.changes:
         audit_record(event="final_score.change", request=request, user=by, obj=evaluation, changes=result.changes)
@@ -447,12 +479,61 @@ def final_score_set(*, evaluation: Evaluation, element: Element, points, note: s
     return _single_result(result, element.code)
 
 
+def _refresh_following_finals(evaluation: Evaluation, *, by, now=None) -> None:
+    """Keep final scores that follow the consolidated value equal to it after the submitted set changed."""
+    following = list(FinalScore.objects.select_for_update(of=("self",)).filter(evaluation=evaluation, follows_default=True))
+    if not following:
+        return
+    defaults = selectors.consensus_defaults(evaluation=evaluation)
+    changed = []
+    for row in following:
+        value = defaults.get(row.element_id)
+        # No submitted score at all (every card returned): the row keeps its last value until one is.
+        if value is not None and value != row.points:
+            row.points, row.version, row.updated_by = value, row.version + 1, by
+            changed.append(row)
+    if changed:
+        bulk_update_with_history(changed, FinalScore, ["points", "version", "updated_by"], default_user=by,
+                                 default_date=now or timezone.now())
+
+
+@transaction.atomic
+def scorecard_return(*, scorecard: Scorecard, by, reason: str, request=None) -> Scorecard:
+    """退回: the lead sends one submitted scorecard back to its inspector, who can edit it again.
+
+    The reason is recorded as a Transition and shown to the inspector on the scorecard; while
+    the card is a draft it no longer counts in the consolidated values.
+    """
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("evaluation__round", "inspector").get(
+        pk=scorecard.pk
+    )
+    evaluation = scorecard.evaluation
+    _check_lead(evaluation, by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写退回原因。")})
+    if not scorecard.is_submitted:
+        raise ValidationError(_("%(name)s 的评分表尚未提交，无需退回。") % {"name": scorecard.inspector.display_name})
+    if evaluation.round.status == Round.Status.CLOSED:
+        raise ValidationError(_("该评估批次已结束，不能再退回评分表。"))
+    scorecard.status = Scorecard.Status.DRAFT
+    scorecard.submitted_at = None
+    scorecard.save(update_fields=["status", "submitted_at"])
+    Transition.objects.create(
+        evaluation=evaluation, scorecard=scorecard, action=Transition.Action.RETURN, by=by, reason=reason
+    )
+    _refresh_following_finals(evaluation, by=by)
+    audit_record(event="scorecard.return", request=request, user=by, obj=scorecard, reason=reason)
+    return scorecard
+
+
 @transaction.atomic
 def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluation:
     """Lock an evaluation: every scorecard submitted, every element given a final score.
 
     Elements the lead did not set get the round's consolidated value (mean or median,
-    half-up to 0.01) of the submitted scores.
+    half-up to 0.01) of the submitted scores. Unless the round relaxes it, every flagged
+    element and every final score other than the consolidated value needs a 合议说明.
     """
     evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("round").get(pk=evaluation.pk)
     _check_lead(evaluation, by)
@@ -460,6 +541,15 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
     pending = [c.inspector.display_name for c in cards if not c.is_submitted]
     if pending:
         raise ValidationError(_("以下专家尚未提交评分表：%(names)s") % {"names": "、".join(pending)})
+    _refresh_following_finals(evaluation, by=by)
+    missing_notes = selectors.reconcile_rows_missing_notes(selectors.evaluation_reconcile(evaluation=evaluation))
+    if missing_notes:
+        raise ValidationError(
+            _("以下要素须先填写合议说明才能定稿（分歧项，或最终得分不同于合议值）：%(codes)s")
+            % {"codes": "、".join(row.element.code for row in missing_notes)},
+            code="notes_missing",
+            params={"codes": [row.element.code for row in missing_notes]},
+        )
     elements = list(Element.objects.filter(version_id=evaluation.round.rubric_version_id))
     have = set(FinalScore.objects.filter(evaluation=evaluation).values_list("element_id", flat=True))
     by_element: dict[int, list[Decimal]] = {}
@@ -475,7 +565,8 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
         value = consolidate(by_element.get(element.pk, []), evaluation.round.consolidation)
         if value is None:
             raise ValidationError(_("评估要素 %(code)s 没有任何得分，无法定稿。") % {"code": element.code})
-        missing.append(FinalScore(evaluation=evaluation, element=element, points=value, version=1, updated_by=by, updated_at=now))
+        missing.append(FinalScore(evaluation=evaluation, element=element, points=value, version=1, updated_by=by,
+                                  updated_at=now, follows_default=True))
     if missing:
         bulk_create_with_history(missing, FinalScore, default_user=by, default_date=now)
     evaluation.status = Evaluation.Status.FINALIZED
@@ -489,7 +580,11 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
 
 @transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) -> Evaluation:
-    """An admin unlocks a finalized evaluation so the lead can correct final scores."""
+    """An admin unlocks a finalized evaluation so the lead can correct final scores.
+
+    The final scores stay as they were; every scorecard stays submitted (read-only to its
+    inspector) until the lead returns it (scorecard_return).
+    """
     if not roles.is_admin(by):
         raise PermissionDenied(_("只有管理员可以重新开启评估。"))
     reason = (reason or "").strip()

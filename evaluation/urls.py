@@ -24,4 +24,6 @@ urlpatterns = [
     path("evaluations/<int:pk>/final/", views.final_scores_save, name="final_scores_save"),
     path("evaluations/<int:pk>/finalize/", views.evaluation_finalize, name="evaluation_finalize"),
     path("evaluations/<int:pk>/reopen/", views.evaluation_reopen, name="evaluation_reopen"),
+    path("evaluations/<int:pk>/final/history/", views.final_score_history, name="final_score_history"),
+    path("evaluations/<int:pk>/scorecards/<int:scorecard_pk>/return/", views.scorecard_return, name="scorecard_return"),
 ]

@@ -22,7 +22,17 @@ from rubric.models import Element
 from schools.models import School
 
 from . import recusal, selectors, services
-from .forms import EvidenceForm, PanelAssignForm, ReopenForm, RoundForm, SchoolFilterForm, XlsxUploadForm
+from .forms import (
+    EvidenceForm,
+    FinalHistoryFilterForm,
+    FinalScoresForm,
+    PanelAssignForm,
+    ReopenForm,
+    ReturnForm,
+    RoundForm,
+    SchoolFilterForm,
+    XlsxUploadForm,
+)
 from .models import Evaluation, Evidence, Round, Scorecard
 from .parsing import fmt
 from .xlsx import scorecard_xlsx
@@ -228,6 +238,7 @@ def scorecard(request, pk: int):
             "owner": owner,
             "flash": flash,
             "element_count": len(workspace.items),
+            "returned": selectors.scorecard_return_notice(scorecard=card),
             "max_mb": services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
             "totals_data": selectors.totals_json(workspace.totals),
             # Reversed once: {% url %} per element was the slowest part of the page.
@@ -457,6 +468,7 @@ def evaluation_detail(request, pk: int):
     evaluation, mine = _get_evaluation_for_user(request, pk)
     data = selectors.evaluation_reconcile(evaluation=evaluation)
     is_lead = mine is not None and mine.is_lead
+    can_edit = is_lead and not evaluation.is_finalized
     return render(
         request,
         "evaluation/evaluation_detail.html",
@@ -464,9 +476,12 @@ def evaluation_detail(request, pk: int):
             "ev": evaluation,
             "rc": data,
             "is_lead": is_lead,
-            "can_edit": is_lead and not evaluation.is_finalized,
+            "can_edit": can_edit,
+            "can_return": can_edit and evaluation.round.status != Round.Status.CLOSED,
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
             "reopen_form": ReopenForm(),
+            "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
+            "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
             "transitions": selectors.evaluation_transitions(evaluation=evaluation),
             "fmt": fmt,
         },
@@ -476,27 +491,21 @@ def evaluation_detail(request, pk: int):
 @require_POST
 def final_scores_save(request, pk: int):
     evaluation = _get_lead_evaluation(request, pk)
-    values = {}
-    for key in request.POST:
-        match = re.match(r"^final_(C[1-9][0-9]{0,3})$", key)
-        if match:
-            code = match.group(1)
-            raw = request.POST.get(key, "")
-            version = request.POST.get(f"fversion_{code}", "0")
-            note = request.POST.get(f"fnote_{code}")
-            untouched_default = raw == request.POST.get(f"fdefault_{code}") and not (note or "").strip()
-            # A default the lead did not touch stays a default: finalize recomputes it then.
-            if version in ("", "0") and (raw.strip() == "" or untouched_default):
-                continue
-            values[code] = {"points": raw, "note": note, "version": version}
+    form = FinalScoresForm(request.POST)
+    if not form.is_valid():
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
     try:
-        result = services.final_scores_save_many(evaluation=evaluation, values=values, by=request.user, request=request)
+        result = services.final_scores_save_many(
+            evaluation=evaluation, values=form.cleaned_data["values"], by=request.user, request=request
+        )
     except ValidationError as exc:
         for message in _messages_of(exc):
             messages.error(request, message)
         return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
     if result.saved:
-        messages.success(request, _("已保存 %(n)s 项最终得分。") % {"n": len(result.saved)})
+        messages.success(request, _("已保存 %(n)s 项最终得分或合议说明。") % {"n": len(result.saved)})
     for code, message in result.errors.items():
         messages.error(request, f"{code}：{message}")
     for code, row in result.conflicts.items():
@@ -518,6 +527,51 @@ def evaluation_finalize(request, pk: int):
 
 
 @require_POST
+def scorecard_return(request, pk: int, scorecard_pk: int):
+    """退回: the lead sends one inspector's submitted scorecard back, with a reason."""
+    evaluation = _get_lead_evaluation(request, pk)
+    card = get_object_or_404(Scorecard.objects.select_related("inspector"), pk=scorecard_pk, evaluation=evaluation)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+    try:
+        services.scorecard_return(scorecard=card, by=request.user, reason=form.cleaned_data["reason"], request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("已退回 %(name)s 的评分表，该专家可以修改后重新提交。") % {"name": card.inspector.display_name}
+        )
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+@require_GET
+def final_score_history(request, pk: int):
+    """Every change of the final scores (who, when, old → new, 合议说明); ?code=C5 for one element."""
+    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    filters = FinalHistoryFilterForm(request.GET or None)
+    element = None
+    if filters.is_valid() and filters.cleaned_data.get("code"):
+        element = get_object_or_404(
+            Element, version_id=evaluation.round.rubric_version_id, code=filters.cleaned_data["code"]
+        )
+    records = list(selectors.final_score_history(evaluation=evaluation, element=element))
+    previous: dict[int, object] = {}
+    rows = []
+    for record in reversed(records):  # oldest first, to pair each state with the one before it
+        rows.append({"record": record, "old": previous.get(record.element_id)})
+        previous[record.element_id] = record
+    rows.reverse()
+    return render(
+        request,
+        "evaluation/final_score_history.html",
+        {"ev": evaluation, "element": element, "rows": rows, "filters": filters},
+    )
+
+
+@require_POST
 def evaluation_reopen(request, pk: int):
     evaluation, _mine = _get_evaluation_for_user(request, pk)
     _require_admin(request)
@@ -531,5 +585,5 @@ def evaluation_reopen(request, pk: int):
         for message in _messages_of(exc):
             messages.error(request, message)
     else:
-        messages.success(request, _("评估已重新开启。"))
+        messages.success(request, _("评估已重新开启：最终得分保留，组长可以修改；各专家的评分表仍为已提交，需要专家修改时由组长逐份退回。"))
     return redirect("evaluation:evaluation_detail", pk=evaluation.pk)

@@ -50,12 +50,20 @@ EXPECTED_GET = {
     "twofactor:verify": {r: 302 for r in ROLES},
     "twofactor:recovery": {r: 405 for r in ROLES},
     "twofactor:reset": {r: 405 for r in ROLES},
+<<<<<<< HEAD
     "analytics:page": _only({"admin", "official", "other_official", "city_official"}),
     "analytics:agreement_xlsx": _only({"admin", "official", "other_official", "city_official"}),
     "analytics:cv_xlsx": _only({"admin", "official", "other_official", "city_official"}),
     "analytics:elements_xlsx": _only({"admin", "official", "other_official", "city_official"}),
     # Leniency names inspectors: admins only.
     "analytics:leniency_xlsx": _only({"admin"}),
+    # The lead's consolidation: final-score history reads like the consolidation page (panel
+    # members other than the lead 403, outsiders 404); 退回 is POST only.
+    "evaluation:final_score_history": {
+        "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404,
+    },
+    "evaluation:scorecard_return": {r: 405 for r in ROLES},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
