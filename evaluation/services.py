@@ -485,16 +485,17 @@ def _refresh_following_finals(evaluation: Evaluation, *, by, now=None) -> None:
     if not following:
         return
     defaults = selectors.consensus_defaults(evaluation=evaluation)
+    now = now or timezone.now()
     changed = []
     for row in following:
         value = defaults.get(row.element_id)
         # No submitted score at all (every card returned): the row keeps its last value until one is.
         if value is not None and value != row.points:
-            row.points, row.version, row.updated_by = value, row.version + 1, by
+            row.points, row.version, row.updated_by, row.updated_at = value, row.version + 1, by, now
             changed.append(row)
     if changed:
-        bulk_update_with_history(changed, FinalScore, ["points", "version", "updated_by"], default_user=by,
-                                 default_date=now or timezone.now())
+        bulk_update_with_history(changed, FinalScore, ["points", "version", "updated_by", "updated_at"],
+                                 default_user=by, default_date=now, default_change_reason=_("随合议值更新"))
 
 
 @transaction.atomic
