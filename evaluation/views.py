@@ -477,7 +477,9 @@ def evaluation_detail(request, pk: int):
             "rc": data,
             "is_lead": is_lead,
             "can_edit": can_edit,
-            "can_return": can_edit and evaluation.round.status != Round.Status.CLOSED,
+            # 退回 is offered for each submitted scorecard while the lead can still change things.
+            "returnable": [c for c in data.scorecards if c.is_submitted]
+            if can_edit and evaluation.round.status != Round.Status.CLOSED else [],
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
             "reopen_form": ReopenForm(),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
