@@ -77,6 +77,8 @@ PAGES = [
     Page("lead", "inspector-home", lambda w: reverse("evaluation:inspector_home")),
     Page("lead", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.lead)])),
     Page("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
+    Page("lead", "final-score-history",
+         lambda w: reverse("evaluation:final_score_history", args=[w.evaluation.pk])),
     Page("bob", "scorecard-read-only",
          lambda w: reverse("evaluation:scorecard", args=[Scorecard.objects.get(evaluation=w.other_evaluation,
                                                                                 inspector=w.bob).pk])),
