@@ -50,7 +50,6 @@ EXPECTED_GET = {
     "twofactor:verify": {r: 302 for r in ROLES},
     "twofactor:recovery": {r: 405 for r in ROLES},
     "twofactor:reset": {r: 405 for r in ROLES},
-<<<<<<< HEAD
     "analytics:page": _only({"admin", "official", "other_official", "city_official"}),
     "analytics:agreement_xlsx": _only({"admin", "official", "other_official", "city_official"}),
     "analytics:cv_xlsx": _only({"admin", "official", "other_official", "city_official"}),
