@@ -230,11 +230,11 @@ def _is_empty(raw) -> bool:
     return raw is None or (isinstance(raw, str) and raw.strip() == "")
 
 
-def _is_default(raw, default: Decimal) -> bool:
-    """The typed value is the consolidated value itself (or left empty): the lead keeps it."""
+def _is_default(raw, default: Decimal, note) -> bool:
+    """The typed value is the consolidated value itself, or left empty beside a note: the lead keeps it."""
     text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip()
     if text == "":
-        return True
+        return bool((note or "").strip())  # an empty row without a note still needs a value
     try:
         return Decimal(text) == default
     except InvalidOperation:
@@ -255,7 +255,7 @@ def _save_versioned(
     score cleared back to unscored, each a new version with its history row.
 
     `defaults` (final scores only: the consolidated value per element id): a value equal to
-    it, or left empty, keeps that value, off the scoring step or not, and marks the row as
+    it, or left empty beside a note, keeps that value, off the scoring step or not, and marks the row as
     following it (FinalScore.follows_default), so a note can be saved without a score.
     """
     result = SaveResult()
@@ -267,7 +267,7 @@ def _save_versioned(
             result.errors[code] = _("评估要素 %(code)s 不存在。") % {"code": code}
             continue
         default = (defaults or {}).get(element.pk)
-        follows = default is not None and _is_default(item.get("points"), default)
+        follows = default is not None and _is_default(item.get("points"), default, item.get("note"))
         note = item.get("note")
         if follows:
             points = default
