@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.uploads import download_name
+
 
 class Round(models.Model):
     """评估批次."""
@@ -278,6 +280,11 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The user's name with the extension of the detected type, never the uploaded one (x.html → x.pdf)."""
+        return download_name(self.original_name, self.content_type)
 
 
 class Transition(models.Model):

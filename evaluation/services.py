@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import roles
+from config.uploads import sniff_evidence
 from audit.services import audit_record
 from rubric.models import Element, RubricVersion
 
@@ -605,67 +604,6 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) 
 
 # ---------------------------------------------------------------- evidence
 
-# Content sniffing decides, never the client's name or Content-Type.
-EVIDENCE_TYPES = {
-    "application/pdf": ".pdf",
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/gif": ".gif",
-    "image/webp": ".webp",
-    "application/msword": ".doc",
-    "application/vnd.ms-excel": ".xls",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-}
-_OOXML_MAIN = {
-    ".docx": "word/document.xml",
-    ".xlsx": "xl/workbook.xml",
-    ".pptx": "ppt/presentation.xml",
-}
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-
-
-def _sniff(upload) -> tuple[str, str] | None:
-    """(content_type, extension) judged from the bytes, or None when not an allowed type."""
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    lowered = head.lower()
-    # A file that a browser could render as a page is refused even if it starts like an image.
-    if b"<html" in lowered or b"<script" in lowered or b"<!doctype" in lowered or b"<svg" in lowered:
-        return None
-    if head.startswith(_OLE_MAGIC):
-        ext = PurePath(upload.name or "").suffix.lower()
-        return ("application/vnd.ms-excel", ".xls") if ext == ".xls" else ("application/msword", ".doc")
-    if head.startswith(b"PK\x03\x04"):
-        return _sniff_ooxml(upload)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in EVIDENCE_TYPES or kind.mime.startswith("application/vnd.openxml"):
-        return None
-    return kind.mime, EVIDENCE_TYPES[kind.mime]
-
-
-def _sniff_ooxml(upload) -> tuple[str, str] | None:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" not in names:
-                return None
-            # Macro-enabled documents (.docm/.xlsm/.pptm) are not accepted as evidence.
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                return None
-            for ext, main in _OOXML_MAIN.items():
-                if main in names:
-                    mime = next(m for m, e in EVIDENCE_TYPES.items() if e == ext)
-                    return mime, ext
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
 @transaction.atomic
 def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=None) -> Evidence:
     """Store one evidence file under a server-generated name, after checking its content."""
@@ -678,7 +616,8 @@ def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=
         )
     if upload.size == 0:
         raise ValidationError({"file": _("文件是空的。")})
-    sniffed = _sniff(upload)
+    # Content sniffing over the whole file decides, never the client's name or Content-Type.
+    sniffed = sniff_evidence(upload)
     if sniffed is None:
         raise ValidationError({"file": _("不支持的文件类型：只接受 PDF、图片（PNG/JPEG/GIF/WEBP）和 Office 文档。")})
     content_type, ext = sniffed

@@ -401,7 +401,7 @@ def evidence_download(request, pk: int):
         raise Http404 from None
     audit_record(event="evidence.download", request=request, obj=evidence, sha256=evidence.sha256)
     response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+        handle, as_attachment=True, filename=evidence.download_name, content_type=evidence.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -15,6 +15,7 @@ from PIL import Image
 from audit.models import AuditEvent
 from evaluation import services
 from evaluation.models import Evidence
+from tests.cfb import compound_file
 from tests.evaluation.conftest import elements
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -32,12 +33,28 @@ def png_bytes():
     return out.getvalue()
 
 
-def docx_bytes(main="word/document.xml"):
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def package(parts: dict, types: dict | None = None, defaults: dict | None = None) -> bytes:
+    """A zip package; `types` are [Content_Types].xml overrides {part: content type}."""
+    overrides = "".join(f'<Override PartName="/{p}" ContentType="{t}"/>' for p, t in (types or {}).items())
+    default = "".join(f'<Default Extension="{e}" ContentType="{t}"/>' for e, t in (defaults or {}).items())
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr(main, "<document/>")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", f'<Types xmlns="{CT_NS}">{default}{overrides}</Types>')
+        for name, content in parts.items():
+            z.writestr(name, content)
     return out.getvalue()
+
+
+def docx_bytes(extra: dict | None = None, types: dict | None = None, defaults: dict | None = None):
+    return package(
+        {"word/document.xml": "<document/>", **(extra or {})},
+        {"word/document.xml": DOCX_MAIN, **(types or {})},
+        defaults,
+    )
 
 
 def xlsx_bytes():
@@ -57,11 +74,16 @@ def upload(name, content, content_type="application/octet-stream"):
         ("照片.png", None, "image/png"),
         ("计划.docx", None, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         ("统计.xlsx", None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("旧文档.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600, "application/msword"),
+        ("旧文档.doc", None, "application/msword"),
+        ("旧表格.xls", None, "application/vnd.ms-excel"),
     ],
 )
 def test_it_accepts_allowed_types_judged_by_content(world, alice_card, name, content, mime):
-    content = content or {"照片.png": png_bytes, "计划.docx": docx_bytes, "统计.xlsx": xlsx_bytes}[name]()
+    content = content or {
+        "照片.png": png_bytes, "计划.docx": docx_bytes, "统计.xlsx": xlsx_bytes,
+        "旧文档.doc": lambda: compound_file({"WordDocument": b"\xec\xa5", "1Table": b"t"}),
+        "旧表格.xls": lambda: compound_file({"Workbook": b"\x09\x08"}),
+    }[name]()
     ev = services.evidence_add(scorecard=alice_card, element=elements(world.version)[0], upload=upload(name, content), by=world.alice)
     assert ev.content_type == mime and ev.original_name == name and ev.size == len(content)
     assert ev.sha256 == hashlib.sha256(content).hexdigest()
@@ -198,3 +220,113 @@ def test_it_rejects_macro_enabled_office_files(world, alice_card):
         services.evidence_add(
             scorecard=alice_card, element=elements(world.version)[0], upload=upload("宏.docx", out.getvalue()), by=world.alice
         )
+
+
+# ---------------------------------------------------------------- the hostile probe (issue 12)
+
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def png_with_text(text: str) -> bytes:
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", text)
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def _refused(world, card, name, content):
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        services.evidence_add(scorecard=card, element=elements(world.version)[0], upload=upload(name, content), by=world.alice)
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("after8k.png", lambda: png_bytes() + b"\0" * 9000 + HTML),  # appended after the image's end
+        ("intext.png", lambda: png_with_text("x" * 9000 + HTML.decode())),  # inside a valid text chunk
+        ("after8k.pdf", lambda: PDF[:-6] + b"%" + b"x" * 9000 + b"\n" + HTML + b"\n%%EOF\n"),
+        ("tail.pdf", lambda: PDF + b"\0" * 9000 + HTML),
+        ("js.pdf", lambda: PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>")),
+        ("jar.png", lambda: png_bytes() + docx_bytes()),  # an image that is also a ZIP
+    ],
+)
+def test_markup_or_a_second_file_anywhere_in_an_image_or_pdf_is_refused(world, alice_card, name, content):
+    _refused(world, alice_card, name, content())
+
+
+def test_an_msi_with_pe_bytes_named_and_typed_as_word_is_refused(world, alice_card):
+    msi = compound_file({"\u4840\u3f3f\u4577\u446c\u3b6a": b"MZ\x90\x00" + b"\0" * 60 + b"PE\0\0" + b"\0" * 100,
+                         "\u0005SummaryInformation": b"\xfe\xff"})
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        services.evidence_add(
+            scorecard=alice_card, element=elements(world.version)[0],
+            upload=upload("说明.doc", msi, "application/msword"), by=world.alice,
+        )
+    _refused(world, alice_card, "bare.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600)  # not a readable compound file
+
+
+@pytest.mark.parametrize(
+    "streams",
+    [
+        {"Workbook": b"\x09\x08", "_VBA_PROJECT_CUR/PROJECT": b"ID=", "_VBA_PROJECT_CUR/VBA/dir": b"\x01"},
+        {"WordDocument": b"\xec\xa5", "1Table": b"t", "Macros/VBA/dir": b"\x01", "Macros/PROJECT": b"ID="},
+        {"WordDocument": b"\xec\xa5", "Workbook": b"\x09\x08"},  # both at once: which is it?
+    ],
+)
+def test_ole_files_with_vba_streams_or_no_single_main_stream_are_refused(world, alice_card, streams):
+    _refused(world, alice_card, "宏.xls", compound_file(streams))
+
+
+def test_an_ole_file_gets_the_extension_of_its_streams_not_of_its_name(world, alice_card):
+    ev = services.evidence_add(
+        scorecard=alice_card, element=elements(world.version)[0],
+        upload=upload("表格.doc", compound_file({"Workbook": b"\x09\x08"})), by=world.alice,
+    )
+    assert ev.content_type == "application/vnd.ms-excel" and ev.file.name.endswith(".xls")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # .docm: main part declared macro-enabled, the VBA part under an innocent name but declared in [Content_Types].xml
+        lambda: package({"word/document.xml": "<d/>", "word/media/logo.dat": b"\0" * 10},
+                        {"word/document.xml": "application/vnd.ms-word.document.macroEnabled.main+xml",
+                         "word/media/logo.dat": "application/vnd.ms-office.vbaProject"}),
+        lambda: docx_bytes({"word/media/logo.dat": b"\0" * 10}, {"word/media/logo.dat": "application/vnd.ms-office.vbaProject"}),
+        lambda: docx_bytes({"word/media/a.bin": b"\0"}, defaults={"bin": "application/vnd.ms-office.vbaProject"}),
+        lambda: docx_bytes({"word/vbaData.xml": "<x/>"}),
+        # .xlsm with an Excel 4 macro sheet
+        lambda: package({"xl/workbook.xml": "<w/>", "xl/macrosheets/sheet1.xml": "<m/>"}, {"xl/workbook.xml": XLSX_MAIN}),
+        # a JAR that also holds word/document.xml
+        lambda: docx_bytes({"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\nMain-Class: Evil\n", "Evil.class": b"\xca\xfe\xba\xbe"}),
+        lambda: docx_bytes({"Evil.class": b"\xca\xfe\xba\xbe"}),
+        # a document that is also a workbook, and one with a page inside
+        lambda: docx_bytes({"xl/workbook.xml": "<w/>"}, {"xl/workbook.xml": XLSX_MAIN}),
+        lambda: docx_bytes({"word/page.html": HTML}),
+        lambda: docx_bytes({"word/activeX/activeX1.xml": "<ax/>"}),
+        # main part not declared as a document at all
+        lambda: package({"word/document.xml": "<d/>"}),
+    ],
+)
+def test_macro_enabled_or_polyglot_office_packages_are_refused(world, alice_card, content):
+    _refused(world, alice_card, "文档.docx", content())
+
+
+def test_an_office_package_that_inflates_too_far_is_refused(world, alice_card):
+    _refused(world, alice_card, "炸弹.docx", docx_bytes({"word/media/big.bin": b"\0" * (60 * 1024 * 1024)}))
+
+
+def test_the_download_is_named_with_the_detected_types_extension(world, login, alice_card):
+    ev = services.evidence_add(
+        scorecard=alice_card, element=elements(world.version)[0],
+        upload=upload("rtl\u202eexe.html", PDF), by=world.alice,
+    )
+    assert ev.original_name == "rtl\u202eexe.html"
+    response = login(world.alice).get(reverse("evaluation:evidence_download", args=[ev.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename=\"rtlexe.pdf\""
