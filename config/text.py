@@ -26,3 +26,18 @@ def strip_noncharacters(text: str) -> str:
 def is_invisible_or_control(char: str) -> bool:
     """A control, format (bidi overrides, zero-width) or non-character: never wanted in a name."""
     return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or bool(NONCHARACTERS_RE.match(char))
+
+
+def validate_plain_name(value: str) -> None:
+    """A name that ends up in file and archive names: no path separators, no `..`, nothing invisible.
+
+    Raises django.core.exceptions.ValidationError with a Chinese message.
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    text = str(value)
+    if "/" in text or "\\" in text or ".." in text:
+        raise ValidationError(_("不能包含“/”“\\”或“..”。"), code="path")
+    if any(is_invisible_or_control(c) for c in text):
+        raise ValidationError(_("不能包含换行、制表符等控制字符或不可见字符。"), code="control")

@@ -30,6 +30,9 @@ from .text import is_invisible_or_control
 # An Office or zip upload is refused when it would inflate far beyond any real document.
 ZIP_MAX_MEMBERS = 2000
 ZIP_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+# Workbooks we read back (school lists, offline scorecards): far smaller than any evidence file.
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
 
 EVIDENCE_TYPES = {
     "application/pdf": ".pdf",
@@ -72,10 +75,11 @@ _OLE_MACRO_STORAGES = {"macros", "_vba_project_cur", "vba", "_vba_project"}
 
 
 class UploadRefused(ValueError):
-    """The file is not acceptable; `message` is the Chinese reason for the user."""
+    """The file is not acceptable; `message` is the Chinese reason, `code` "unreadable" or "too_big"."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str = "unreadable"):
         self.message = message
+        self.code = code
         super().__init__(message)
 
 
@@ -97,8 +101,11 @@ def zip_within_limits(archive: zipfile.ZipFile, *, max_members: int = ZIP_MAX_ME
     return len(members) <= max_members and sum(m.file_size for m in members) <= max_uncompressed
 
 
-def check_zip_limits(file, *, max_members: int = ZIP_MAX_MEMBERS, max_uncompressed: int = ZIP_MAX_UNCOMPRESSED) -> None:
-    """Raise UploadRefused when an xlsx/zip upload is not a zip or would inflate too far."""
+def check_xlsx_limits(file, *, max_members: int = XLSX_MAX_MEMBERS, max_uncompressed: int = XLSX_MAX_UNCOMPRESSED) -> None:
+    """Raise UploadRefused when a workbook upload (bytes or file) is not a zip or would inflate too far.
+
+    Called before openpyxl sees the file, by every workbook upload (school list, offline scorecard).
+    """
     from django.utils.translation import gettext as _
 
     source = io.BytesIO(file) if isinstance(file, (bytes, bytearray)) else file
@@ -111,7 +118,7 @@ def check_zip_limits(file, *, max_members: int = ZIP_MAX_MEMBERS, max_uncompress
         if hasattr(source, "seek"):
             source.seek(0)
     if not ok:
-        raise UploadRefused(_("Excel 文件解压后过大，已拒绝处理。"))
+        raise UploadRefused(_("Excel 文件解压后过大，已拒绝处理。"), code="too_big")
 
 
 def sniff_evidence(upload) -> tuple[str, str] | None:

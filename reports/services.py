@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.uploads import safe_file_name
 from evaluation.models import Evaluation
 from schools.models import District
 
@@ -90,7 +91,8 @@ def export_job_finish(*, job_id: int) -> bool:
                 if code in failed or not default_storage.exists(part):
                     continue
                 with default_storage.open(part, "rb") as fh:
-                    archive.writestr(f"{code}-{name}.pdf", fh.read())
+                    # A school name is user text: it must not become a path inside the archive (zip-slip).
+                    archive.writestr(safe_file_name(f"{code}-{name}", ext=".pdf"), fh.read())
             if job.failures:
                 lines = [f"{f['school_code']}\t{f['school_name']}\t{f['error']}" for f in job.failures]
                 archive.writestr("失败清单.txt", "\n".join(lines) + "\n")

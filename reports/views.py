@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import scopes
 from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
+from config.uploads import safe_file_name
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
 from evaluation.selectors import RoundNotFound, round_resolve
 from rubric.selectors import rubric_tree
@@ -71,7 +72,9 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     from urllib.parse import quote
 
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    # Round and school names are user text: no separators or control characters in the saved name.
+    stem, _dot, ext = filename.rpartition(".")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(safe_file_name(stem, ext='.' + ext))}"
     return response
 
 
@@ -360,5 +363,5 @@ def export_download(request, pk: int):
         raise Http404
     audit_record(event="export.zip", request=request, obj=job, round=job.round.name)
     return FileResponse(job.file.open("rb"), as_attachment=True,
-                        filename=f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}.zip",
+                        filename=safe_file_name(f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}", ext=".zip"),
                         content_type="application/zip")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import numbers
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from config.uploads import UploadRefused, check_xlsx_limits
 
 # Columns of the import file: header → School field.
 COLUMNS = {
@@ -30,9 +31,6 @@ REQUIRED_COLUMNS = ("学校代码", "学校名称", "所属区县", "学段", "�
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-# An xlsx is a zip: refuse archives that would inflate far beyond any real school list.
-MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
-MAX_XLSX_MEMBERS = 200
 # A title line above the header row is common in hand-made sheets.
 HEADER_SEARCH_ROWS = 10
 
@@ -124,9 +122,15 @@ def rows_from_table(table) -> list[SchoolRow]:
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030 as Excel in China saves it."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SchoolFileError([_("文件以 UTF-8 标记开头，但内容不是有效的 UTF-8 文本：请重新另存为 CSV（UTF-8）。")]) from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # an odd byte count or a lone surrogate: not UTF-16 text
+            raise SchoolFileError([_("文件以 UTF-16 标记开头，但内容不是有效的 UTF-16 文本：请重新另存为 CSV（UTF-8）。")]) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -152,12 +156,12 @@ def read_csv(data: bytes) -> list[SchoolRow]:
 def read_xlsx(data: bytes) -> list[SchoolRow]:
     from openpyxl import load_workbook  # openpyxl parses with defusedxml when it is installed
 
+    # An xlsx is a zip: refuse archives that would inflate far beyond any real school list.
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_XLSX_MEMBERS or sum(m.file_size for m in members) > MAX_XLSX_UNCOMPRESSED:
-                raise SchoolFileError([_("Excel 文件解压后过大，已拒绝处理。")])
-    except zipfile.BadZipFile as exc:
+        check_xlsx_limits(data)
+    except UploadRefused as exc:
+        if exc.code == "too_big":
+            raise SchoolFileError([exc.message]) from exc
         raise SchoolFileError([_("无法读取该 Excel 文件：请上传 .xlsx 格式（旧版 .xls 请先另存为 .xlsx）。")]) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -1,5 +1,8 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from config.text import validate_plain_name
 
 
 class District(models.Model):
@@ -55,3 +58,10 @@ class School(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.code}）"
+
+    def clean(self):
+        # The name becomes part of file names (score sheets, the batch ZIP): no paths, nothing invisible.
+        try:
+            validate_plain_name(self.name)
+        except ValidationError as exc:
+            raise ValidationError({"name": exc.messages}) from exc

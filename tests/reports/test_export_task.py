@@ -114,3 +114,24 @@ def test_unfinished_job_page_polls_for_progress(login, scored):
     job = ExportJob.objects.create(round=scored.round, requested_by=scored.official, total=4, done=1)
     html = login(scored.official).get(reverse("reports:export_detail", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in html and 'data-width="25"' in html
+
+
+def test_zip_entry_names_never_carry_paths_or_control_characters(scored, media, monkeypatch):
+    """A school name is user text; in the archive it is a flat, printable name (zip-slip, issue 12)."""
+    from tests.hostile import strings
+
+    monkeypatch.setattr(tasks, "scoresheet_pdf", lambda totals, **kw: b"%PDF-1.4\n%%EOF\n")  # only the names matter here
+
+    hostile = strings("path_traversal", "control_and_noncharacters", "markup")
+    names = []
+    for text in hostile:
+        # The import refuses such names now; a row from before that rule must still export safely.
+        type(scored.school).objects.filter(pk=scored.school.pk).update(name=text.replace("\0", ""))
+        job = ExportJob.objects.create(round=scored.round, requested_by=scored.admin, total=2)
+        tasks.export_scoresheets.call(job.pk, [scored.evaluation.pk, scored.other_evaluation.pk])
+        names += _names(job)
+    assert f"{scored.school.code}-a_._._._x_zipslip.pdf" in names
+    for name in names:
+        assert "/" not in name and "\\" not in name and ".." not in name, name
+        assert not any(ord(c) < 32 or c in "\u202e\ufeff\u200b\ufffe\uffff" for c in name), name
+        assert name.endswith((".pdf", ".txt"))

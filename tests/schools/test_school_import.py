@@ -1,5 +1,6 @@
 """school_import and the file reader: all or nothing, every bad cell named by row and column."""
 
+import csv
 import io
 import zipfile
 
@@ -192,3 +193,43 @@ def test_an_xlsx_with_an_xml_entity_bomb_is_refused():
 
 def test_unsupported_file_types_are_refused():
     assert errors_of("schools.pdf", b"%PDF-1.4")[0].startswith("不支持的文件类型")
+
+
+# ---------------------------------------------------------------- the hostile probe (issue 12)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xfe" + "学校代码,学校名称".encode("utf-16-le") + b"\x00\xd8garbage",  # lone surrogate, odd length
+        b"\xfe\xff\x00a\xdc\x00",
+        b"\xef\xbb\xbf\xff\xfe\xfd garbage",
+    ],
+    ids=["utf16-le", "utf16-be", "utf8-bom"],
+)
+def test_a_csv_with_a_bom_and_garbage_gets_a_clear_error(data):
+    errors = errors_of("schools.csv", data)
+    assert len(errors) == 1 and "不是有效的 UTF-" in errors[0]
+
+
+def test_school_names_that_would_become_paths_or_hide_characters_are_refused():
+    from tests.hostile import strings
+
+    hostile = [s for s in strings("path_traversal", "control_and_noncharacters") if "\0" not in s] + ["学校\n第二行"]
+    rows = [[f"61011300{i:02d}", name, "雁塔区", "小学", "城区", "", ""] for i, name in enumerate(hostile)]
+    data = io.StringIO()
+    csv.writer(data).writerows([HEADERS, *rows])  # quoted, so line breaks stay inside their cell
+    errors = errors_of("schools.csv", data.getvalue().encode("utf-8"))
+    assert len(errors) == len(hostile)
+    assert all("「学校名称」" in e and ("不能包含" in e) for e in errors), errors
+    assert School.objects.count() == 0
+
+
+def test_the_school_form_refuses_a_path_as_name(django_user_model):
+    from schools.forms import SchoolForm
+    from schools.models import District
+
+    district = District.objects.get(name="雁塔区")
+    form = SchoolForm({"code": "6101110002", "name": "a/../../../x/zipslip", "district": district.pk,
+                       "stage": "primary", "location": "urban"})
+    assert not form.is_valid() and "不能包含" in form.errors["name"][0]
