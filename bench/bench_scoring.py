@@ -89,7 +89,7 @@ def main():
         for e in elements[:20]:
             services.evidence_add(
                 scorecard=card, element=e, by=inspector,
-                upload=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%bench\n", content_type="application/pdf"),
+                upload=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%bench\n%%EOF\n", content_type="application/pdf"),
             )
 
         client = Client()

@@ -8,15 +8,20 @@ Files this system reads back (offline scorecards, rubric workbooks) undo the pre
 `cell_text_read`, so a note that starts with "=" survives a download and upload unchanged.
 """
 
+import csv
+
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from .text import NONCHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def cell_text(value) -> str:
     """User text made safe for a spreadsheet cell."""
-    # The characters openpyxl refuses; csv and our own xlsx row writer drop the same ones.
-    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    # The characters openpyxl refuses, and the non-characters (U+FFFE, U+FFFF …) it lets through
+    # although no XML reader accepts them; csv and our own xlsx row writer drop the same ones.
+    text = NONCHARACTERS_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
     # Text already starting with an apostrophe gets one too, so reading back is exact.
     if text.startswith(FORMULA_PREFIXES) or text.startswith("'"):
         return "'" + text
@@ -28,3 +33,43 @@ def cell_text_read(value) -> str:
     text = "" if value is None else str(value)
     # Excel and WPS keep a typed leading apostrophe out of the value, so one found here is ours.
     return text[1:] if text.startswith("'") else text
+
+
+def _safe_row(row):
+    # Numbers stay numbers; every piece of text goes through the same rule as an xlsx cell.
+    return [cell_text(v) if isinstance(v, str) else v for v in row]
+
+
+class _SafeWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        return self._writer.writerow(_safe_row(row))
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+class _SafeDictWriter(_SafeWriter):
+    def writeheader(self):
+        return self._writer.writeheader()
+
+    def writerow(self, row):
+        return self._writer.writerow({k: cell_text(v) if isinstance(v, str) else v for k, v in row.items()})
+
+
+# Python's csv module quotes a field only for the characters of its own line terminator: with
+# "\n" a lone "\r" inside a name went out unquoted and split the row. RFC 4180's CRLF quotes both.
+_CSV_OPTIONS = {"lineterminator": "\r\n"}
+
+
+def csv_writer(stream) -> _SafeWriter:
+    """csv.writer whose text cells are neutralized like xlsx cells: every CSV the product writes uses it."""
+    return _SafeWriter(csv.writer(stream, **_CSV_OPTIONS))
+
+
+def csv_dict_writer(stream, fieldnames) -> _SafeDictWriter:
+    """csv.DictWriter with the same rule as `csv_writer`."""
+    return _SafeDictWriter(csv.DictWriter(stream, fieldnames=fieldnames, **_CSV_OPTIONS))

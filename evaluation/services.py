@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import uuid
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
+from xml.etree import ElementTree
+from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +27,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import roles
-from config.uploads import sniff_evidence
 from audit.services import audit_record
+from config.text import strip_noncharacters
+from config.uploads import UploadRefused, check_xlsx_limits, sniff_evidence
 from rubric.models import Element, RubricVersion
 
 from . import recusal, selectors
@@ -278,6 +282,9 @@ def _save_versioned(
             except PointsError as exc:
                 result.errors[code] = str(exc)
                 continue
+        if note is not None:
+            # Pasted text may carry U+FFFF or stray controls: no XML file (the offline workbook) could hold them.
+            note = strip_noncharacters(note)
         if note is not None and len(note) > 2000:
             result.errors[code] = _("备注不能超过 2000 字。")
             continue
@@ -669,6 +676,10 @@ def evidence_delete(*, evidence: Evidence, by, request=None) -> None:
 # ---------------------------------------------------------------- offline xlsx
 
 
+# What a damaged workbook raises while it is read (defusedxml's refusals are ValueErrors).
+_DAMAGED_WORKBOOK = (ElementTree.ParseError, ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError)
+
+
 class ScorecardImportError(ValidationError):
     """A refused spreadsheet; `cell_errors` lists "F23：…" messages."""
 
@@ -687,7 +698,17 @@ def scorecard_import_xlsx(*, scorecard: Scorecard, file, by, request=None) -> Sa
     from .xlsx import read_scorecard_rows
 
     _check_scorecard_writable(scorecard, by)
-    rows, errors = read_scorecard_rows(file, version_id=scorecard.evaluation.round.rubric_version_id)
+    try:
+        # The same inflate limit as the school import, before openpyxl unpacks anything.
+        check_xlsx_limits(file)
+    except UploadRefused as exc:
+        raise ScorecardImportError([exc.message]) from exc
+    try:
+        rows, errors = read_scorecard_rows(file, version_id=scorecard.evaluation.round.rubric_version_id)
+    except _DAMAGED_WORKBOOK as exc:
+        # openpyxl's read-only mode parses a sheet while its rows are read: XML no reader accepts
+        # (a raw U+FFFF, say) fails there, not when the workbook is opened.
+        raise ScorecardImportError([_("文件无法读取：请上传从本系统下载的 .xlsx 评分表。")]) from exc
     if errors:
         raise ScorecardImportError(errors)
     if not rows:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from django.utils.translation import gettext as _
 
-from config.spreadsheet import cell_text
+from config.spreadsheet import csv_dict_writer
 
 from .selectors import RoundRow
 
@@ -48,10 +47,8 @@ def ranking_csv(rows: list[RoundRow], codes: list[str]) -> str:
     out = io.StringIO()
     records = ranking_records(rows, codes)
     fields = ["rank", "school_code", "school_name", "district", "total", *codes, "status", "provisional"]
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer = csv_dict_writer(out, fields)
     writer.writeheader()
     for record in records:
-        for key in ("school_code", "school_name", "district"):
-            record[key] = cell_text(record[key])
         writer.writerow(record)
     return out.getvalue()

@@ -40,7 +40,7 @@ def test_the_page_runs_a_constant_number_of_queries(world, login, alice_card, dj
         for n in range(3):
             services.evidence_add(
                 scorecard=alice_card, element=e, by=world.alice,
-                upload=SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf"),
+                upload=SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4\n%test\n%%EOF\n", content_type="application/pdf"),
             )
     with django_assert_max_num_queries(15):
         response = c.get(url(alice_card))

@@ -1,10 +1,10 @@
 """round_status: every evaluation of a round with its panel's progress, as JSON or CSV."""
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.spreadsheet import csv_writer
 from evaluation.selectors import RoundNotFound, round_resolve, round_status_rows
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         # CSV: one line per inspector, so the panel is flat and spreadsheet-friendly.
-        writer = csv.writer(self.stdout)
+        writer = csv_writer(self.stdout)  # school names are user text: neutralized like any spreadsheet cell
         writer.writerow(["school_code", "school_name", "status", "username", "lead", "scored", "submitted"])
         for row in rows:
             members = row["inspectors"] or [{"username": "", "lead": "", "scored": "", "submitted": ""}]
