@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -13,13 +13,10 @@ from audit.services import audit_record
 
 
 def _aged(days: int) -> AuditEvent:
-    ev = audit_record(event=f"test.age{days}")
-    # Back-date through SQL: the model itself refuses updates.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AuditEvent._meta.db_table} SET at = %s WHERE id = %s", [timezone.now() - timedelta(days=days), ev.pk]
-        )
-    return ev
+    # Written at an injected time: neither the model nor (on PostgreSQL) the database lets a record be back-dated.
+    past = timezone.now() - timedelta(days=days)
+    with mock.patch("django.utils.timezone.now", return_value=past):
+        return audit_record(event=f"test.age{days}")
 
 
 @pytest.mark.django_db

@@ -2,9 +2,9 @@
 
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,10 +20,9 @@ EXPORT = "/audit/export.xlsx"
 def events(world):
     audit_record(event="score.change", user=world.alice, outcome="success", element="C1")
     audit_record(event="auth.login_failed", username="mallory", outcome="failure")
-    old = audit_record(event="evaluation.finalize", user=world.lead)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET at = %s WHERE id = %s",
-                       [timezone.now() - timedelta(days=10), old.pk])
+    # Written at an injected time: on PostgreSQL the database refuses to back-date a record.
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(days=10)):
+        audit_record(event="evaluation.finalize", user=world.lead)
     return world
 
 
@@ -79,7 +78,8 @@ def test_the_filters_narrow_the_list(login, events, params, present, absent):
 def test_hostile_filters_are_refused_or_harmless(login, events, params):
     count = AuditEvent.objects.count()
     response = login(events.auditor).get(LIST, params)
-    assert response.status_code == 200
+    # A NUL is refused at the door for every page (config.middleware), the rest by the form.
+    assert response.status_code == (400 if any("\x00" in v for v in params.values()) else 200)
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert AuditEvent.objects.count() >= count  # nothing deleted
 

@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -37,7 +37,16 @@ class Command(BaseCommand):
             count = doomed.count()
             if not dry_run and count:
                 # The one place allowed past the append-only guard: a raw delete of expired rows.
-                doomed._raw_delete(doomed.db)
+                if connection.vendor == "postgresql":
+                    # The database's trigger (audit migration 0003) lets this transaction, and only
+                    # it, delete rows past the retention period.
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL audit.purge = 'on'")
+                        doomed._raw_delete(doomed.db)
+                        # Closed again at once, in case this runs inside a longer transaction.
+                        cursor.execute("SET LOCAL audit.purge = 'off'")
+                else:
+                    doomed._raw_delete(doomed.db)
                 audit_record(event="audit.purge", before=day.isoformat(), deleted=count)
         verb = "将删除" if dry_run else "已删除"
         self.stdout.write(f"{verb} {count} 条 {day.isoformat()} 之前的审计记录。")
