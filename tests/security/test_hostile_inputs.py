@@ -49,3 +49,23 @@ def test_a_nul_in_the_export_start_form_is_refused(world, login):
 
 def test_an_anonymous_request_with_a_nul_is_refused_too(client):
     _assert_refused(client.get("/accounts/login/?next=%00"))
+
+
+def test_hostile_notes_are_inert_in_the_scorecard_and_the_leads_page(world, login, alice_card):
+    from django.utils.html import escape
+
+    from evaluation import services
+    from rubric.models import Element
+    from tests.hostile import strings
+
+    elements = list(Element.objects.filter(version=world.version).order_by("order"))
+    hostile = [s for s in strings("markup", "control_and_noncharacters", "spreadsheet_formulas") if "\0" not in s]
+    for element, text in zip(elements, hostile):
+        services.score_save(scorecard=alice_card, element=element, points="0", note=text, version=0, by=world.alice)
+    for user, url in ((world.alice, reverse("evaluation:scorecard", args=[alice_card.pk])),
+                      (world.lead, reverse("evaluation:evaluation_detail", args=[world.evaluation.pk]))):
+        body = login(user).get(url).content.decode()
+        assert "<script>alert(1)</script>" not in body and "<svg onload" not in body and "<img src=x" not in body
+        assert "\ufffe" not in body and "\uffff" not in body
+        if user == world.alice:
+            assert escape("<script>alert(1)</script>") in body
