@@ -129,6 +129,7 @@ def test_a_deactivated_user_cannot_log_in(client, alice):
 def test_the_login_form_rejects_an_overlong_or_hostile_username_without_error(client, alice):
     for username in ("x" * 5000, "' OR 1=1 --", "<script>alert(1)</script>", "alice\x00"):
         response = _post_login(client, username, "anything")
-        assert response.status_code in (200, 429)
+        # A NUL is refused at the door (config.middleware) before the form sees it.
+        assert response.status_code in ((400,) if "\x00" in username else (200, 429))
         assert "<script>alert(1)</script>" not in response.content.decode()
     assert "_auth_user_id" not in client.session
