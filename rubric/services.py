@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.services import audit_record
+from config.uploads import UploadRefused, check_xlsx_limits
 
 from .models import Dimension, Element, Indicator, RubricVersion, _locked
 from .schema import CODE_RE, RubricFormatError, RubricSpec, parse_rubric
@@ -102,6 +103,10 @@ def rubric_parse_file(*, content: bytes, filename: str = "") -> RubricSpec:
     from .xlsx import rubric_dict_from_xlsx
 
     if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
+        try:
+            check_xlsx_limits(content)  # every workbook upload: the same inflate limit, before openpyxl
+        except UploadRefused as exc:
+            raise RubricFormatError([exc.message if exc.code == "too_big" else _("文件不是有效的 xlsx 工作簿。")]) from exc
         return parse_rubric(rubric_dict_from_xlsx(content))
     try:
         data = json.loads(content.decode("utf-8-sig"))

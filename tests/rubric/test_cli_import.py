@@ -181,3 +181,13 @@ def test_the_sample_fixture_imports_and_publishes(tmp_path):
     out = _run("publish", "sample-small")
     assert "已发布 sample-small" in out
     assert RubricVersion.objects.get(code="sample-small").status == RubricVersion.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_an_xlsx_that_inflates_too_far_is_refused_before_openpyxl_reads_it(tmp_path):
+    import zipfile
+
+    path = tmp_path / "r.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:  # 60 MB of zeros in a ~60 KB file
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024 * 1024))
+    _refused(str(path), "解压后过大")
