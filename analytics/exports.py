@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from decimal import Decimal
 
-from config.spreadsheet import cell_text
+from config.spreadsheet import csv_writer
 
 from .selectors import Agreement, CVGroup, Deviation, ElementRate, Rate, RoundAnalytics, ScoreRow, Spread
 
@@ -77,14 +76,11 @@ SCORE_FIELDS = ["school_code", "district", "stage", "location", "inspector_usern
 def scores_csv(rows: list[ScoreRow]) -> str:
     """Every submitted inspector score; user text through the one spreadsheet text rule."""
     out = io.StringIO()
-    # RFC 4180 line ends: the writer then quotes any field holding a CR or LF (a name pasted with
-    # a line break), which it would not with "\n" alone.
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv_writer(out)  # the product's one CSV writer: RFC 4180 line ends, every text cell neutralized
     writer.writerow(SCORE_FIELDS)
     for r in rows:
         writer.writerow([
-            cell_text(r.school_code), cell_text(r.district), r.stage, r.location, cell_text(r.username),
-            cell_text(r.element_code), format(r.points, "f"),
+            r.school_code, r.district, r.stage, r.location, r.username, r.element_code, format(r.points, "f"),
             r.submitted_at.isoformat() if r.submitted_at else "",
         ])
     return out.getvalue()
