@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
+        from . import checks, signals  # noqa: F401  (registers the check and the role guard)
         from .permissions_setup import on_post_migrate
 
         # dispatch_uid: connect once however often ready() runs.

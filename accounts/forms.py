@@ -1,6 +1,53 @@
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from schools.models import District
+
+from . import roles as role_names
+
+# Control and format characters (incl. bidi overrides) never belong in a name or a unit.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+# A cell starting like a formula is how spreadsheet injection begins; no real name does.
+_FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{4,28}$")
+
+
+def clean_text(value: str, *, label: str, max_length: int) -> str:
+    """A person's name, unit or tag list: one line, no control characters, no formula start."""
+    value = (value or "").strip()
+    if _CONTROL_RE.search(value):
+        raise ValidationError(_("%(label)s含有控制字符或不可见字符。") % {"label": label}, code="control")
+    if value.startswith(_FORMULA_START):
+        raise ValidationError(_("%(label)s不能以 = + - @ 开头。") % {"label": label}, code="formula")
+    if len(value) > max_length:
+        raise ValidationError(_("%(label)s最多 %(n)s 个字符（现有 %(m)s 个）。") % {
+            "label": label, "n": max_length, "m": len(value)}, code="max_length")
+    return value
+
+
+def clean_phone(value: str) -> str:
+    value = (value or "").strip()
+    if value and not _PHONE_RE.match(value):
+        raise ValidationError(_("联系电话只能包含数字、空格、“-”和开头的“+”。"), code="phone")
+    return value
+
+
+def clean_username(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(_("请填写用户名。"), code="required")
+    if len(value) > 150:
+        raise ValidationError(_("用户名最多 150 个字符。"), code="max_length")
+    try:
+        UnicodeUsernameValidator()(value)
+    except ValidationError:
+        raise ValidationError(_("用户名只能包含字母、数字和 @ . + - _。"), code="username") from None
+    return value
 
 
 class LoginForm(AuthenticationForm):
@@ -30,7 +77,113 @@ class UserRolesForm(forms.Form):
     is_active = forms.BooleanField(label=_("账号启用"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from . import roles as role_names
-
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]
+
+    def clean_roles(self):
+        chosen = self.cleaned_data["roles"]
+        role_names.check_role_set(chosen)
+        return chosen
+
+
+class AccountForm(forms.Form):
+    """Create or edit an account: profile, roles, 教育局 scope, activation."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    # Lengths are checked in clean_text, with the count in the message.
+    name = forms.CharField(label=_("姓名"))
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    organization = forms.CharField(label=_("工作单位"), required=False)
+    district = forms.ModelChoiceField(label=_("单位所在区县"), queryset=District.objects.none(), required=False,
+                                      empty_label=_("（不在某一区县）"))
+    expertise = forms.CharField(label=_("专长/学科"), required=False,
+                                help_text=_("多个标签用顿号或逗号分隔，如：语文、德育。"))
+    roles = forms.MultipleChoiceField(label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=(),
+                                      help_text=_("三权分立：管理员、安全管理员、审计管理员互斥，也不能兼任督导专家或教育局。"))
+    scope_city_wide = forms.BooleanField(label=_("查看范围：全市"), required=False)
+    scope_districts = forms.ModelMultipleChoiceField(
+        label=_("查看范围：区县"), queryset=District.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("仅对教育局账号有效：选“全市”或一个或多个区县；都不选则看不到任何结果。"),
+    )
+    is_active = forms.BooleanField(label=_("账号启用"), required=False, initial=True)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "username": instance.username, "name": instance.name, "phone": instance.phone,
+                "organization": instance.organization, "district": instance.district_id,
+                "expertise": instance.expertise, "is_active": instance.is_active,
+                "roles": list(instance.groups.filter(name__in=role_names.ALL_ROLES).values_list("name", flat=True)),
+                "scope_city_wide": instance.scope_city_wide,
+                "scope_districts": list(instance.scope_districts.values_list("pk", flat=True)),
+            }
+        super().__init__(*args, **kwargs)
+        districts = District.objects.order_by("order", "code")
+        self.fields["district"].queryset = districts
+        self.fields["scope_districts"].queryset = districts
+        self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]
+
+    def clean_username(self):
+        from .models import User
+
+        value = clean_username(self.cleaned_data["username"])
+        clash = User.objects.filter(username__iexact=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_("用户名“%(u)s”已被使用。") % {"u": value})
+        return value
+
+    def clean_name(self):
+        return clean_text(self.cleaned_data["name"], label=_("姓名"), max_length=50)
+
+    def clean_organization(self):
+        return clean_text(self.cleaned_data["organization"], label=_("工作单位"), max_length=100)
+
+    def clean_expertise(self):
+        return clean_text(self.cleaned_data["expertise"], label=_("专长/学科"), max_length=200)
+
+    def clean_phone(self):
+        from .models import User
+
+        value = clean_phone(self.cleaned_data["phone"])
+        if value:
+            clash = User.objects.filter(phone=value)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(_("联系电话“%(p)s”已属于另一个账号。") % {"p": value})
+        return value
+
+    def clean_roles(self):
+        chosen = self.cleaned_data["roles"]
+        superuser = bool(self.instance is not None and self.instance.is_superuser)
+        role_names.check_role_set(set(chosen) | ({role_names.ADMIN} if superuser else set()))
+        return chosen
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope_city_wide") and data.get("scope_districts"):
+            self.add_error("scope_districts", _("查看范围选了“全市”就不要再选区县。"))
+        return data
+
+    def account_data(self):
+        from .services import AccountData
+
+        d = self.cleaned_data
+        return AccountData(
+            username=d["username"], name=d["name"], phone=d["phone"], organization=d["organization"],
+            district=d["district"], expertise=d["expertise"], roles=tuple(d["roles"]),
+            scope_city_wide=d["scope_city_wide"], scope_districts=tuple(d["scope_districts"]),
+            is_active=d["is_active"],
+        )
+
+
+class UserImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("账号名单文件"), help_text=_("支持 .xlsx 或 .csv（UTF-8 或 GB18030 编码），最大 5 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={"required": _("请选择文件。")},
+    )

@@ -13,14 +13,23 @@ class User(AbstractUser):
     name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     organization = models.CharField(_("工作单位"), max_length=100, blank=True)
-    # An official with a district sees only that district; without one, the whole city.
+    # The district of the person's unit (工作单位所在区县). What an official may see is their
+    # scope below, not this field.
     district = models.ForeignKey(
         "schools.District",
-        verbose_name=_("所属区县"),
+        verbose_name=_("单位所在区县"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="officials",
+    )
+    expertise = models.CharField(
+        _("专长/学科"), max_length=200, blank=True, help_text=_("多个标签用顿号或逗号分隔，如：语文、德育。")
+    )
+    # 教育局 scope (accounts.scopes): the whole city, or the listed districts; neither = nothing.
+    scope_city_wide = models.BooleanField(_("查看范围：全市"), default=False)
+    scope_districts = models.ManyToManyField(
+        "schools.District", verbose_name=_("查看范围：区县"), blank=True, related_name="scoped_users"
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
@@ -63,6 +72,12 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         self._password_at_load = self.password
         self._password_stamped = False
+
+    @property
+    def expertise_tags(self) -> list[str]:
+        import re
+
+        return [t for t in (x.strip() for x in re.split(r"[、,，;；]", self.expertise)) if t]
 
     def get_full_name(self):
         return self.name or super().get_full_name()

@@ -9,8 +9,9 @@ from . import roles
 OWN_APPS = ("accounts", "schools", "rubric", "evaluation", "reports", "audit")
 
 ROLE_PERMISSIONS = {
-    # System admin: manages users, schools, rounds and rubrics.
-    roles.ADMIN: {"apps": ("accounts", "schools", "rubric", "evaluation", "reports"), "codenames": None},
+    # System admin: manages schools, rounds and rubrics; sees accounts but never changes them
+    # (三权分立: that is the security admin's work, on the product's own pages).
+    roles.ADMIN: {"apps": ("schools", "rubric", "evaluation", "reports"), "codenames": None},
     roles.INSPECTOR: {
         "apps": None,
         "codenames": {
@@ -44,6 +45,9 @@ def sync_role_permissions(Group, Permission, using="default"):
             perms = perms.filter(
                 content_type__app_label__in=OWN_APPS, codename__in=rule["codenames"]
             )
+        if group_name == roles.ADMIN:
+            perms = perms | Permission.objects.using(using).filter(
+                content_type__app_label="accounts", codename="view_user")
         group.permissions.set(perms)
 
 

@@ -3,7 +3,9 @@
 Group names are Chinese because administrators see them in the admin screens.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 
 ADMIN = "管理员"
 INSPECTOR = "督导专家"
@@ -13,6 +15,62 @@ SECURITY_ADMIN = "安全管理员"
 AUDITOR = "审计管理员"
 
 ALL_ROLES = (ADMIN, INSPECTOR, OFFICIAL, SECURITY_ADMIN, AUDITOR)
+
+# 三权分立: these three are never held together, and none of them with a business role unless
+# settings.ROLE_ALLOWED_PAIRS names the pair (e.g. "管理员+督导专家" for a small county).
+SEPARATED_ROLES = (ADMIN, SECURITY_ADMIN, AUDITOR)
+BUSINESS_ROLES = (INSPECTOR, OFFICIAL)
+
+
+def _allowed_pairs() -> set[frozenset[str]]:
+    pairs = set()
+    for item in getattr(settings, "ROLE_ALLOWED_PAIRS", ()):
+        parts = frozenset(p.strip() for p in item.split("+"))
+        # The three separated roles stay apart whatever the setting says.
+        if len(parts) == 2 and len(parts & set(SEPARATED_ROLES)) == 1 and len(parts & set(BUSINESS_ROLES)) == 1:
+            pairs.add(parts)
+    return pairs
+
+
+def role_conflicts(names) -> list[tuple[str, str]]:
+    """The pairs among `names` that 三权分立 forbids, in a stable order."""
+    held = [r for r in ALL_ROLES if r in set(names)]
+    allowed = _allowed_pairs()
+    conflicts = []
+    for i, first in enumerate(held):
+        for second in held[i + 1:]:
+            if first not in SEPARATED_ROLES and second not in SEPARATED_ROLES:
+                continue  # two business roles (督导专家 + 教育局) may be held together
+            if frozenset((first, second)) in allowed:
+                continue
+            conflicts.append((first, second))
+    return conflicts
+
+
+class RoleConflict(ValidationError):
+    """A role set that 三权分立 forbids; the message names the conflicting roles."""
+
+
+def check_role_set(names, *, who: str = "") -> None:
+    """Raise RoleConflict naming the forbidden pairs (the one rule every path calls)."""
+    conflicts = role_conflicts(names)
+    if conflicts:
+        pairs = "；".join(f"{a}与{b}" for a, b in conflicts)
+        prefix = f"{who}：" if who else ""
+        raise RoleConflict(f"{prefix}三权分立不允许同一账号同时担任{pairs}。", code="role_conflict")
+
+
+def held_roles(user) -> set[str]:
+    """Role names stored on the account (a superuser counts as 管理员), read from the database."""
+    names = set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True)) if user.pk else set()
+    if getattr(user, "is_superuser", False):
+        names.add(ADMIN)
+    return names
+
+
+def is_separated(names) -> bool:
+    """True for a role set with one of the three administrator roles."""
+    return bool(set(names) & set(SEPARATED_ROLES))
 
 
 def _in_group(user, name: str) -> bool:

@@ -67,11 +67,24 @@ CITY = ResultsScope(city_wide=True)
 
 def official_scope(user) -> ResultsScope:
     """The scope stored on an official's account (whatever roles they hold)."""
-    # Until accounts carry an explicit scope, an official's district is their scope and no
-    # district means the whole city.
-    if user.district_id:
-        return ResultsScope(district_ids=frozenset({user.district_id}))
-    return CITY
+    if getattr(user, "scope_city_wide", False):
+        return CITY
+    # Cached on the user object like the role names: pages ask several times per request.
+    ids = getattr(user, "_scope_district_ids", None)
+    if ids is None:
+        ids = frozenset(user.scope_districts.values_list("pk", flat=True)) if user.pk else frozenset()
+        user._scope_district_ids = ids
+    return ResultsScope(district_ids=ids)
+
+
+def scope_label(user) -> str:
+    """The official's scope in words: 全市, the district names, or 未设置."""
+    scope = official_scope(user)
+    if scope.city_wide:
+        return "全市"
+    if scope.is_empty:
+        return "未设置"
+    return "、".join(d.name for d in scope.districts())
 
 
 def results_scope(user) -> ResultsScope:
@@ -86,6 +99,17 @@ def results_scope(user) -> ResultsScope:
 def scope_missing(user) -> bool:
     """True for an official whose account has no scope yet: they see nothing and are told why."""
     return roles.is_official(user) and not roles.is_admin(user) and results_scope(user).is_empty
+
+
+NO_SCOPE_MESSAGE = "您的教育局账号还没有设置查看范围（全市或区县），因此看不到任何评估结果。请联系安全管理员设置。"
+
+
+def require_scope(user) -> None:
+    """Refuse (403 with the reason) an official whose account has no scope yet."""
+    from django.core.exceptions import PermissionDenied
+
+    if scope_missing(user):
+        raise PermissionDenied(NO_SCOPE_MESSAGE)
 
 
 def evaluations_visible_to(user):

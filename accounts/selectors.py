@@ -7,7 +7,7 @@ from .models import User
 
 def user_list(*, query: str = "", role: str = "", active: str = "") -> QuerySet[User]:
     """Users filtered by name/username, role group and active flag, with their groups prefetched."""
-    qs = User.objects.select_related("district").prefetch_related("groups").order_by("username")
+    qs = User.objects.select_related("district").prefetch_related("groups", "scope_districts").order_by("username")
     if query:
         qs = qs.filter(Q(username__icontains=query) | Q(name__icontains=query) | Q(organization__icontains=query))
     if role:
@@ -15,3 +15,21 @@ def user_list(*, query: str = "", role: str = "", active: str = "") -> QuerySet[
     if active in {"1", "0"}:
         qs = qs.filter(is_active=active == "1")
     return qs.distinct()
+
+
+def address_is_throttled(*, ip: str | None, now=None) -> bool:
+    """True when this address failed logins for too many different usernames lately (spraying)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+
+    limit = getattr(settings, "LOGIN_ADDRESS_USERNAME_LIMIT", 10)
+    if not ip or not limit:
+        return False
+    since = (now or timezone.now()) - settings.AXES_COOLOFF_TIME
+    tried = (AuditEvent.objects.filter(event="auth.login_failed", ip=ip, at__gte=since)
+             .values("username").distinct().count())
+    return tried >= limit

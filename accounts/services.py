@@ -1,10 +1,19 @@
-"""Account writes of the security admin (三权分立: role assignment and activation only)."""
+"""Account writes of the security admin: create, edit, (de)activate, roles, scope, reset.
+
+三权分立 (accounts.roles.check_role_set) and "no one changes their own roles, activation or
+scope" are enforced here, for the pages, the import, the commands and any other caller alike;
+the m2m guard in accounts.signals is the last line behind them.
+"""
 
 from __future__ import annotations
 
+import secrets
+import string
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit.services import audit_record
@@ -12,39 +21,183 @@ from audit.services import audit_record
 from . import roles
 from .models import User
 
+SELF_CHANGE_MESSAGE = "不能修改自己的角色、启用状态或查看范围。"
+SEPARATED_RESET_MESSAGE = (
+    "%(user)s 持有%(roles)s角色：三权分立要求其密码不能由安全管理员在页面上重置"
+    "（否则安全管理员可以登录为该账号）。请由本人修改，或由运维人员在服务器上执行 "
+    "manage.py reset_password %(username)s（须写明确认人，记入审计）。"
+)
+
+
+class SeparatedResetRefused(PermissionDenied):
+    """A page reset of an administrator's password (三权分立: needs a second person)."""
+
+
+@dataclass
+class AccountData:
+    """What the security admin sets on an account (the page's form and the import both fill it)."""
+
+    username: str
+    name: str = ""
+    phone: str = ""
+    organization: str = ""
+    district: object = None  # schools.District of the unit, or None
+    expertise: str = ""
+    roles: tuple[str, ...] = ()
+    scope_city_wide: bool = False
+    scope_districts: tuple = field(default_factory=tuple)
+    is_active: bool = True
+
+
+def one_time_password() -> str:
+    """A random password that meets the policy, shown once and changed at first login."""
+    alphabet = string.ascii_letters + string.digits + "#%+=@!?"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(14))
+        try:
+            validate_password(candidate)
+        except ValidationError:
+            continue
+        return candidate
+
+
+def _role_names(user: User) -> list[str]:
+    return sorted(user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True))
+
+
+def _scope_of(user: User) -> dict:
+    return {"city_wide": user.scope_city_wide,
+            "districts": sorted(user.scope_districts.values_list("name", flat=True))}
+
+
+def _check_roles(role_names, *, who: str, is_superuser: bool = False) -> list[str]:
+    unknown = set(role_names) - set(roles.ALL_ROLES)
+    if unknown:
+        raise ValidationError(f"未知角色：{'、'.join(sorted(unknown))}", code="unknown_role")
+    roles.check_role_set(set(role_names) | ({roles.ADMIN} if is_superuser else set()), who=who)
+    return [r for r in roles.ALL_ROLES if r in set(role_names)]
+
+
+def _apply_roles(user: User, role_names: list[str]) -> None:
+    # Remove first, then add: the m2m guard sees the final set, not a union of old and new.
+    user.groups.remove(*Group.objects.filter(name__in=set(roles.ALL_ROLES) - set(role_names)))
+    user.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in role_names])
+    user.__dict__.pop("_role_names", None)
+
+
+def _apply_scope(user: User, data: AccountData, role_names: list[str]) -> None:
+    # A scope means something only for 教育局; kept empty on other accounts so it cannot lie dormant.
+    official = roles.OFFICIAL in role_names
+    city = bool(data.scope_city_wide) and official
+    if user.scope_city_wide != city:
+        user.scope_city_wide = city
+        user._change_audited = True
+        user.save(update_fields=["scope_city_wide"])
+    user.scope_districts.set(list(data.scope_districts) if official and not city else [])
+    user.__dict__.pop("_scope_district_ids", None)
+
+
+def _profile(user: User, data: AccountData) -> None:
+    user.username = data.username
+    user.name = data.name
+    user.phone = data.phone
+    user.organization = data.organization
+    user.district = data.district
+    user.expertise = data.expertise
+    user.is_active = data.is_active
+
+
+@transaction.atomic
+def user_create(*, data: AccountData, by: User, request=None) -> tuple[User, str]:
+    """Create an account with a one-time password (returned once, to show or print)."""
+    role_names = _check_roles(data.roles, who=data.username)
+    user = User(username=data.username)
+    _profile(user, data)
+    password = one_time_password()
+    user.set_password(password)
+    user.expire_password()
+    user.full_clean(exclude=["password"])
+    user._password_event_recorded = user._change_audited = True
+    user.save()
+    _apply_roles(user, role_names)
+    _apply_scope(user, data, role_names)
+    audit_record(event="user.create", request=request, user=by, obj=user,
+                 roles_after=role_names, scope_after=_scope_of(user), one_time_password=True)
+    return user, password
+
+
+@transaction.atomic
+def user_update(*, user: User, data: AccountData, by: User, request=None) -> User:
+    """Change an account's profile, roles, scope and activation (not one's own powers)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    role_names = _check_roles(data.roles, who=user.username, is_superuser=user.is_superuser)
+    before_roles, before_scope, was_active = _role_names(user), _scope_of(user), user.is_active
+    wanted_scope = {"city_wide": bool(data.scope_city_wide) and roles.OFFICIAL in role_names,
+                    "districts": sorted(d.name for d in data.scope_districts) if roles.OFFICIAL in role_names
+                    and not data.scope_city_wide else []}
+    if user.pk == by.pk and (role_names != before_roles or data.is_active != was_active or wanted_scope != before_scope):
+        raise PermissionDenied(SELF_CHANGE_MESSAGE)
+    _profile(user, data)
+    user.full_clean(exclude=["password"])
+    user._change_audited = True
+    user.save()
+    _apply_roles(user, role_names)
+    _apply_scope(user, data, role_names)
+    audit_record(event="user.update", request=request, user=by, obj=user,
+                 roles_before=before_roles, roles_after=role_names,
+                 scope_before=before_scope, scope_after=_scope_of(user),
+                 active_before=was_active, active_after=user.is_active)
+    return user
+
 
 @transaction.atomic
 def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by: User, request=None) -> User:
-    """Set the account's role groups and active flag; a security admin cannot change their own."""
+    """Set the account's role groups and active flag; nobody changes their own."""
     if user.pk == by.pk:
-        raise PermissionDenied("不能修改自己的角色或启用状态。")
-    unknown = set(role_names) - set(roles.ALL_ROLES)
-    if unknown:
-        raise ValueError(f"未知角色：{'、'.join(sorted(unknown))}")
+        raise PermissionDenied(SELF_CHANGE_MESSAGE)
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = sorted(user.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True))
+    role_names = _check_roles(role_names, who=user.username, is_superuser=user.is_superuser)
+    before = _role_names(user)
     was_active = user.is_active
-    # Groups outside the role list (if any) are left alone: they are not ours to manage.
-    user.groups.remove(*Group.objects.filter(name__in=set(roles.ALL_ROLES) - set(role_names)))
-    user.groups.add(*[Group.objects.get_or_create(name=name)[0] for name in role_names])
+    _apply_roles(user, role_names)
+    if roles.OFFICIAL not in role_names:
+        _apply_scope(user, AccountData(username=user.username), role_names)
     if was_active != is_active:
         user.is_active = is_active
-        user.full_clean()
+        user.full_clean(exclude=["password"])
+        user._change_audited = True
         user.save(update_fields=["is_active"])
     audit_record(
         event="user.roles", request=request, user=by, obj=user,
-        roles_before=before, roles_after=sorted(role_names), active_before=was_active, active_after=is_active,
+        roles_before=before, roles_after=role_names, active_before=was_active, active_after=is_active,
     )
     return user
 
 
 @transaction.atomic
-def user_reset_password(*, user: User, password: str, by: User, request=None) -> User:
-    """Set a new password (policy enforced) that the holder must change at next login."""
-    validate_password(password, user)
+def user_reset_password(*, user: User, by: User | None, request=None, confirmed_by: User | None = None) -> str:
+    """Give the account a one-time password (returned once) that must be changed at next login.
+
+    An administrator's account (三权分立) is refused unless a second person confirms: the
+    security admin could otherwise log in as the audit admin. Such a reset is flagged.
+    """
+    held = roles.held_roles(user)
+    separated = roles.is_separated(held)
+    if by is not None and user.pk == by.pk:
+        raise PermissionDenied("不能在这里重置自己的密码，请用“修改密码”。")
+    if separated:
+        second = confirmed_by
+        if second is None or second.pk in {user.pk, getattr(by, "pk", None)}:
+            raise SeparatedResetRefused(SEPARATED_RESET_MESSAGE % {
+                "user": user.display_name, "roles": "、".join(r for r in roles.ALL_ROLES if r in held),
+                "username": user.username,
+            })
+    password = one_time_password()
     user.set_password(password)
     user.expire_password()
-    user.full_clean()
+    user._password_event_recorded = user._change_audited = True
     user.save(update_fields=["password", "password_changed_at"])
-    audit_record(event="user.password_reset", request=request, user=by, obj=user)
-    return user
+    audit_record(event="user.password_reset", request=request, user=by, obj=user,
+                 flagged=separated, roles=sorted(held),
+                 confirmed_by=confirmed_by.username if confirmed_by is not None else "")
+    return password

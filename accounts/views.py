@@ -1,22 +1,25 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.encoding import escape_uri_path
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.services import audit_record
+from audit.services import audit_record, client_ip
 
-from . import roles, selectors, services
-from .forms import UserRolesForm
+from . import importing, roles, scopes, selectors, services
+from .forms import AccountForm, LoginForm, UserImportForm
 from .middleware import password_expired
 from .models import User
 
@@ -35,6 +38,23 @@ def home(request):
     if roles.is_auditor(user):
         return redirect("audit:event_list")
     return render(request, "accounts/no_role.html")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, refusing an address that is spraying passwords over many accounts."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def post(self, request, *args, **kwargs):
+        if selectors.address_is_throttled(ip=client_ip(request)):
+            audit_record(event="auth.throttled", request=request, outcome="denied",
+                         username=str(request.POST.get("username", ""))[:150])
+            return render(request, "accounts/throttled.html", {
+                "limit": settings.LOGIN_ADDRESS_USERNAME_LIMIT,
+                "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            }, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @login_not_required
@@ -65,6 +85,7 @@ def password_change(request):
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST":
         if form.is_valid():
+            form.user._password_event_recorded = True  # recorded below as password.change
             form.save()
             update_session_auth_hash(request, form.user)
             audit_record(event="password.change", request=request, obj=form.user)
@@ -94,6 +115,14 @@ def _get_managed_user(request, pk: int) -> User:
     return get_object_or_404(User, pk=pk)
 
 
+def _one_time_page(request, *, accounts, title, status=200):
+    """The one-time passwords, shown once: never cached, never stored in clear anywhere."""
+    response = render(request, "accounts/one_time_passwords.html", {"accounts": accounts, "title": title},
+                      status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @require_GET
 def user_list(request):
     """All accounts with their roles; filters by text, role and active flag."""
@@ -109,41 +138,93 @@ def user_list(request):
     })
 
 
+def _service_errors(form, exc: ValidationError) -> None:
+    field = "roles" if getattr(exc, "code", "") in {"role_conflict", "unknown_role"} else None
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, exc.messages)
+
+
 @require_http_methods(["GET", "POST"])
-def user_edit(request, pk: int):
-    """Assign roles and (de)activate one account."""
-    target = _get_managed_user(request, pk)
-    current = list(target.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True))
-    form = UserRolesForm(request.POST or None, initial={"roles": current, "is_active": target.is_active})
-    password_form = SetPasswordForm(target)
+def user_create(request):
+    """A new account; its one-time password is shown once on the next page."""
+    _require_security_admin(request)
+    form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_assign_roles(
-                user=target, role_names=form.cleaned_data["roles"], is_active=form.cleaned_data["is_active"],
-                by=request.user, request=request,
-            )
-        except PermissionDenied:
-            form.add_error(None, _("不能修改自己的角色或启用状态。"))
+            user, password = services.user_create(data=form.account_data(), by=request.user, request=request)
+        except ValidationError as exc:
+            _service_errors(form, exc)
         else:
-            messages.success(request, _("已保存 %(user)s 的角色设置。") % {"user": target.display_name})
+            return _one_time_page(request, accounts=[(user, password)], title=_("账号已创建"))
+    return render(request, "accounts/user_form.html", {"form": form, "target": None},
+                  status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk: int):
+    """Profile, roles, scope and activation of one account."""
+    target = _get_managed_user(request, pk)
+    form = AccountForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(user=target, data=form.account_data(), by=request.user, request=request)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or services.SELF_CHANGE_MESSAGE)
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存 %(user)s 的设置。") % {"user": target.display_name})
             return redirect("accounts:user_list")
-    return render(request, "accounts/user_edit.html", {"target": target, "form": form, "password_form": password_form})
+    return render(request, "accounts/user_form.html", {
+        "form": form, "target": target, "scope_label": scopes.scope_label(target),
+        "separated": roles.is_separated(roles.held_roles(target)),
+    }, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
 def user_password_reset(request, pk: int):
-    """Give the account a new password (policy enforced) that must be changed at next login."""
+    """A one-time password that must be changed at next login; refused for administrators."""
     target = _get_managed_user(request, pk)
-    password_form = SetPasswordForm(target, request.POST)
-    if password_form.is_valid():
-        services.user_reset_password(
-            user=target, password=password_form.cleaned_data["new_password1"], by=request.user, request=request
-        )
-        messages.success(request, _("已重置 %(user)s 的密码，下次登录时须修改。") % {"user": target.display_name})
+    try:
+        password = services.user_reset_password(user=target, by=request.user, request=request)
+    except PermissionDenied as exc:
+        audit_record(event="user.password_reset", request=request, obj=target, outcome="denied",
+                     reason=str(exc)[:200])
+        messages.error(request, str(exc))
         return redirect("accounts:user_edit", pk=target.pk)
-    current = list(target.groups.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True))
-    form = UserRolesForm(initial={"roles": current, "is_active": target.is_active})
-    return render(
-        request, "accounts/user_edit.html", {"target": target, "form": form, "password_form": password_form},
-        status=400,
-    )
+    return _one_time_page(request, accounts=[(target, password)], title=_("密码已重置"))
+
+
+@require_http_methods(["GET", "POST"])
+def user_import(request):
+    """Bulk import of an expert pool (xlsx/csv): all rows or none; new accounts' passwords shown once."""
+    _require_security_admin(request)
+    form = UserImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = importing.users_import(file=form.cleaned_data["file"], by=request.user, request=request)
+        except importing.UserImportError as exc:
+            errors = exc.errors
+            audit_record(event="user.import", request=request, outcome="failure", errors=len(errors))
+        else:
+            messages.success(request, _("已导入：新建 %(c)s 个账号，更新 %(u)s 个。") % {
+                "c": len(result.created), "u": len(result.updated)})
+            if result.created:
+                return _one_time_page(request, accounts=result.created, title=_("导入完成：新账号的一次性密码"))
+            return redirect("accounts:user_list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/user_import.html", {"form": form, "errors": errors}, status=status)
+
+
+@require_GET
+def user_import_template(request):
+    """The workbook to fill in for an import (headers, an example row, the district names)."""
+    _require_security_admin(request)
+    response = HttpResponse(importing.template_xlsx(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + escape_uri_path("专家库导入模板.xlsx")
+    return response

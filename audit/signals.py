@@ -71,12 +71,24 @@ def on_user_saved(sender, instance, created, update_fields=None, raw=False, **kw
         return
     if update_fields is not None and set(update_fields) <= _QUIET_FIELDS:
         return
+    if getattr(instance, "_change_audited", False):
+        return  # accounts.services records this change itself, with before and after
     request = _current_request()
     audit_record(
         event="user.create" if created else "user.change", request=request, obj=instance,
         fields=sorted(update_fields) if update_fields else "all",
         is_active=instance.is_active, is_superuser=instance.is_superuser,
     )
+    # Every password change leaves its own record, whatever the path (a page, changepassword,
+    # a shell); the services that record a more specific event mark the instance.
+    password_changed = instance.password != getattr(instance, "_password_at_load", instance.password)
+    if password_changed and not created and not getattr(instance, "_password_event_recorded", False):
+        from accounts import roles
+
+        held = sorted(roles.held_roles(instance))
+        audit_record(event="password.set", request=request, obj=instance,
+                     flagged=roles.is_separated(held), roles=held)
+    instance._password_event_recorded = False
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="audit.user_groups")

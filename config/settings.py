@@ -150,9 +150,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.validators.CharacterClassValidator"},
+    # Common passwords and their variants, keyboard runs, the holder's names (zxcvbn).
+    {"NAME": "accounts.validators.PatternValidator"},
 ]
 # Forces a change at the next request once the password is older than this (0 disables).
 PASSWORD_EXPIRY_DAYS = envint("PASSWORD_EXPIRY_DAYS", 90)
+
+# 三权分立: 系统管理员, 安全管理员 and 审计管理员 are never combined; a pair of one of them with a
+# business role (督导专家, 教育局) is refused unless listed here, e.g. "管理员+督导专家".
+ROLE_ALLOWED_PAIRS = envlist("ROLE_ALLOWED_PAIRS")
 
 AUTHENTICATION_BACKENDS = [
     # Refuses locked-out username+IP pairs before any password is checked (django-axes).
@@ -164,6 +170,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
 # Lock the pair, not the IP: a school's inspectors often share one NAT address.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Password spraying (one password over many usernames from one address): after failures for
+# this many different usernames within LOGIN_LOCKOUT_MINUTES, the address may not log in until
+# the window has passed. Higher than the per-account limit: a school shares one NAT address.
+LOGIN_ADDRESS_USERNAME_LIMIT = envint("LOGIN_ADDRESS_USERNAME_LIMIT", 10)
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"

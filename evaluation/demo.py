@@ -168,6 +168,10 @@ def accounts_ensure() -> list[DemoAccount]:
         user.full_clean(exclude=["password"])
         user.save()
         user.groups.set([groups[account.role]])
+        # An official's scope: the district of their bureau, or the whole city.
+        user.scope_city_wide = account.role == roles.OFFICIAL and not account.district_name
+        user.save(update_fields=["scope_city_wide"])
+        user.scope_districts.set([user.district] if account.role == roles.OFFICIAL and user.district else [])
     return ACCOUNTS
 
 

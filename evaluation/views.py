@@ -52,6 +52,7 @@ def _require_reader(request) -> None:
     """Round pages: admins manage, officials read; anyone else is refused."""
     if not roles.can_view_results(request.user):
         raise PermissionDenied
+    scopes.require_scope(request.user)
 
 
 def _get_scorecard_for_user(request, pk: int) -> tuple[Scorecard, bool]:

@@ -44,6 +44,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_viewer(request) -> None:
     if not can_view_results(request.user):
         raise PermissionDenied(_("只有教育局和管理员可以查看评估结果。"))
+    scopes.require_scope(request.user)
 
 
 def _get_evaluation_for_user(request, pk: int) -> Evaluation:

@@ -54,6 +54,13 @@ def user(username: str, *role_names: str, district_obj=None, **extra) -> User:
     )
     for name in role_names:
         u.groups.add(Group.objects.get_or_create(name=name)[0])
+    if roles.OFFICIAL in role_names:
+        # An official's scope: their district, or the whole city when none is given.
+        if district_obj is not None:
+            u.scope_districts.add(district_obj)
+        else:
+            u.scope_city_wide = True
+            u.save(update_fields=["scope_city_wide"])
     if roles.ADMIN in role_names:
         u.is_staff = True
         u.save(update_fields=["is_staff"])

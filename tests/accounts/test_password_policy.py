@@ -124,15 +124,16 @@ def test_activity_keeps_the_session_alive(client, world):
             assert client.get(reverse("accounts:password_change")).status_code == 200
 
 
-def test_the_admin_add_user_form_enforces_the_policy(client, world):
+def test_the_admin_add_user_form_is_closed_even_to_a_superuser(client, world):
+    # Accounts are created on the security admin's page only (三权分立), which gives a
+    # generated one-time password; Django admin's add form would bypass that.
     root = User.objects.create_superuser("root", password=GOOD)
     client.force_login(root)
     response = client.post("/django-admin/accounts/user/add/", {
-        "username": "newbie", "password1": "abcdefgh", "password2": "abcdefgh", "usable_password": "true",
+        "username": "newbie", "password1": GOOD, "password2": GOOD, "usable_password": "true",
     })
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert not User.objects.filter(username="newbie").exists()
-    assert "字母、数字和符号" in response.content.decode()
 
 
 def test_createsuperuser_enforces_the_policy(world):
@@ -152,3 +153,38 @@ def test_createsuperuser_enforces_the_policy(world):
     boss = User.objects.get(username="boss")
     assert boss.check_password(GOOD)
     assert "字母、数字和符号" in err.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password,reason", [
+    ("Passw0rd!", "常见口令"),
+    ("P@ssw0rd2026", "常见口令"),
+    ("1qaz@WSX", "常见口令"),
+    ("Qwer1234!", "常见口令"),
+    ("Zhangwei@1988", "姓名"),
+])
+def test_guessable_passwords_are_refused_with_the_reason(password, reason):
+    user = User(username="zw2026", name="张伟")
+    with pytest.raises(ValidationError) as exc:
+        validate_password(password, user)
+    assert reason in " ".join(exc.value.messages)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", [GOOD, PASSWORD, "Demo@2026", "Ysd!93kq#Lm"])
+def test_unguessable_passwords_pass(password):
+    validate_password(password, User(username="zhangsan", name="张三"))
+
+
+def test_password_spraying_from_one_address_is_throttled(client, world, settings):
+    settings.LOGIN_ADDRESS_USERNAME_LIMIT = 3
+    for name in ("alice", "bob", "lead"):
+        client.post(reverse("accounts:login"), {"username": name, "password": "Spray-2026!x"})
+    # The right password of a fourth account is refused now, from this address only.
+    response = client.post(reverse("accounts:login"), {"username": "official", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "不同账号登录失败" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(event="auth.throttled", username="official").exists()
+    other = type(client)(REMOTE_ADDR="10.0.0.9")
+    assert other.post(reverse("accounts:login"), {"username": "official", "password": PASSWORD}).status_code == 302

@@ -56,3 +56,91 @@ def test_scopes_answer_the_same_for_every_kind_of_user(world):
     assert set(scopes.evaluations_visible_to(world.official)) == {world.evaluation}
     assert set(scopes.evaluations_visible_to(world.bob)) == {world.other_evaluation}
     assert set(scopes.evaluations_visible_to(world.nobody)) == set()
+
+
+# --- explicit scopes: several districts, none, tampering ----------------------------------
+
+
+def _third_district_world(world):
+    from tests import factories as f
+
+    chang = f.district("610116", "长安区")
+    school = f.school(chang, name="长安区第一小学")
+    evaluation = f.evaluation(world.round, school, lead=world.bob)
+    return chang, evaluation
+
+
+def test_an_official_with_two_districts_sees_both_and_no_third(world, client):
+    chang, third = _third_district_world(world)
+    world.other_official.scope_districts.add(world.district)  # 碑林 + 雁塔
+    client.force_login(world.other_official)
+    ranking = client.get(reverse("reports:ranking"), {"include": "on"}).content.decode()
+    assert "碑林区第一小学" in ranking and "雁塔区第一小学" in ranking and "长安区第一小学" not in ranking
+    assert client.get(reverse("reports:school_report", args=[world.evaluation.pk])).status_code == 200
+    assert client.get(reverse("reports:school_report", args=[third.pk])).status_code == 404
+    assert "2（0）" in client.get(reverse("evaluation:round_list")).content.decode()
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("reports:ranking", {}), ("reports:dashboard", {}), ("reports:ranking_xlsx", {}),
+    ("reports:district_xlsx", {}), ("evaluation:round_list", {}),
+])
+def test_an_official_without_a_scope_sees_nothing_and_is_told_why(world, client, name, kwargs):
+    world.city_official.scope_city_wide = False
+    world.city_official.save(update_fields=["scope_city_wide"])
+    client.force_login(world.city_official)
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 403
+    if name not in ("reports:ranking_xlsx", "reports:district_xlsx"):
+        assert "还没有设置查看范围" in response.content.decode()
+    assert client.get(reverse("reports:school_report", args=[world.evaluation.pk])).status_code == 403
+
+
+def test_a_scoped_official_tampering_with_district_ids_gets_nothing_else(world, client):
+    from reports.models import ExportJob
+
+    chang, third = _third_district_world(world)
+    client.force_login(world.official)  # 雁塔区 only
+    for value in (str(world.other_district.pk), str(chang.pk), "-1", "1 OR 1=1", "\x00"):
+        ranking = client.get(reverse("reports:ranking"), {"district": value, "include": "on"})
+        assert ranking.status_code in (200, 400)
+        body = ranking.content.decode()
+        assert "碑林区第一小学" not in body and "长安区第一小学" not in body
+        assert client.get(reverse("reports:district_xlsx"), {"district": value}).status_code in (400, 404)
+    client.post(reverse("reports:export_start"), {"round": world.round.pk})
+    job = ExportJob.objects.get(requested_by=world.official)
+    assert job.district == world.district and job.total == 0  # nothing finalized in 雁塔区 yet
+
+
+def test_the_migration_keeps_what_each_existing_official_saw(world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0004_scopes_and_profile")
+    from accounts.models import User
+
+    User.objects.update(scope_city_wide=False)
+    for user in User.objects.all():
+        user.scope_districts.clear()
+    migration.scopes_from_districts(apps, None)
+    assert scopes.results_scope(User.objects.get(pk=world.city_official.pk)).city_wide
+    assert scopes.results_scope(User.objects.get(pk=world.official.pk)).district_ids == {world.district.pk}
+    assert not User.objects.get(pk=world.alice.pk).scope_city_wide  # not an official: no scope
+
+
+def test_the_security_admin_sets_an_officials_scope(login, world):
+    response = login(world.security_admin).post(reverse("accounts:user_edit", args=[world.official.pk]), {
+        "username": "official", "name": "雁塔教育局", "roles": [roles.OFFICIAL], "is_active": "on",
+        "scope_districts": [world.district.pk, world.other_district.pk],
+    })
+    assert response.status_code == 302
+    from accounts.models import User
+
+    assert scopes.results_scope(User.objects.get(pk=world.official.pk)).district_ids == {
+        world.district.pk, world.other_district.pk}
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(event="user.update")
+    assert event.detail["scope_before"]["districts"] == ["雁塔区"]
+    assert sorted(event.detail["scope_after"]["districts"]) == ["碑林区", "雁塔区"]

@@ -18,7 +18,8 @@ NON_BUSINESS = ("nobody", "security_admin", "auditor")
 OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
                "evaluation:inspector_home", "twofactor:manage", "twofactor:setup"}
 OWN_PAGES = {
-    "security_admin": {"accounts:user_list", "accounts:user_edit"},
+    "security_admin": {"accounts:user_list", "accounts:user_edit", "accounts:user_create", "accounts:user_import",
+                       "accounts:user_import_template"},
     "auditor": {"audit:event_list", "audit:event_export"},
     "nobody": set(),
 }
@@ -39,6 +40,9 @@ EXPECTED_GET = {
     "accounts:healthz": {r: 200 for r in ROLES},
     "accounts:user_list": _only({"security_admin"}),
     "accounts:user_edit": _only({"security_admin"}),
+    "accounts:user_create": _only({"security_admin"}),
+    "accounts:user_import": _only({"security_admin"}),
+    "accounts:user_import_template": _only({"security_admin"}),
     "accounts:user_password_reset": {r: 405 for r in ROLES},
     "audit:event_list": _only({"auditor"}),
     "audit:event_export": _only({"auditor"}),
@@ -158,6 +162,8 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
     url, _ = _url(world, route, pattern)
     allowed = {
         "accounts:user_edit": {"security_admin"},
+        "accounts:user_create": {"security_admin"},
+        "accounts:user_import": {"security_admin"},
         "accounts:user_password_reset": {"security_admin"},
         "twofactor:reset": {"security_admin"},
         # Starting a batch export only reads results: officials may download score sheets.

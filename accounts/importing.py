@@ -1,0 +1,287 @@
+"""Bulk import of an expert pool (专家库) and other accounts from xlsx or csv.
+
+All rows or none: every row is checked first (each problem named by row and column, in
+Chinese), and only a file without any problem is written. A row updates the account with the
+same username, or else the same phone; other rows create accounts with one-time passwords.
+The page (accounts:user_import) and `manage.py import_users` call the same function.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from schools.importing import cell_text, decode_csv
+from schools.models import District
+
+from . import roles
+from .forms import clean_phone, clean_text, clean_username
+from .models import User
+from .services import AccountData, user_create, user_update
+
+COLUMNS = ("用户名", "姓名", "联系电话", "工作单位", "单位所在区县", "专长/学科", "角色", "查看范围", "启用")
+REQUIRED = ("用户名", "姓名")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+HEADER_SEARCH_ROWS = 10
+_SPLIT = re.compile(r"[、,，;；/\s]+")
+_YES = {"", "是", "启用", "1", "y", "yes", "true"}
+_NO = {"否", "停用", "0", "n", "no", "false"}
+
+
+class UserImportError(ValueError):
+    """The file is refused; `errors` are Chinese messages naming row and column."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class ImportResult:
+    created: list[tuple[User, str]] = field(default_factory=list)  # (account, one-time password)
+    updated: list[User] = field(default_factory=list)
+
+
+def _cell_error(row: int, column: str, message) -> str:
+    return _("第 %(row)d 行「%(col)s」：%(msg)s") % {"row": row, "col": column, "msg": message}
+
+
+def _table_rows(table) -> list[tuple[int, dict[str, str]]]:
+    header: dict[int, str] | None = None
+    rows = []
+    for number, raw in enumerate(table, start=1):
+        cells = list(raw or ())
+        if header is None:
+            names = [cell_text(c).replace(" ", "").replace("\ufeff", "") for c in cells]
+            if "用户名" in names:
+                twice = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
+                if twice:
+                    raise UserImportError([_("第 %(row)d 行表头：列「%(col)s」出现了不止一次。") % {"row": number, "col": c}
+                                           for c in twice])
+                header = {i: n for i, n in enumerate(names) if n in COLUMNS}
+                missing = [c for c in REQUIRED if c not in header.values()]
+                if missing:
+                    raise UserImportError([_("表头缺少列「%(col)s」（第 %(row)d 行）。") % {"col": c, "row": number}
+                                           for c in missing])
+            elif number >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        values = {name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.items()}
+        if not any(values.values()):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise UserImportError([_("文件行数过多：一次最多导入 %(n)d 个账号。") % {"n": MAX_ROWS}])
+        rows.append((number, values))
+    if header is None:
+        raise UserImportError([_("找不到表头：请使用导入模板，表头应包含「%(c)s」等列。") % {"c": "」「".join(COLUMNS)}])
+    if not rows:
+        raise UserImportError([_("文件中没有账号数据。")])
+    return rows
+
+
+def read_rows(*, name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number, values by header) of an uploaded .xlsx or .csv; UserImportError if unusable."""
+    if not data:
+        raise UserImportError([_("文件是空的。")])
+    if len(data) > MAX_FILE_BYTES:
+        raise UserImportError([_("文件过大：最大 %(mb)d MB。") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}])
+    if data.startswith(b"PK\x03\x04") or name.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if sum(m.file_size for m in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
+                    raise UserImportError([_("Excel 文件解压后过大，已拒绝处理。")])
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                return _table_rows(book.worksheets[0].iter_rows(values_only=True))
+            finally:
+                book.close()
+        except UserImportError:
+            raise
+        except Exception as exc:  # a damaged or foreign file fails in many ways; all mean "unreadable"
+            raise UserImportError([_("无法读取该 Excel 文件：请上传有效的 .xlsx 文件。")]) from exc
+    if name.lower().endswith((".csv", ".txt")):
+        try:
+            text = decode_csv(data)
+        except Exception as exc:  # schools' decoder raises its own error type
+            raise UserImportError([_("无法识别文件编码：请将 CSV 保存为 UTF-8 或 GB18030（GBK）编码。")]) from exc
+        if "\x00" in text:
+            raise UserImportError([_("文件内容不是文本格式的 CSV。")])
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        try:
+            return _table_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise UserImportError([_("CSV 格式错误：%(e)s") % {"e": exc}]) from exc
+    raise UserImportError([_("不支持的文件类型：请上传 .xlsx 或 .csv 文件。")])
+
+
+def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, errors) -> tuple[AccountData, User | None] | None:
+    bad = len(errors)
+
+    def field_value(column, cleaner):
+        try:
+            return cleaner(values.get(column, ""))
+        except ValidationError as exc:
+            errors.append(_cell_error(number, column, exc.messages[0]))
+            return ""
+
+    username = field_value("用户名", clean_username)
+    name = field_value("姓名", lambda v: clean_text(v, label=_("姓名"), max_length=50))
+    if not name and len(errors) == bad:
+        errors.append(_cell_error(number, "姓名", _("请填写姓名。")))
+    phone = field_value("联系电话", clean_phone)
+    organization = field_value("工作单位", lambda v: clean_text(v, label=_("工作单位"), max_length=100))
+    expertise = field_value("专长/学科", lambda v: clean_text(v, label=_("专长/学科"), max_length=200))
+    district = None
+    district_text = values.get("单位所在区县", "").strip()
+    if district_text:
+        district = districts.get(district_text)
+        if district is None:
+            errors.append(_cell_error(number, "单位所在区县", _("找不到区县“%(d)s”。") % {"d": district_text[:30]}))
+    role_text = values.get("角色", "").strip()
+    role_names = [r for r in _SPLIT.split(role_text) if r] if role_text else [roles.INSPECTOR]
+    unknown = [r for r in role_names if r not in roles.ALL_ROLES]
+    if unknown:
+        errors.append(_cell_error(number, "角色", _("未知角色“%(r)s”（可填：督导专家、教育局）。") % {"r": "、".join(unknown)[:40]}))
+    separated = [r for r in role_names if r in roles.SEPARATED_ROLES]
+    if separated:
+        # The three administrator roles are set one account at a time, on the page, never in bulk.
+        errors.append(_cell_error(number, "角色", _("导入不能授予%(r)s角色：请在“用户与角色”页面逐个设置。") % {
+            "r": "、".join(separated)}))
+    scope_text = values.get("查看范围", "").strip()
+    city_wide, scope_districts = False, []
+    if scope_text:
+        if roles.OFFICIAL not in role_names:
+            errors.append(_cell_error(number, "查看范围", _("只有教育局账号有查看范围。")))
+        elif scope_text == "全市":
+            city_wide = True
+        else:
+            for item in (x for x in _SPLIT.split(scope_text) if x):
+                found = districts.get(item)
+                if found is None:
+                    errors.append(_cell_error(number, "查看范围", _("找不到区县“%(d)s”（或填“全市”）。") % {"d": item[:30]}))
+                else:
+                    scope_districts.append(found)
+    active_text = values.get("启用", "").strip().lower()
+    if active_text not in _YES | _NO:
+        errors.append(_cell_error(number, "启用", _("请填“是”或“否”。")))
+    if username:
+        key = username.lower()
+        if key in seen_usernames:
+            errors.append(_cell_error(number, "用户名", _("与第 %(r)d 行重复。") % {"r": seen_usernames[key]}))
+        seen_usernames.setdefault(key, number)
+    if phone:
+        if phone in seen_phones:
+            errors.append(_cell_error(number, "联系电话", _("与第 %(r)d 行重复。") % {"r": seen_phones[phone]}))
+        seen_phones.setdefault(phone, number)
+    if len(errors) > bad:
+        return None
+    existing = User.objects.filter(username__iexact=username).first()
+    if existing is None and phone:
+        matches = list(User.objects.filter(phone=phone)[:2])
+        if len(matches) > 1:
+            errors.append(_cell_error(number, "联系电话", _("有多个账号使用这个电话，无法确定更新哪一个。")))
+            return None
+        existing = matches[0] if matches else None
+    if existing is not None:
+        if existing.pk == by.pk:
+            errors.append(_cell_error(number, "用户名", _("不能通过导入修改自己的账号。")))
+            return None
+        if roles.is_separated(roles.held_roles(existing)):
+            errors.append(_cell_error(number, "用户名", _("账号“%(u)s”持有管理员类角色，不能通过导入修改。") % {
+                "u": existing.username}))
+            return None
+        if existing.username.lower() != username.lower():
+            clash = User.objects.filter(username__iexact=username).exclude(pk=existing.pk).exists()
+            if clash:
+                errors.append(_cell_error(number, "用户名", _("用户名“%(u)s”已被另一个账号使用。") % {"u": username}))
+                return None
+    try:
+        roles.check_role_set(role_names)
+    except ValidationError as exc:
+        errors.append(_cell_error(number, "角色", exc.messages[0]))
+        return None
+    data = AccountData(
+        username=username, name=name, phone=phone, organization=organization, district=district,
+        expertise=expertise, roles=tuple(role_names), scope_city_wide=city_wide,
+        scope_districts=tuple(scope_districts), is_active=active_text not in _NO,
+    )
+    return data, existing
+
+
+def users_import(*, file=None, name: str = "", data: bytes | None = None, by: User, request=None) -> ImportResult:
+    """Check every row, then create or update all accounts in one transaction (or none)."""
+    if file is not None:
+        name, data = file.name, file.read()
+    rows = read_rows(name=name, data=data or b"")
+    districts = {}
+    for d in District.objects.all():
+        districts[d.name] = d
+        districts[d.code] = d
+    errors: list[str] = []
+    parsed = []
+    seen_usernames: dict[str, int] = {}
+    seen_phones: dict[str, int] = {}
+    for number, values in rows:
+        item = _parse_row(number, values, districts=districts, by=by, seen_usernames=seen_usernames,
+                          seen_phones=seen_phones, errors=errors)
+        if item is not None:
+            parsed.append((number, item))
+    if errors:
+        raise UserImportError(errors)
+    result = ImportResult()
+    with transaction.atomic():
+        for number, (account, existing) in parsed:
+            try:
+                if existing is None:
+                    result.created.append(user_create(data=account, by=by, request=request))
+                else:
+                    result.updated.append(user_update(user=existing, data=account, by=by, request=request))
+            except ValidationError as exc:  # anything the row checks did not foresee still names its row
+                errors.append(_cell_error(number, "用户名", "；".join(exc.messages)))
+        if errors:
+            transaction.set_rollback(True)
+            raise UserImportError(errors)
+    from audit.services import audit_record
+
+    audit_record(event="user.import", request=request, user=by, created=len(result.created),
+                 updated=len(result.updated))
+    return result
+
+
+def template_xlsx() -> bytes:
+    """The import template: the header row, one example row, and the district names."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("专家库")
+    sheet.append(list(COLUMNS))
+    sheet.append(["zhangsan", "张三", "13800000000", "西安市第一中学", "雁塔区", "语文、德育", "督导专家", "", "是"])
+    for column, width in zip("ABCDEFGHI", (14, 10, 16, 24, 14, 18, 14, 20, 8)):
+        sheet.column_dimensions[column].width = width
+    notes = book.create_sheet(_("说明"))
+    for line in (
+        _("每行一个账号；用户名相同（或电话相同）的已有账号会被更新，其余新建并生成一次性密码。"),
+        _("角色：督导专家（默认）、教育局，可同时填写，用顿号分隔；管理员类角色不能导入。"),
+        _("查看范围：仅教育局填写，“全市”或一个或多个区县名称（顿号分隔）。"),
+        _("启用：是/否，默认是。任何一行有错误则全部不导入。"),
+        _("区县名称："),
+        *[f"{d.name}（{d.code}）" for d in District.objects.order_by("order", "code")],
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 90
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
