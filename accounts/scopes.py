@@ -77,6 +77,15 @@ def official_scope(user) -> ResultsScope:
     return ResultsScope(district_ids=ids)
 
 
+def describe(user) -> str:
+    """The scope a read happened under, for the audit log (who saw what, within which scope)."""
+    if roles.is_admin(user):
+        return "全市（管理员）"
+    if roles.is_official(user):
+        return scope_label(user)
+    return "本人评估" if roles.is_inspector(user) else "无"
+
+
 def scope_label(user) -> str:
     """The official's scope in words: 全市, the district names, or 未设置."""
     scope = official_scope(user)

@@ -33,3 +33,14 @@ def address_is_throttled(*, ip: str | None, now=None) -> bool:
     tried = (AuditEvent.objects.filter(event="auth.login_failed", ip=ip, at__gte=since)
              .values("username").distinct().count())
     return tried >= limit
+
+
+def password_reset_notice(*, user):
+    """The reset by someone else the holder has not yet answered with a change of their own
+    (shown on the change page: the holder learns who reset it and when), or None."""
+    from audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(object_type="accounts.User", object_id=str(user.pk), outcome="success",
+                                       event__in=("user.password_reset", "password.change"))
+    latest = events.order_by("-at", "-id").first()
+    return latest if latest is not None and latest.event == "user.password_reset" else None

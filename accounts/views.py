@@ -94,6 +94,7 @@ def password_change(request):
         audit_record(event="password.change", request=request, obj=request.user, outcome="failure")
     return render(request, "accounts/password_change.html", {
         "form": form, "password_expired": password_expired(request.user),
+        "reset_notice": selectors.password_reset_notice(user=request.user),
     })
 
 

@@ -66,3 +66,65 @@ EVENT_LABELS = {
 
 def event_label(code: str) -> str:
     return str(EVENT_LABELS.get(code, code))
+
+
+# Chinese names of the detail keys the app records; an unknown key is shown as it is.
+DETAIL_LABELS = {
+    "roles_before": _("角色（之前）"), "roles_after": _("角色（之后）"),
+    "active_before": _("启用（之前）"), "active_after": _("启用（之后）"),
+    "scope_before": _("查看范围（之前）"), "scope_after": _("查看范围（之后）"),
+    "scope": _("查看范围"), "roles": _("持有角色"), "groups": _("角色组"), "action": _("操作"),
+    "fields": _("修改字段"), "is_active": _("启用"), "is_superuser": _("超级用户"),
+    "flagged": _("需重点关注"), "confirmed_by": _("确认人"), "one_time_password": _("已生成一次性密码"),
+    "status": _("HTTP 状态"), "method": _("请求方法"), "path": _("路径"), "view": _("页面"),
+    "kind": _("类型"), "rows": _("行数"), "round": _("评估批次"), "district": _("区县"), "blank": _("空白表"),
+    "element": _("评估要素"), "code": _("代码"), "errors": _("错误数"), "file": _("文件"), "filename": _("文件名"),
+    "total": _("总数"), "reason": _("原因"), "note": _("备注"), "filters": _("筛选条件"), "created": _("新建"),
+    "updated": _("更新"), "deleted": _("删除条数"), "before": _("截止日期"), "sha256": _("SHA-256"),
+    "changes": _("修改内容"), "points": _("得分"), "version": _("版本"), "source": _("来源"), "format": _("格式"),
+    "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
+    "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
+}
+_ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
+_KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
+         "school_report": _("学校评估报告")}
+# Shown first, in this order: what a reader of a role change looks for.
+_FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
+
+
+def _value_text(key: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if key == "action":
+        return str(_ACTIONS.get(value, value))
+    if key == "kind":
+        return str(_KIND.get(value, value))
+    if isinstance(value, (list, tuple)):
+        return "、".join(_value_text("", v) for v in value) if value else str(_("（无）"))
+    if isinstance(value, dict):
+        if set(value) == {"city_wide", "districts"}:  # an official's scope
+            if value["city_wide"]:
+                return str(_("全市"))
+            return "、".join(value["districts"]) if value["districts"] else str(_("未设置"))
+        return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value_text(k, v)}" for k, v in value.items())
+    return str(value)
+
+
+def detail_items(detail: dict) -> list[tuple[str, str]]:
+    """The detail of an event as (Chinese label, readable value) pairs, role changes first."""
+    if not isinstance(detail, dict):
+        return [("", str(detail))] if detail else []
+    keys = [k for k in _FIRST if k in detail] + sorted(k for k in detail if k not in _FIRST)
+    return [(str(DETAIL_LABELS.get(k, k)), _value_text(k, detail[k])) for k in keys]
+
+
+def detail_text(detail: dict) -> str:
+    """The same as one line of text (for the export): 角色（之前）：督导专家；角色（之后）：…"""
+    return "；".join(f"{label}：{value}" if label else value for label, value in detail_items(detail))
+
+
+def event_codes_matching(text: str) -> list[str]:
+    """Event codes whose Chinese name contains `text` (the viewer's filter: 评分 → score.change, …)."""
+    return [code for code, label in EVENT_LABELS.items() if text and text in str(label)]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .events import event_label
+from .events import detail_items, detail_text, event_label
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -49,6 +49,14 @@ class AuditEvent(models.Model):
     @property
     def event_label(self) -> str:
         return event_label(self.event)
+
+    @property
+    def detail_items(self) -> list[tuple[str, str]]:
+        return detail_items(self.detail)
+
+    @property
+    def detail_text(self) -> str:
+        return detail_text(self.detail)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

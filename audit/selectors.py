@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .events import event_label
+from .events import event_codes_matching, event_label
 from .models import AuditEvent
 
 
@@ -28,7 +28,8 @@ def _day_start(day: date) -> datetime:
 
 
 def audit_event_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """Events newest first, filtered by local-date range, username (prefix), event (prefix), outcome."""
+    """Events newest first, filtered by local-date range, username (prefix), event (code prefix
+    or Chinese name), outcome."""
     qs = AuditEvent.objects.select_related("user").order_by("-at", "-id")
     if filters.date_from:
         qs = qs.filter(at__gte=_day_start(filters.date_from))
@@ -37,7 +38,8 @@ def audit_event_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
     if filters.user:
         qs = qs.filter(username__istartswith=filters.user)
     if filters.event:
-        qs = qs.filter(event__startswith=filters.event)
+        # By code prefix ("score") or by the Chinese name ("评分" → 修改评分, 提交评分表, …).
+        qs = qs.filter(Q(event__startswith=filters.event) | Q(event__in=event_codes_matching(filters.event)))
     if filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
     return qs

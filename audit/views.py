@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -49,7 +51,8 @@ def event_export(request):
     filters = form.filters() if form.is_bound else selectors.AuditFilters()
     events = selectors.audit_event_list(filters=filters)[:EXPORT_MAX_ROWS]
     content = audit_events_xlsx(events.iterator(chunk_size=2000))
-    audit_record(event="export.audit_xlsx", request=request, filters=str(filters))
+    audit_record(event="export.audit_xlsx", request=request, scope="审计日志（按筛选条件）",
+                 filters={k: str(v) for k, v in asdict(filters).items() if v})
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 
 from django.utils import timezone
@@ -27,7 +26,7 @@ def audit_events_xlsx(events: Iterable[AuditEvent]) -> bytes:
             timezone.localtime(ev.at).strftime("%Y-%m-%d %H:%M:%S"),
             ev.username, ev.ip or "", ev.event, ev.event_label, ev.object_type, ev.object_id, ev.object_repr,
             str(outcome_labels.get(ev.outcome, ev.outcome)),
-            json.dumps(ev.detail, ensure_ascii=False, sort_keys=True) if ev.detail else "",
+            ev.detail_text,
         ]
         ws.append([cell_text(v) for v in row])
         for cell in ws[ws.max_row]:

@@ -400,7 +400,7 @@ def evidence_download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    audit_record(event="evidence.download", request=request, obj=evidence, sha256=evidence.sha256)
+    audit_record(event="evidence.download", request=request, scope=scopes.describe(request.user), obj=evidence, sha256=evidence.sha256)
     response = FileResponse(
         handle, as_attachment=True, filename=evidence.download_name, content_type=evidence.content_type
     )
@@ -428,7 +428,7 @@ def evidence_delete(request, pk: int):
 def scorecard_download(request, pk: int):
     card, _owner = _get_scorecard_for_user(request, pk)
     content = scorecard_xlsx(workspace=selectors.scorecard_workspace(scorecard=card))
-    audit_record(event="scorecard.download", request=request, obj=card)
+    audit_record(event="scorecard.download", request=request, scope=scopes.describe(request.user), obj=card)
     stamp = timezone.localdate().strftime("%Y%m%d")
     filename = f"评分表-{card.evaluation.school.code}-{card.inspector.username}-{stamp}.xlsx"
     response = HttpResponse(

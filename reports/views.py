@@ -149,7 +149,7 @@ def ranking_xlsx(request):
     form, tree, codes, rows, data = _ranking_rows(request, round_obj)
     title = _("%(round)s 排名结果") % {"round": round_obj.name}
     content = xlsx_render.ranking_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title)
-    audit_record(event="export.xlsx", request=request, obj=round_obj, kind="ranking", rows=len(rows))
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj, kind="ranking", rows=len(rows))
     return _download(content, f"{round_obj.name}-排名.xlsx", XLSX)
 
 
@@ -184,7 +184,7 @@ def district_xlsx(request):
     title = _("%(round)s %(district)s 评估结果") % {"round": round_obj.name, "district": name}
     content = xlsx_render.district_workbook_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title,
                                                  inspectors=inspectors)
-    audit_record(event="export.xlsx", request=request, obj=round_obj, kind="district_workbook",
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj, kind="district_workbook",
                  district=name, rows=len(rows))
     return _download(content, f"{round_obj.name}-{name}.xlsx", XLSX)
 
@@ -293,7 +293,7 @@ def scoresheet_pdf(request, pk: int):
     notes = request.GET.get("notes", "") in {"1", "true", "yes"}
     totals = evaluation_totals(evaluation=ev, blank=blank)
     content = pdf_render.scoresheet_pdf(totals, blank=blank, notes=notes)
-    audit_record(event="export.pdf", request=request, obj=ev, kind="scoresheet", blank=blank)
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="scoresheet", blank=blank)
     suffix = "-空白" if blank else ""
     return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.pdf", "application/pdf")
 
@@ -304,7 +304,7 @@ def scoresheet_xlsx(request, pk: int):
     blank = _blank(request)
     totals = evaluation_totals(evaluation=ev, blank=blank)
     content = xlsx_render.scoresheet_xlsx(totals, blank=blank)
-    audit_record(event="export.xlsx", request=request, obj=ev, kind="scoresheet", blank=blank)
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=ev, kind="scoresheet", blank=blank)
     suffix = "-空白" if blank else ""
     return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.xlsx", XLSX)
 
@@ -316,7 +316,7 @@ def report_pdf(request, pk: int):
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
     content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages)
-    audit_record(event="export.pdf", request=request, obj=ev, kind="school_report")
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="school_report")
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
 
 
@@ -341,7 +341,7 @@ def export_start(request):
         messages.error(request, str(exc))
         return redirect("reports:ranking")
     job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
-    audit_record(event="export.zip.start", request=request, obj=job, round=round_obj.name, total=job.total)
+    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total)
     return redirect("reports:export_detail", pk=job.pk)
 
 
@@ -362,7 +362,7 @@ def export_download(request, pk: int):
     job = _get_job_for_user(request, pk)
     if job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED) or not job.file:
         raise Http404
-    audit_record(event="export.zip", request=request, obj=job, round=job.round.name)
+    audit_record(event="export.zip", request=request, scope=scopes.describe(request.user), obj=job, round=job.round.name)
     return FileResponse(job.file.open("rb"), as_attachment=True,
                         filename=safe_file_name(f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}", ext=".zip"),
                         content_type="application/zip")

@@ -2,7 +2,7 @@
 
 `world` builds: a round on the real Xi'an rubric, one school in 雁塔区 evaluated by a panel
 (lead + alice), an inspector not on the panel (bob), a district official of 雁塔区, an
-official of another district, a city-wide official, and an admin.
+official of another district, a city-wide official, an official without a scope, and an admin.
 """
 
 from types import SimpleNamespace
@@ -33,6 +33,10 @@ def world(db):
         security_admin=f.user("secadmin", roles.SECURITY_ADMIN, name="安全管理员甲"),
         auditor=f.user("auditor", roles.AUDITOR, name="审计管理员乙"),
     )
+    # An 教育局 account whose scope was never set: it must see nothing (accounts.scopes).
+    w.unscoped_official = f.user("unscoped", roles.OFFICIAL, name="未设范围教育局")
+    w.unscoped_official.scope_city_wide = False
+    w.unscoped_official.save(update_fields=["scope_city_wide"])
     w.round = f.round_(version)
     w.school = f.school(yanta, name="雁塔区第一小学")
     w.other_school = f.school(beilin, name="碑林区第一小学")

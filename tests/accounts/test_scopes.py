@@ -144,3 +144,18 @@ def test_the_security_admin_sets_an_officials_scope(login, world):
     event = AuditEvent.objects.get(event="user.update")
     assert event.detail["scope_before"]["districts"] == ["雁塔区"]
     assert sorted(event.detail["scope_after"]["districts"]) == ["碑林区", "雁塔区"]
+
+
+def test_the_ranking_command_can_answer_within_an_accounts_scope(world):
+    import io
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("ranking", "--round", str(world.round.pk), "--include-in-progress", "--format", "json",
+                 "--user", "official", stdout=out)
+    assert "碑林区第一小学" not in out.getvalue()
+    json.loads(out.getvalue())
+    with pytest.raises(CommandError, match="不能查看评估结果"):
+        call_command("ranking", "--user", "alice")

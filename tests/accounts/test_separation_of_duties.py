@@ -177,3 +177,16 @@ def test_a_reset_from_the_server_needs_a_second_person_and_is_flagged(world):
     assert password_expired(fresh)
     event = AuditEvent.objects.get(event="user.password_reset", outcome="success")
     assert event.detail["flagged"] is True and event.detail["confirmed_by"] == "admin"
+
+
+def test_the_first_security_admin_is_created_from_the_command_line(world):
+    root = User.objects.create_superuser("root", password="Xian-school-2026#")
+    out = io.StringIO()
+    call_command("user_roles", "anquan2", roles.SECURITY_ADMIN, "--create", "--name", "郑安", "--by", root.username,
+                 stdout=out)
+    created = User.objects.get(username="anquan2")
+    assert roles.held_roles(created) == {roles.SECURITY_ADMIN}
+    assert "一次性密码" in out.getvalue()
+    with pytest.raises(CommandError, match="管理员与安全管理员"):
+        call_command("user_roles", "anquan3", roles.SECURITY_ADMIN, roles.ADMIN, "--create", "--by", "root")
+    assert not User.objects.filter(username="anquan3").exists()

@@ -150,6 +150,9 @@ def test_a_reset_password_must_be_changed_at_next_login(login, world, client):
     admin_client.logout()
     client.post(reverse("accounts:login"), {"username": "bob", "password": password})
     assert client.get(reverse("accounts:home"))["Location"] == reverse("accounts:password_change")
+    # The holder is told who reset the password, and when.
+    notice = client.get(reverse("accounts:password_change")).content.decode()
+    assert "由 secadmin 重置" in notice
 
 
 def test_the_system_admin_cannot_grant_roles_in_django_admin(login, world):

@@ -188,3 +188,32 @@ def test_only_the_security_admin_reaches_the_new_pages(login, world, who):
         assert client.get(reverse(name)).status_code == 403
     assert client.post(reverse("accounts:user_create"), {"username": "x", "name": "x"}).status_code == 403
     assert not User.objects.filter(username="x").exists()
+
+
+def _hostile():
+    import json
+    from pathlib import Path
+
+    data = json.loads(Path("/work/shared/testdata/hostile-inputs.json").read_text(encoding="utf-8"))
+    return [v for k, values in data.items() if k != "_about" for v in values]
+
+
+def test_hostile_names_are_refused_cleanly_or_stored_and_rendered_safely(login, world):
+    """Every hostile string as a name: a clear 400, or an account whose pages, one-time sheet,
+    template and audit export all render it inertly."""
+    client = login(world.security_admin)
+    for i, value in enumerate(_hostile()):
+        response = client.post(reverse("accounts:user_create"), {
+            "username": f"h{i}", "name": value, "organization": value, "roles": [roles.INSPECTOR], "is_active": "on"})
+        assert response.status_code in (200, 400), (value, response.status_code)
+        body = response.content.decode()
+        assert "<script>alert(1)" not in body and "<svg onload" not in body
+        if response.status_code == 400:
+            assert not User.objects.filter(username=f"h{i}").exists()
+    listing = client.get(reverse("accounts:user_list"), {"q": "h"})
+    assert listing.status_code == 200 and "<img src=x" not in listing.content.decode()
+    export = login(world.auditor).get(reverse("audit:event_export"))
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert not str(cell.value or "").startswith(("=", "+", "-", "@", "＝")), cell.value

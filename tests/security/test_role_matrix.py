@@ -9,10 +9,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ROLES = ("admin", "lead", "alice", "bob", "official", "other_official", "city_official", "nobody",
-         "security_admin", "auditor")
+         "security_admin", "auditor", "unscoped_official")
 
 # Roles that hold no business data rights: outside their own pages they must never get a 200.
-NON_BUSINESS = ("nobody", "security_admin", "auditor")
+NON_BUSINESS = ("nobody", "security_admin", "auditor", "unscoped_official")
 # Pages every signed-in person may open. evaluation:inspector_home lists only the requester's
 # own scorecards, so for anyone without a panel seat it is an empty page, not a leak.
 OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
@@ -22,6 +22,7 @@ OWN_PAGES = {
                        "accounts:user_import_template"},
     "auditor": {"audit:event_list", "audit:event_export"},
     "nobody": set(),
+    "unscoped_official": set(),  # an 教育局 account without a scope sees no results at all
 }
 
 ALL = dict.fromkeys(ROLES)
