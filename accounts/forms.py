@@ -68,24 +68,6 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class UserRolesForm(forms.Form):
-    """Security admin's form: which role groups an account holds and whether it may log in."""
-
-    roles = forms.MultipleChoiceField(
-        label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
-    )
-    is_active = forms.BooleanField(label=_("账号启用"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]
-
-    def clean_roles(self):
-        chosen = self.cleaned_data["roles"]
-        role_names.check_role_set(chosen)
-        return chosen
-
-
 class AccountForm(forms.Form):
     """Create or edit an account: profile, roles, 教育局 scope, activation."""
 
