@@ -51,9 +51,11 @@ class AccountData:
 
 def one_time_password() -> str:
     """A random password that meets the policy, shown once and changed at first login."""
-    alphabet = string.ascii_letters + string.digits + "#%+=@!?"
+    # No = + - @ anywhere: a password is printed on sheets and into CSV, where a leading one
+    # would be neutralized as a formula and the printed password would no longer work.
+    alphabet = string.ascii_letters + string.digits + "#%!?*"
     while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(14))
+        candidate = secrets.choice(string.ascii_letters) + "".join(secrets.choice(alphabet) for _ in range(13))
         try:
             validate_password(candidate)
         except ValidationError:

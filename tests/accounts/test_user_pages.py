@@ -217,3 +217,12 @@ def test_hostile_names_are_refused_cleanly_or_stored_and_rendered_safely(login, 
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             assert not str(cell.value or "").startswith(("=", "+", "-", "@", "＝")), cell.value
+
+
+def test_one_time_passwords_survive_a_spreadsheet_unchanged():
+    from accounts.services import one_time_password
+    from config.spreadsheet import cell_text
+
+    for _ in range(200):
+        password = one_time_password()
+        assert cell_text(password) == password
