@@ -74,8 +74,10 @@ def test_an_official_with_two_districts_sees_both_and_no_third(world, client):
     chang, third = _third_district_world(world)
     world.other_official.scope_districts.add(world.district)  # 碑林 + 雁塔
     client.force_login(world.other_official)
-    ranking = client.get(reverse("reports:ranking"), {"include": "on"}).content.decode()
-    assert "碑林区第一小学" in ranking and "雁塔区第一小学" in ranking and "长安区第一小学" not in ranking
+    assert set(scopes.evaluations_visible_to(world.other_official)) == {world.evaluation, world.other_evaluation}
+    workbook = client.get(reverse("reports:district_xlsx"), {"round": world.round.pk})
+    assert workbook.status_code == 200
+    assert client.get(reverse("reports:district_xlsx"), {"round": world.round.pk, "district": chang.pk}).status_code == 404
     assert client.get(reverse("reports:school_report", args=[world.evaluation.pk])).status_code == 200
     assert client.get(reverse("reports:school_report", args=[third.pk])).status_code == 404
     assert "2（0）" in client.get(reverse("evaluation:round_list")).content.decode()

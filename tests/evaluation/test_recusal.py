@@ -108,8 +108,10 @@ def test_same_district_only_warns_and_needs_confirmation_when_the_round_says_so(
 # ---------------------------------------------------------------- self
 
 
-def test_the_assigning_admin_cannot_put_themselves_on_a_panel(fresh):
+def test_the_assigning_admin_cannot_put_themselves_on_a_panel(fresh, settings):
     w = fresh
+    # 三权分立 forbids an admin who inspects unless a county allows the pair (ROLE_ALLOWED_PAIRS).
+    settings.ROLE_ALLOWED_PAIRS = ["管理员+督导专家"]
     w.admin.groups.add(Group.objects.get_or_create(name=roles.INSPECTOR)[0])
     before = _state()
     with pytest.raises(ValidationError, match="不能把自己分配到专家组"):
