@@ -28,6 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_viewer(request) -> None:
     if not can_view_results(request.user):
         raise PermissionDenied(_("只有教育局和管理员可以查看评估质量分析。"))
+    scopes.require_scope(request.user)  # an official without a scope: 403 with the reason, as on reports
 
 
 def _round(request) -> Round | None:

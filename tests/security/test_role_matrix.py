@@ -65,7 +65,7 @@ EXPECTED_GET = {
     # members other than the lead 403, outsiders 404); 退回 is POST only.
     "evaluation:final_score_history": {
         "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 200, "other_official": 404,
-        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
     },
     "evaluation:scorecard_return": {r: 405 for r in ROLES},
 }
