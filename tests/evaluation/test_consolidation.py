@@ -79,8 +79,10 @@ def test_a_set_final_score_does_not_follow_the_consolidated_value(split, login):
 
 
 def test_a_note_with_nul_is_refused_with_a_message(split, login):
-    response = login(split.lead).post(save_url(split), row("C2", "0.75", "0.75", note="a\x00b"), follow=True)
-    assert "不能包含空字符" in response.content.decode() and final(split, "C2") is None
+    # Refused at the door (config.middleware.RejectNulMiddleware) before the form sees it.
+    response = login(split.lead).post(save_url(split), row("C2", "0.75", "0.75", note="a\x00b"))
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode() and final(split, "C2") is None
 
 
 def test_a_following_final_tracks_the_consolidated_value_after_a_return(split, login, alice_card):
