@@ -130,6 +130,16 @@ def totp_code(device, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def wrong_codes(device, count: int) -> list[str]:
+    """`count` six-digit codes that the authenticator does not show now nor within a few steps either side.
+
+    A fixed guess such as 000000 is the right code for some keys at some moment (the key is random), so a
+    test of wrong codes that used fixed guesses could fail by chance.
+    """
+    near = {totp_code(device, steps) for steps in range(-3, 4)}
+    return [c for c in (f"{n:06d}" for n in range(count + len(near))) if c not in near][:count]
+
+
 def otp_verified(client, user) -> None:
     """Mark the client's session as having passed the second factor, as a real login would."""
     from django_otp import DEVICE_ID_SESSION_KEY

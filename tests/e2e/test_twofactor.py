@@ -5,6 +5,7 @@ import re
 from base64 import b32decode
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests import factories as f
@@ -37,7 +38,7 @@ def test_an_admin_enrols_at_first_login_and_logs_in_with_a_code(world, live_serv
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     key = b32decode(secret).hex()  # what the phone's authenticator app reads from the QR code
 
-    page.get_by_label("验证码").fill("000000")
+    page.get_by_label("验证码").fill(f.wrong_codes(TOTPDevice(key=key), 1)[0])
     page.get_by_role("button", name="完成绑定").click()
     expect(page.get_by_text("验证码错误或已使用过")).to_be_visible()
     page.get_by_label("验证码").fill(f.code_from_key(key))

@@ -77,7 +77,7 @@ def test_enrolment_shows_a_local_qr_code_and_confirms_with_a_first_code(client, 
     assert not TOTPDevice.objects.exists()  # nothing stored before the first code
     secret = html.split('id="totp-secret">')[1].split("<")[0].replace(" ", "")
     device = TOTPDevice(key=b32decode(secret).hex())  # what the phone's app computes from the QR code
-    assert client.post(SETUP, {"code": "000000"}).status_code == 400
+    assert client.post(SETUP, {"code": f.wrong_codes(device, 1)[0]}).status_code == 400
     assert not TOTPDevice.objects.exists()
     code = f.totp_code(device)
     response = client.post(SETUP, {"code": code})
@@ -136,9 +136,10 @@ def test_a_used_code_cannot_be_replayed(client, world):
 def test_wrong_codes_lock_the_second_factor_like_the_password(client, world, settings):
     device = f.totp_device(world.admin)
     _login(client, world.admin)
-    for n in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert _verify(client, f"{n:06d}").status_code == 400
-    locked = _verify(client, "999999")
+    *first, last = f.wrong_codes(device, settings.AXES_FAILURE_LIMIT)
+    for code in first:
+        assert _verify(client, code).status_code == 400
+    locked = _verify(client, last)
     assert locked.status_code == 429 and "二次验证已暂时锁定" in locked.content.decode()
     # Even the right code is refused while locked, and nothing about the device changes.
     before = _totp_state(world.admin)
@@ -155,25 +156,28 @@ def test_wrong_codes_lock_the_second_factor_like_the_password(client, world, set
 
 
 def test_the_lock_expires_after_the_lockout_time(world, settings):
-    f.totp_device(world.admin)
+    device = f.totp_device(world.admin)
     start = timezone.now()
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    *series, wrong = f.wrong_codes(device, settings.AXES_FAILURE_LIMIT + 1)
+    for code in series:
         with pytest.raises((services.SecondFactorLocked, services.ValidationError)):
-            services.second_factor_verify(user=world.admin, code=f"{n:06d}", now=start)
+            services.second_factor_verify(user=world.admin, code=code, now=start)
     with pytest.raises(services.SecondFactorLocked):
-        services.second_factor_verify(user=world.admin, code="123456", now=start + settings.AXES_COOLOFF_TIME / 2)
+        services.second_factor_verify(user=world.admin, code=wrong, now=start + settings.AXES_COOLOFF_TIME / 2)
     # After the cool-off a wrong code counts as the first of a new series, not a new lock.
     with pytest.raises(services.ValidationError):
-        services.second_factor_verify(user=world.admin, code="123456", now=start + settings.AXES_COOLOFF_TIME)
+        services.second_factor_verify(user=world.admin, code=wrong, now=start + settings.AXES_COOLOFF_TIME)
     assert SecondFactorLock.objects.get(user=world.admin).failures == 1
 
 
 def test_a_failed_enrolment_code_counts_towards_the_lock(client, world, settings):
     _login(client, world.admin)
-    client.get(SETUP)
-    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        assert client.post(SETUP, {"code": "000000"}).status_code == 400
-    assert client.post(SETUP, {"code": "000000"}).status_code == 429
+    html = client.get(SETUP).content.decode()
+    secret = html.split('id="totp-secret">')[1].split("<")[0].replace(" ", "")
+    *first, last = f.wrong_codes(TOTPDevice(key=b32decode(secret).hex()), settings.AXES_FAILURE_LIMIT)
+    for code in first:
+        assert client.post(SETUP, {"code": code}).status_code == 400
+    assert client.post(SETUP, {"code": last}).status_code == 429
 
 
 # ---------------------------------------------------------------- recovery codes
