@@ -50,6 +50,21 @@ def clean_username(value: str) -> str:
     return value
 
 
+def school_by_code(value: str):
+    """The school with this code (学校代码), None for an empty value; a Chinese error for an unknown one."""
+    from schools.models import School
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    if _CONTROL_RE.search(value):
+        raise ValidationError(_("学校代码含有控制字符或不可见字符。"), code="control")
+    school = School.objects.filter(code=value).first()
+    if school is None:
+        raise ValidationError(_("找不到学校代码“%(code)s”。") % {"code": value[:30]}, code="unknown_school")
+    return school
+
+
 class LoginForm(AuthenticationForm):
     """The stock form, with one message for a wrong username and a wrong password."""
 
@@ -78,10 +93,14 @@ class AccountForm(forms.Form):
     organization = forms.CharField(label=_("工作单位"), required=False)
     district = forms.ModelChoiceField(label=_("单位所在区县"), queryset=District.objects.none(), required=False,
                                       empty_label=_("（不在某一区县）"))
+    school = forms.CharField(
+        label=_("所在学校代码"), required=False, max_length=30,
+        help_text=_("学校（填报）账号必填：该账号只能看到这所学校。督导专家在某所学校工作时也请填写，分配专家组时自动回避该校。"),
+    )
     expertise = forms.CharField(label=_("专长/学科"), required=False,
                                 help_text=_("多个标签用顿号或逗号分隔，如：语文、德育。"))
     roles = forms.MultipleChoiceField(label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=(),
-                                      help_text=_("三权分立：管理员、安全管理员、审计管理员互斥，也不能兼任督导专家或教育局。"))
+                                      help_text=_("三权分立：管理员、安全管理员、审计管理员互斥，也不能兼任督导专家或教育局；学校（填报）账号不能兼任任何其他角色。"))
     scope_city_wide = forms.BooleanField(label=_("查看范围：全市"), required=False)
     scope_districts = forms.ModelMultipleChoiceField(
         label=_("查看范围：区县"), queryset=District.objects.none(), required=False,
@@ -97,6 +116,7 @@ class AccountForm(forms.Form):
                 "username": instance.username, "name": instance.name, "phone": instance.phone,
                 "organization": instance.organization, "district": instance.district_id,
                 "expertise": instance.expertise, "is_active": instance.is_active,
+                "school": instance.school.code if instance.school_id else "",
                 "roles": list(instance.groups.filter(name__in=role_names.ALL_ROLES).values_list("name", flat=True)),
                 "scope_city_wide": instance.scope_city_wide,
                 "scope_districts": list(instance.scope_districts.values_list("pk", flat=True)),
@@ -120,6 +140,9 @@ class AccountForm(forms.Form):
 
     def clean_name(self):
         return clean_text(self.cleaned_data["name"], label=_("姓名"), max_length=50)
+
+    def clean_school(self):
+        return school_by_code(self.cleaned_data["school"])
 
     def clean_organization(self):
         return clean_text(self.cleaned_data["organization"], label=_("工作单位"), max_length=100)
@@ -149,6 +172,8 @@ class AccountForm(forms.Form):
         data = super().clean()
         if data.get("scope_city_wide") and data.get("scope_districts"):
             self.add_error("scope_districts", _("查看范围选了“全市”就不要再选区县。"))
+        if role_names.SCHOOL in (data.get("roles") or ()) and "school" in data and data["school"] is None:
+            self.add_error("school", role_names.SCHOOL_WITHOUT_SCHOOL)
         return data
 
     def account_data(self):
@@ -157,7 +182,7 @@ class AccountForm(forms.Form):
         d = self.cleaned_data
         return AccountData(
             username=d["username"], name=d["name"], phone=d["phone"], organization=d["organization"],
-            district=d["district"], expertise=d["expertise"], roles=tuple(d["roles"]),
+            district=d["district"], expertise=d["expertise"], roles=tuple(d["roles"]), school=d["school"],
             scope_city_wide=d["scope_city_wide"], scope_districts=tuple(d["scope_districts"]),
             is_active=d["is_active"],
         )
@@ -169,3 +194,36 @@ class UserImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         error_messages={"required": _("请选择文件。")},
     )
+
+
+class SchoolAccountsForm(forms.Form):
+    """为学校批量生成填报账号: the ticked schools, or every school of one district, without an account yet."""
+
+    SELECTED, DISTRICT = "selected", "district"
+
+    action = forms.ChoiceField(choices=((SELECTED, _("选中的学校")), (DISTRICT, _("该区县全部学校"))))
+    schools = forms.ModelMultipleChoiceField(label=_("学校"), queryset=None, required=False)
+    district = forms.ModelChoiceField(label=_("区县"), queryset=District.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from schools.models import School
+
+        super().__init__(*args, **kwargs)
+        self.fields["schools"].queryset = School.objects.select_related("district")
+        self.fields["district"].queryset = District.objects.order_by("order", "code")
+
+    def clean(self):
+        from schools.models import School
+
+        data = super().clean()
+        if data.get("action") == self.DISTRICT:
+            if not data.get("district"):
+                self.add_error("district", _("请先选择区县。"))
+            else:
+                data["targets"] = list(School.objects.filter(district=data["district"]).select_related("district"))
+        elif data.get("action") == self.SELECTED:
+            if not data.get("schools"):
+                self.add_error("schools", _("请至少选择一所学校。"))
+            else:
+                data["targets"] = list(data["schools"])
+        return data

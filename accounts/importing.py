@@ -22,11 +22,11 @@ from schools.importing import cell_text, decode_csv
 from schools.models import District
 
 from . import roles
-from .forms import clean_phone, clean_text, clean_username
+from .forms import clean_phone, clean_text, clean_username, school_by_code
 from .models import User
 from .services import AccountData, user_create, user_update
 
-COLUMNS = ("用户名", "姓名", "联系电话", "工作单位", "单位所在区县", "专长/学科", "角色", "查看范围", "启用")
+COLUMNS = ("用户名", "姓名", "联系电话", "工作单位", "单位所在区县", "专长/学科", "角色", "查看范围", "启用", "所在学校代码")
 REQUIRED = ("用户名", "姓名")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -153,7 +153,8 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
     role_names = [r for r in _SPLIT.split(role_text) if r] if role_text else [roles.INSPECTOR]
     unknown = [r for r in role_names if r not in roles.ALL_ROLES]
     if unknown:
-        errors.append(_cell_error(number, "角色", _("未知角色“%(r)s”（可填：督导专家、教育局）。") % {"r": "、".join(unknown)[:40]}))
+        errors.append(_cell_error(number, "角色", _("未知角色“%(r)s”（可填：督导专家、教育局、学校（填报））。") % {
+            "r": "、".join(unknown)[:40]}))
     separated = [r for r in role_names if r in roles.SEPARATED_ROLES]
     if separated:
         # The three administrator roles are set one account at a time, on the page, never in bulk.
@@ -173,6 +174,11 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
                     errors.append(_cell_error(number, "查看范围", _("找不到区县“%(d)s”（或填“全市”）。") % {"d": item[:30]}))
                 else:
                     scope_districts.append(found)
+    school = None
+    try:
+        school = school_by_code(values.get("所在学校代码", ""))
+    except ValidationError as exc:
+        errors.append(_cell_error(number, "所在学校代码", exc.messages[0]))
     active_text = values.get("启用", "").strip().lower()
     if active_text not in _YES | _NO:
         errors.append(_cell_error(number, "启用", _("请填“是”或“否”。")))
@@ -207,6 +213,11 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
             if clash:
                 errors.append(_cell_error(number, "用户名", _("用户名“%(u)s”已被另一个账号使用。") % {"u": username}))
                 return None
+    if "所在学校代码" not in values and existing is not None:
+        school = existing.school  # a file without the column (older template) keeps the account's school
+    if school is None and roles.SCHOOL in role_names:
+        errors.append(_cell_error(number, "所在学校代码", roles.SCHOOL_WITHOUT_SCHOOL))
+        return None
     try:
         roles.check_role_set(role_names)
     except ValidationError as exc:
@@ -214,7 +225,7 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
         return None
     data = AccountData(
         username=username, name=name, phone=phone, organization=organization, district=district,
-        expertise=expertise, roles=tuple(role_names), scope_city_wide=city_wide,
+        expertise=expertise, roles=tuple(role_names), school=school, scope_city_wide=city_wide,
         scope_districts=tuple(scope_districts), is_active=active_text not in _NO,
     )
     return data, existing
@@ -268,8 +279,8 @@ def template_xlsx() -> bytes:
     sheet = book.active
     sheet.title = _("专家库")
     sheet.append(list(COLUMNS))
-    sheet.append(["zhangsan", "张三", "13800000000", "西安市第一中学", "雁塔区", "语文、德育", "督导专家", "", "是"])
-    for column, width in zip("ABCDEFGHI", (14, 10, 16, 24, 14, 18, 14, 20, 8)):
+    sheet.append(["zhangsan", "张三", "13800000000", "西安市第一中学", "雁塔区", "语文、德育", "督导专家", "", "是", ""])
+    for column, width in zip("ABCDEFGHIJ", (14, 10, 16, 24, 14, 18, 14, 20, 8, 16)):
         sheet.column_dimensions[column].width = width
     notes = book.create_sheet(_("说明"))
     for line in (
@@ -277,6 +288,8 @@ def template_xlsx() -> bytes:
         _("角色：督导专家（默认）、教育局，可同时填写，用顿号分隔；管理员类角色不能导入。"),
         _("查看范围：仅教育局填写，“全市”或一个或多个区县名称（顿号分隔）。"),
         _("启用：是/否，默认是。任何一行有错误则全部不导入。"),
+        _("所在学校代码：学校（填报）账号必填（该账号只能看到这所学校）；督导专家在某所学校工作时也可填写，分配专家组时自动回避该校。"),
+        _("学校（填报）账号不能兼任其他角色；为多所学校建立填报账号也可在“用户与角色 → 为学校批量生成填报账号”中完成。"),
         _("区县名称："),
         *[f"{d.name}（{d.code}）" for d in District.objects.order_by("order", "code")],
     ):

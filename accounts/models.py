@@ -23,6 +23,16 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="officials",
     )
+    # One field, two uses: a 学校（填报） account sees exactly this school (accounts.scopes.school_of);
+    # an inspector who works at a school is never put on its panel (evaluation.recusal).
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name=_("所在学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
     expertise = models.CharField(
         _("专长/学科"), max_length=200, blank=True, help_text=_("多个标签用顿号或逗号分隔，如：语文、德育。")
     )

@@ -26,6 +26,8 @@ ROLE_PERMISSIONS = {
     roles.SECURITY_ADMIN: {"apps": None, "codenames": {"view_user", "change_user"}},
     # Audit admin: reads the log. Nobody at all holds add/change/delete on audit records.
     roles.AUDITOR: {"apps": None, "codenames": {"view_auditevent"}},
+    # A school's account works on the product's own pages only (its self-assessment); no model permissions.
+    roles.SCHOOL: {"apps": None, "codenames": set()},
     roles.OFFICIAL: {"apps": None, "codenames": {
         "view_district", "view_school",
         "view_rubricversion", "view_dimension", "view_indicator", "view_element",

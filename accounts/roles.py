@@ -13,8 +13,11 @@ OFFICIAL = "教育局"
 # 三权分立 (等保 2.0): system, security and audit administration are held by different people.
 SECURITY_ADMIN = "安全管理员"
 AUDITOR = "审计管理员"
+# A school's own account (学校自评申报, later its results and rectification): an outside party,
+# scoped to exactly one school (User.school), never combined with any other role.
+SCHOOL = "学校（填报）"
 
-ALL_ROLES = (ADMIN, INSPECTOR, OFFICIAL, SECURITY_ADMIN, AUDITOR)
+ALL_ROLES = (ADMIN, INSPECTOR, OFFICIAL, SECURITY_ADMIN, AUDITOR, SCHOOL)
 
 # 三权分立: these three are never held together, and none of them with a business role unless
 # settings.ROLE_ALLOWED_PAIRS names the pair (e.g. "管理员+督导专家" for a small county).
@@ -39,6 +42,10 @@ def role_conflicts(names) -> list[tuple[str, str]]:
     conflicts = []
     for i, first in enumerate(held):
         for second in held[i + 1:]:
+            if SCHOOL in (first, second):
+                # A school account holding 督导专家 or 教育局 would judge itself: never, whatever the setting.
+                conflicts.append((first, second))
+                continue
             if first not in SEPARATED_ROLES and second not in SEPARATED_ROLES:
                 continue  # two business roles (督导专家 + 教育局) may be held together
             if frozenset((first, second)) in allowed:
@@ -55,9 +62,25 @@ def check_role_set(names, *, who: str = "") -> None:
     """Raise RoleConflict naming the forbidden pairs (the one rule every path calls)."""
     conflicts = role_conflicts(names)
     if conflicts:
-        pairs = "；".join(f"{a}与{b}" for a, b in conflicts)
         prefix = f"{who}：" if who else ""
-        raise RoleConflict(f"{prefix}三权分立不允许同一账号同时担任{pairs}。", code="role_conflict")
+        school = [b if a == SCHOOL else a for a, b in conflicts if SCHOOL in (a, b)]
+        others = [(a, b) for a, b in conflicts if SCHOOL not in (a, b)]
+        parts = []
+        if others:
+            pairs = "；".join(f"{a}与{b}" for a, b in others)
+            parts.append(f"三权分立不允许同一账号同时担任{pairs}。")
+        if school:
+            parts.append(f"{SCHOOL}账号是学校自己的账号，不能兼任其他角色（{'、'.join(school)}）。")
+        raise RoleConflict(prefix + "".join(parts), code="role_conflict")
+
+
+SCHOOL_WITHOUT_SCHOOL = f"{SCHOOL}账号须设置所在学校（它只能看到这所学校）。"
+
+
+def check_school_account(user) -> None:
+    """Refuse a 学校（填报） account without its school: its whole scope is that one school."""
+    if not getattr(user, "school_id", None):
+        raise ValidationError({"school": SCHOOL_WITHOUT_SCHOOL}, code="school_required")
 
 
 def held_roles(user) -> set[str]:
@@ -106,6 +129,11 @@ def is_auditor(user) -> bool:
     return _in_group(user, AUDITOR)
 
 
+def is_school(user) -> bool:
+    """A school's own account (学校（填报）): sees only its own school (accounts.scopes.school_of)."""
+    return _in_group(user, SCHOOL)
+
+
 def can_view_results(user) -> bool:
     """Officials and admins read results; inspectors only see their own evaluations."""
     return is_admin(user) or is_official(user)
@@ -123,4 +151,6 @@ def role_labels(user) -> list[str]:
         labels.append(SECURITY_ADMIN)
     if is_auditor(user):
         labels.append(AUDITOR)
+    if is_school(user):
+        labels.append(SCHOOL)
     return labels

@@ -9,6 +9,8 @@ removing a role removes the access it gave at once.
   districts; an official with no scope sees nothing (and the pages say why).
 - An inspector (督导专家) sees the evaluations whose panel they sit on — only while they hold
   the inspector role.
+- A school's account (学校（填报）) sees exactly its own school (User.school): its
+  self-assessments and their status; never rankings, dashboards or other schools (404).
 """
 
 from __future__ import annotations
@@ -83,7 +85,17 @@ def describe(user) -> str:
         return "全市（管理员）"
     if roles.is_official(user):
         return scope_label(user)
+    school = school_of(user)
+    if school is not None:
+        return f"本校（{school.name}）"
     return "本人评估" if roles.is_inspector(user) else "无"
+
+
+def school_of(user):
+    """The one school a 学校（填报） account acts for, or None (any other account, or no school set)."""
+    if not roles.is_school(user) or not getattr(user, "school_id", None):
+        return None
+    return user.school
 
 
 def scope_label(user) -> str:

@@ -7,7 +7,7 @@ from .models import User
 
 def user_list(*, query: str = "", role: str = "", active: str = "") -> QuerySet[User]:
     """Users filtered by name/username, role group and active flag, with their groups prefetched."""
-    qs = User.objects.select_related("district").prefetch_related("groups", "scope_districts").order_by("username")
+    qs = User.objects.select_related("district", "school").prefetch_related("groups", "scope_districts").order_by("username")
     if query:
         qs = qs.filter(Q(username__icontains=query) | Q(name__icontains=query) | Q(organization__icontains=query))
     if role:
@@ -44,3 +44,20 @@ def password_reset_notice(*, user):
                                        event__in=("user.password_reset", "password.change"))
     latest = events.order_by("-at", "-id").first()
     return latest if latest is not None and latest.event == "user.password_reset" else None
+
+
+def schools_with_accounts(*, district=None, query: str = ""):
+    """Schools (filtered) with their 学校（填报） accounts prefetched as `school_accounts` (two queries)."""
+    from django.db.models import Prefetch
+
+    from schools.models import School
+
+    from . import roles
+
+    qs = School.objects.select_related("district").order_by("district__order", "code")
+    if district is not None:
+        qs = qs.filter(district=district)
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    accounts = User.objects.filter(groups__name=roles.SCHOOL).order_by("username")
+    return qs.prefetch_related(Prefetch("accounts", queryset=accounts, to_attr="school_accounts"))

@@ -44,6 +44,7 @@ class AccountData:
     district: object = None  # schools.District of the unit, or None
     expertise: str = ""
     roles: tuple[str, ...] = ()
+    school: object = None  # schools.School: a 学校（填报） account's school, an inspector's own school (回避)
     scope_city_wide: bool = False
     scope_districts: tuple = field(default_factory=tuple)
     is_active: bool = True
@@ -106,6 +107,7 @@ def _profile(user: User, data: AccountData) -> None:
     user.organization = data.organization
     user.district = data.district
     user.expertise = data.expertise
+    user.school = data.school
     user.is_active = data.is_active
 
 
@@ -115,6 +117,8 @@ def user_create(*, data: AccountData, by: User, request=None) -> tuple[User, str
     role_names = _check_roles(data.roles, who=data.username)
     user = User(username=data.username)
     _profile(user, data)
+    if roles.SCHOOL in role_names:
+        roles.check_school_account(user)
     password = one_time_password()
     user.set_password(password)
     user.expire_password()
@@ -140,6 +144,8 @@ def user_update(*, user: User, data: AccountData, by: User, request=None) -> Use
     if user.pk == by.pk and (role_names != before_roles or data.is_active != was_active or wanted_scope != before_scope):
         raise PermissionDenied(SELF_CHANGE_MESSAGE)
     _profile(user, data)
+    if roles.SCHOOL in role_names:
+        roles.check_school_account(user)
     user.full_clean(exclude=["password"])
     user._change_audited = True
     user.save()
@@ -159,6 +165,8 @@ def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by:
         raise PermissionDenied(SELF_CHANGE_MESSAGE)
     user = User.objects.select_for_update().get(pk=user.pk)
     role_names = _check_roles(role_names, who=user.username, is_superuser=user.is_superuser)
+    if roles.SCHOOL in role_names:
+        roles.check_school_account(user)
     before = _role_names(user)
     was_active = user.is_active
     _apply_roles(user, role_names)
@@ -203,3 +211,58 @@ def user_reset_password(*, user: User, by: User | None, request=None, confirmed_
                  flagged=separated, roles=sorted(held),
                  confirmed_by=confirmed_by.username if confirmed_by is not None else "")
     return password
+
+
+# ---------------------------------------------------------------- school accounts (学校（填报）)
+
+
+def school_account_username(school) -> str:
+    """The username a school's account gets from the bulk action: "xx" and the school code."""
+    return f"xx{school.code}"
+
+
+class SchoolAccountsRefused(ValidationError):
+    """The bulk action is refused as a whole; the messages name each school and why."""
+
+
+@transaction.atomic
+def school_accounts_create(*, schools, by: User, request=None) -> tuple[list[tuple[User, str]], list]:
+    """One 学校（填报） account for each school that has none yet, all or none.
+
+    Returns (created accounts with their one-time passwords, schools skipped because they
+    already have an account). A username already taken refuses the whole batch.
+    """
+    from django.db.models.functions import Lower
+
+    from .forms import clean_username
+
+    schools = list(schools)
+    have = set(User.objects.filter(groups__name=roles.SCHOOL, school__in=schools).values_list("school_id", flat=True))
+    todo = [s for s in schools if s.pk not in have]
+    skipped = [s for s in schools if s.pk in have]
+    problems = []
+    wanted = {}
+    for school in todo:
+        username = school_account_username(school)
+        try:
+            clean_username(username)
+        except ValidationError:
+            problems.append(f"{school.name}（{school.code}）：学校代码不能用作用户名，请在“新建用户”中逐个建立。")
+            continue
+        wanted[username.lower()] = (username, school)
+    taken = set(User.objects.annotate(lower=Lower("username")).filter(lower__in=list(wanted))
+                .values_list("lower", flat=True))
+    for key in sorted(taken):
+        username, school = wanted[key]
+        problems.append(f"{school.name}（{school.code}）：用户名“{username}”已被其他账号使用，请在“新建用户”中为该校另建账号。")
+    if problems:
+        raise SchoolAccountsRefused(problems)
+    created = []
+    for username, school in wanted.values():
+        created.append(user_create(data=AccountData(
+            username=username, name=school.name[:50], organization=school.name[:100], district=school.district,
+            roles=(roles.SCHOOL,), school=school,
+        ), by=by, request=request))
+    audit_record(event="user.school_accounts", request=request, user=by, created=len(created),
+                 schools=[s.code for _u, s in wanted.values()], skipped=[s.code for s in skipped])
+    return created, skipped

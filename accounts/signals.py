@@ -23,9 +23,13 @@ def guard_role_sets(sender, instance, action, reverse, model, pk_set, **kwargs):
     if reverse:  # group.user_set.add(...): instance is the Group, pk_set the users
         for user in User.objects.filter(pk__in=pk_set):
             roles.check_role_set(roles.held_roles(user) | {instance.name}, who=user.username)
+            if instance.name == roles.SCHOOL:
+                roles.check_school_account(user)
         return
     added = set(model.objects.filter(pk__in=pk_set).values_list("name", flat=True))
     roles.check_role_set(roles.held_roles(instance) | added, who=instance.username)
+    if roles.SCHOOL in added:
+        roles.check_school_account(instance)
 
 
 @receiver(pre_save, sender=User, dispatch_uid="accounts.guard_superuser")

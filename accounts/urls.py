@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/users/import/", views.user_import, name="user_import"),
     path("accounts/users/import/template.xlsx", views.user_import_template, name="user_import_template"),
     path("accounts/users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("accounts/school-accounts/", views.school_accounts, name="school_accounts"),
     path("accounts/users/<int:pk>/password/", views.user_password_reset, name="user_password_reset"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import audit_record, client_ip
 
 from . import importing, roles, scopes, selectors, services
-from .forms import AccountForm, LoginForm, UserImportForm
+from .forms import AccountForm, LoginForm, SchoolAccountsForm, UserImportForm
 from .middleware import password_expired
 from .models import User
 
@@ -229,3 +229,39 @@ def user_import_template(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''" + escape_uri_path("专家库导入模板.xlsx")
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def school_accounts(request):
+    """为学校批量生成填报账号: one 学校（填报） account per school without one; passwords shown once."""
+    _require_security_admin(request)
+    from schools.models import District
+
+    district = None
+    district_id = request.GET.get("district", "")
+    if district_id.isdigit():
+        district = District.objects.filter(pk=int(district_id)).first()
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]
+    form = SchoolAccountsForm(request.POST or None, initial={"district": district})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, skipped = services.school_accounts_create(
+                schools=form.cleaned_data["targets"], by=request.user, request=request)
+        except services.SchoolAccountsRefused as exc:
+            errors = exc.messages
+        else:
+            if skipped:
+                messages.info(request, _("%(n)s 所学校已有填报账号，未重复建立。") % {"n": len(skipped)})
+            if created:
+                return _one_time_page(request, accounts=created, title=_("学校填报账号已生成"))
+            messages.info(request, _("所选学校都已有填报账号，没有新建账号。"))
+            return redirect(request.get_full_path())
+    elif request.method == "POST":
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+    schools = selectors.schools_with_accounts(district=district, query=query)
+    page = Paginator(schools, 100).get_page(request.GET.get("page"))
+    return render(request, "accounts/school_accounts.html", {
+        "page": page, "form": form, "district": district, "q": query, "errors": errors,
+        "districts": District.objects.order_by("order", "code"),
+    }, status=400 if request.method == "POST" else 200)

@@ -61,6 +61,7 @@ EVENT_LABELS = {
     "user.update": _("修改用户设置"),
     "user.password_reset": _("重置密码"),
     "user.roles": _("调整用户角色"),
+    "user.school_accounts": _("批量生成学校填报账号"),
 }
 
 
@@ -84,6 +85,7 @@ DETAIL_LABELS = {
     "changes": _("修改内容"), "points": _("得分"), "version": _("版本"), "source": _("来源"), "format": _("格式"),
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
+    "schools": _("学校"), "skipped": _("已有账号（跳过）"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),

@@ -3,9 +3,11 @@
 Read-only rules, used by the assignment service (which refuses) and by the assign page (which
 shows why an inspector cannot be chosen), so the two never disagree.
 
-- Own unit (本单位): an inspector whose 工作单位 is the school itself is never assigned. The unit
-  is free text today (User.organization), so it matches when it equals the school's name, ignoring
-  white space (half- and full-width).
+- Own unit (本单位): an inspector who works at the school is never assigned. When the account
+  names its school (User.school, set by the security admin) that decides; otherwise the free-text
+  工作单位 (User.organization) is compared with the school's name, tolerantly: white space and
+  full-width forms are ignored, a leading 陕西省西安市 / 西安市 is dropped, and one containing the
+  other counts ("西安市雁塔区第二小学" and "雁塔区第二小学" are the same unit).
 - Same district (同区县): an inspector whose unit lies in the school's district is refused or only
   warned about, as the round's `same_district` setting says. The unit's district is User.district.
 - Self (本人): whoever assigns a panel cannot put themselves on it.
@@ -14,6 +16,7 @@ shows why an inspector cannot be chosen), so the two never disagree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -26,10 +29,15 @@ SAME_DISTRICT = "same_district"
 SELF = "self"
 
 _SPACE = re.compile(r"[\s\u3000]+")
+# A unit written with the province or city in front is the same unit.
+_CITY_PREFIX = re.compile(r"^(?:陕西省)?(?:西安市)?")
+# Containment needs this many characters in the shorter name: "雁塔区" alone is a district, not a unit.
+_MIN_CONTAINED = 4
 
 
 def _normalized(name: str) -> str:
-    return _SPACE.sub("", name or "")
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", name or ""))
+    return _CITY_PREFIX.sub("", text)
 
 
 def unit_district_id(inspector) -> int | None:
@@ -38,9 +46,16 @@ def unit_district_id(inspector) -> int | None:
 
 
 def is_own_unit(inspector, school) -> bool:
-    """True when the inspector works at the school (their 工作单位 is the school's name)."""
-    unit = _normalized(inspector.organization)
-    return bool(unit) and unit == _normalized(school.name)
+    """True when the inspector works at the school: their account's school, else their 工作单位."""
+    if getattr(inspector, "school_id", None):
+        return inspector.school_id == school.pk
+    unit, name = _normalized(inspector.organization), _normalized(school.name)
+    if not unit or not name:
+        return False
+    if unit == name:
+        return True
+    shorter, longer = sorted((unit, name), key=len)
+    return len(shorter) >= _MIN_CONTAINED and shorter in longer
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 `world` builds: a round on the real Xi'an rubric, one school in 雁塔区 evaluated by a panel
 (lead + alice), an inspector not on the panel (bob), a district official of 雁塔区, an
-official of another district, a city-wide official, an official without a scope, and an admin.
+official of another district, a city-wide official, an official without a scope, an admin,
+and the 学校（填报） accounts of the 雁塔 school (school_user) and of the 碑林 school
+(other_school_user).
 """
 
 from types import SimpleNamespace
@@ -40,6 +42,8 @@ def world(db):
     w.round = f.round_(version)
     w.school = f.school(yanta, name="雁塔区第一小学")
     w.other_school = f.school(beilin, name="碑林区第一小学")
+    w.school_user = f.user("school_user", roles.SCHOOL, name="雁塔一小填报", school=w.school)
+    w.other_school_user = f.user("other_school_user", roles.SCHOOL, name="碑林一小填报", school=w.other_school)
     w.evaluation = f.evaluation(w.round, w.school, lead=w.lead, inspectors=[w.alice])
     w.other_evaluation = f.evaluation(w.round, w.other_school, lead=w.bob)
     return w

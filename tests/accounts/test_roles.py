@@ -14,9 +14,9 @@ def perms_of(group_name: str) -> set[str]:
 
 @pytest.mark.django_db
 def test_the_role_groups_exist():
-    # The three business roles, plus the security and audit admins of 三权分立.
+    # The three business roles, the security and audit admins of 三权分立, and schools' own accounts.
     assert set(Group.objects.filter(name__in=roles.ALL_ROLES).values_list("name", flat=True)) == {
-        "管理员", "督导专家", "教育局", "安全管理员", "审计管理员",
+        "管理员", "督导专家", "教育局", "安全管理员", "审计管理员", "学校（填报）",
     }
 
 

@@ -160,7 +160,7 @@ def test_the_template_workbook_has_the_headers_and_districts(login, world):
     response = login(world.security_admin).get(reverse("accounts:user_import_template"))
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
-    assert [c.value for c in book.worksheets[0][1]] == HEADER
+    assert [c.value for c in book.worksheets[0][1]] == HEADER + ["所在学校代码"]
     assert any("雁塔区" in str(r[0].value) for r in book.worksheets[1].iter_rows())
 
 

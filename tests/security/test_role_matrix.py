@@ -9,20 +9,23 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ROLES = ("admin", "lead", "alice", "bob", "official", "other_official", "city_official", "nobody",
-         "security_admin", "auditor", "unscoped_official")
+         "security_admin", "auditor", "unscoped_official", "school_user", "other_school_user")
 
 # Roles that hold no business data rights: outside their own pages they must never get a 200.
-NON_BUSINESS = ("nobody", "security_admin", "auditor", "unscoped_official")
+# A school's account (学校（填报）) is an outside party: only its own school's pages.
+NON_BUSINESS = ("nobody", "security_admin", "auditor", "unscoped_official", "school_user", "other_school_user")
 # Pages every signed-in person may open. evaluation:inspector_home lists only the requester's
 # own scorecards, so for anyone without a panel seat it is an empty page, not a leak.
 OPEN_TO_ALL = {"accounts:home", "accounts:login", "accounts:password_change", "accounts:healthz",
                "evaluation:inspector_home", "twofactor:manage", "twofactor:setup"}
 OWN_PAGES = {
     "security_admin": {"accounts:user_list", "accounts:user_edit", "accounts:user_create", "accounts:user_import",
-                       "accounts:user_import_template"},
+                       "accounts:user_import_template", "accounts:school_accounts"},
     "auditor": {"audit:event_list", "audit:event_export"},
     "nobody": set(),
     "unscoped_official": set(),  # an 教育局 account without a scope sees no results at all
+    "school_user": set(),
+    "other_school_user": set(),
 }
 
 ALL = dict.fromkeys(ROLES)
@@ -34,7 +37,7 @@ def _only(role_ok, ok=200, other=403):
 
 # Expected GET status per role for this area's views.
 EXPECTED_GET = {
-    "accounts:home": {**{r: 302 for r in ROLES}, "nobody": 200},
+    "accounts:home": {**{r: 302 for r in ROLES}, "nobody": 200, "school_user": 200, "other_school_user": 200},
     "accounts:login": {r: 200 for r in ROLES},
     "accounts:logout": {r: 405 for r in ROLES},
     "accounts:password_change": {r: 200 for r in ROLES},
@@ -44,6 +47,7 @@ EXPECTED_GET = {
     "accounts:user_create": _only({"security_admin"}),
     "accounts:user_import": _only({"security_admin"}),
     "accounts:user_import_template": _only({"security_admin"}),
+    "accounts:school_accounts": _only({"security_admin"}),
     "accounts:user_password_reset": {r: 405 for r in ROLES},
     "audit:event_list": _only({"auditor"}),
     "audit:event_export": _only({"auditor"}),
@@ -66,6 +70,7 @@ EXPECTED_GET = {
     "evaluation:final_score_history": {
         "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 200, "other_official": 404,
         "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 404, "other_school_user": 404,
     },
     "evaluation:scorecard_return": {r: 405 for r in ROLES},
 }
@@ -165,6 +170,7 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
         "accounts:user_edit": {"security_admin"},
         "accounts:user_create": {"security_admin"},
         "accounts:user_import": {"security_admin"},
+        "accounts:school_accounts": {"security_admin"},
         "accounts:user_password_reset": {"security_admin"},
         "twofactor:reset": {"security_admin"},
         # Starting a batch export only reads results: officials may download score sheets.
