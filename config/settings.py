@@ -125,6 +125,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# The rubric draft editor posts every item of the tree with its evidence requirements
+# (84 elements × about a dozen fields for the Xi'an rubric): more than Django's default 1000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}",

@@ -46,6 +46,19 @@ EVIDENCE_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
 }
+# The kinds a rubric's evidence requirement may ask for (rubric.schema.EVIDENCE_KINDS), by detected type.
+EVIDENCE_KIND_OF = {
+    "application/pdf": "document",
+    "application/msword": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "document",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+    "image/webp": "image",
+    "application/vnd.ms-excel": "spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "spreadsheet",
+}
 _DOCX, _XLSX, _PPTX = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -138,6 +151,60 @@ def sniff_evidence(upload) -> tuple[str, str] | None:
     if kind.mime == "application/pdf" and _PDF_ACTIVE_RE.search(data):
         return None
     return kind.mime, EVIDENCE_TYPES[kind.mime]
+
+
+def evidence_kind(content_type: str) -> str | None:
+    """document, image or spreadsheet: the kind of an accepted evidence file, from its detected type."""
+    return EVIDENCE_KIND_OF.get(content_type)
+
+
+class CheckedUpload:
+    """An evidence upload that passed every check: detected type, extension, digest, the user's name."""
+
+    def __init__(self, *, content_type: str, ext: str, sha256: str, original_name: str, size: int):
+        self.content_type, self.ext, self.sha256 = content_type, ext, sha256
+        self.original_name, self.size = original_name, size
+
+    @property
+    def kind(self) -> str | None:
+        return evidence_kind(self.content_type)
+
+    @property
+    def stored_name(self) -> str:
+        """A server-generated file name: never any user text."""
+        import uuid
+
+        return f"{uuid.uuid4().hex}{self.ext}"
+
+
+def check_evidence_upload(upload) -> CheckedUpload:
+    """Every rule an evidence file (inspectors' or a school's) must pass; UploadRefused with the reason.
+
+    Size limit (settings.EVIDENCE_MAX_BYTES), not empty, and the whole content sniffed.
+    """
+    import hashlib
+
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise UploadRefused(_("文件超过大小上限 %(mb)s MB。") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
+                            code="too_big")
+    if upload.size == 0:
+        raise UploadRefused(_("文件是空的。"))
+    # Content sniffing over the whole file decides, never the client's name or Content-Type.
+    sniffed = sniff_evidence(upload)
+    if sniffed is None:
+        raise UploadRefused(_("不支持的文件类型：只接受 PDF、图片（PNG/JPEG/GIF/WEBP）和 Office 文档。"))
+    content_type, ext = sniffed
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    original = PurePath((upload.name or "").replace("\\", "/")).name[:255] or _("未命名")
+    return CheckedUpload(content_type=content_type, ext=ext, sha256=digest.hexdigest(), original_name=original,
+                         size=upload.size)
 
 
 def _contains_zip(data: bytes) -> bool:

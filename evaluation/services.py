@@ -7,14 +7,11 @@ as a conflict instead of silently overwriting somebody else's value.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
-import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from xml.etree import ElementTree
 from xml.parsers.expat import ExpatError
 
@@ -29,7 +26,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts import roles
 from audit.services import audit_record
 from config.text import strip_noncharacters
-from config.uploads import UploadRefused, check_xlsx_limits, sniff_evidence
+from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from rubric.models import Element, RubricVersion
 
 from . import recusal, selectors
@@ -617,34 +614,21 @@ def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=
     _check_scorecard_writable(scorecard, by)
     if element.version_id != scorecard.evaluation.round.rubric_version_id:
         raise ValidationError({"element": _("评估要素不属于本批次的评估细则。")})
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("文件超过大小上限 %(mb)s MB。") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}}
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("文件是空的。")})
-    # Content sniffing over the whole file decides, never the client's name or Content-Type.
-    sniffed = sniff_evidence(upload)
-    if sniffed is None:
-        raise ValidationError({"file": _("不支持的文件类型：只接受 PDF、图片（PNG/JPEG/GIF/WEBP）和 Office 文档。")})
-    content_type, ext = sniffed
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    original = PurePath((upload.name or "").replace("\\", "/")).name[:255] or _("未命名")
+    try:
+        checked = check_evidence_upload(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.message}) from exc
     evidence = Evidence(
         scorecard=scorecard,
         element=element,
-        original_name=original,
-        content_type=content_type,
-        size=upload.size,
-        sha256=digest.hexdigest(),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=by,
     )
     # The storage API picks the final path; the name we give it never contains user text.
-    evidence.file.save(f"{uuid.uuid4().hex}{ext}", upload, save=False)
+    evidence.file.save(checked.stored_name, upload, save=False)
     try:
         evidence.full_clean()
         evidence.save()

@@ -7,7 +7,7 @@ cannot be changed or deleted (the models refuse it as well).
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Dimension, Element, Indicator, RubricVersion
+from .models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion
 
 
 def _editable(obj) -> bool:
@@ -57,3 +57,11 @@ class ElementAdmin(DraftOnlyAdmin):
     list_filter = ("version",)
     list_select_related = ("version",)
     readonly_fields = ("version", "indicator", "code", "order")
+
+
+@admin.register(EvidenceRequirement)
+class EvidenceRequirementAdmin(DraftOnlyAdmin):
+    list_display = ("name", "element", "required", "kinds", "version")
+    list_filter = ("version", "required")
+    list_select_related = ("version", "element")
+    readonly_fields = ("version", "element", "order")

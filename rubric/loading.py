@@ -9,8 +9,13 @@ from __future__ import annotations
 from .schema import RubricSpec
 
 
-def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator, Element, status: str, **extra):
-    """Create one version with all its rows, in order; returns the version."""
+def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator, Element, status: str,
+                        EvidenceRequirement=None, **extra):
+    """Create one version with all its rows, in order; returns the version.
+
+    Evidence requirements are written when `EvidenceRequirement` is given (a migration written
+    before requirements existed passes none; the later migration adds them).
+    """
     # Rows are written into a draft and the status set last: a published version is
     # immutable, so its children could not be created after it is published.
     version = RubricVersion.objects.create(
@@ -29,7 +34,21 @@ def create_version_rows(spec: RubricSpec, *, RubricVersion, Dimension, Indicator
                     Element(version=version, indicator=ind, code=e.code, text=e.text, points=e.points, step=e.step, order=order_c)
                 )
     Element.objects.bulk_create(elements)
+    if EvidenceRequirement is not None:
+        create_requirement_rows(spec, version=version, Element=Element, EvidenceRequirement=EvidenceRequirement)
     if status != "draft":
         RubricVersion.objects.filter(pk=version.pk).update(status=status)
         version.status = status
     return version
+
+
+def create_requirement_rows(spec: RubricSpec, *, version, Element, EvidenceRequirement) -> int:
+    """Write the spec's evidence requirements onto the version's elements (matched by code)."""
+    ids = dict(Element.objects.filter(version=version).values_list("code", "id"))
+    rows = [
+        EvidenceRequirement(version_id=version.pk, element_id=ids[e.code], name=r.name, required=r.required,
+                            kinds=",".join(r.kinds), note=r.note, order=n)
+        for e in spec.elements() for n, r in enumerate(e.evidence, start=1)
+    ]
+    EvidenceRequirement.objects.bulk_create(rows)
+    return len(rows)

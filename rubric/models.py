@@ -215,3 +215,58 @@ class Element(VersionLockedMixin, models.Model):
         """Every valid score from 0 to the standard points, in steps."""
         count = int(self.points / self.step)
         return [(self.step * i).quantize(Decimal("0.01")) for i in range(count + 1)]
+
+
+class EvidenceRequirement(VersionLockedMixin, models.Model):
+    """佐证要求: one item of evidence a school files against an element (frozen with the version).
+
+    `kinds` lists the accepted kinds of file (rubric.schema.EVIDENCE_KINDS: document, image,
+    spreadsheet) as a comma-separated string; what a file is comes from its content
+    (config.uploads.evidence_kind), never from its name.
+    """
+
+    version = models.ForeignKey(
+        RubricVersion, verbose_name=_("版本"), on_delete=models.CASCADE, related_name="evidence_requirements"
+    )
+    element = models.ForeignKey(
+        Element, verbose_name=_("评估要素"), on_delete=models.CASCADE, related_name="requirements"
+    )
+    name = models.CharField(_("材料名称"), max_length=100)
+    required = models.BooleanField(_("必需"), default=True)
+    kinds = models.CharField(_("接受的类型"), max_length=50, default="document,image")
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("佐证要求")
+        verbose_name_plural = _("佐证要求")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["element", "name"], name="requirement_name_unique_in_element"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def kind_list(self) -> list[str]:
+        return [k for k in self.kinds.split(",") if k]
+
+    @property
+    def kind_labels(self) -> str:
+        from .schema import kind_labels
+
+        return kind_labels(self.kind_list)
+
+    def accepts(self, kind: str | None) -> bool:
+        return kind in self.kind_list
+
+    def clean(self):
+        from .schema import requirement_problems
+
+        problems = requirement_problems(name=self.name, kinds=self.kind_list, note=self.note)
+        if problems:
+            raise ValidationError(problems)
+        if self.element_id and self.version_id and self.element.version_id != self.version_id:
+            raise ValidationError({"element": _("评估要素不属于该细则版本。")})

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import Dimension, Element, Indicator, RubricVersion
+from .models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion
 
 
 @dataclass
@@ -43,6 +43,11 @@ class DimensionNode:
 class RubricTree:
     version: RubricVersion
     dimensions: list[DimensionNode] = field(default_factory=list)
+    # Evidence requirements by element id, when read (rubric_tree(..., requirements=True)).
+    requirements: dict[int, list[EvidenceRequirement]] | None = None
+
+    def requirements_of(self, element) -> list[EvidenceRequirement]:
+        return (self.requirements or {}).get(element.pk, [])
 
     @property
     def points(self) -> Decimal:
@@ -64,6 +69,8 @@ def tree_fingerprint(tree: RubricTree) -> str:
     else's save is refused instead of silently putting the older values back.
     """
     v = tree.version
+    if tree.requirements is None:  # a tree read without them: the requirements are editable too
+        tree.requirements = requirements_by_element(version=v)
     parts = [v.name, format(v.total, "f")]
     for d in tree.dimensions:
         parts += [d.code, d.name, d.methods]
@@ -71,11 +78,14 @@ def tree_fingerprint(tree: RubricTree) -> str:
             parts += [i.code, i.text]
             for e in i.elements:
                 parts += [e.code, e.text, format(e.points, "f"), format(e.step, "f")]
+                for r in tree.requirements_of(e):
+                    parts += [str(r.pk), r.name, str(r.required), r.kinds, r.note]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def rubric_tree(*, version: RubricVersion) -> RubricTree:
-    """The whole A → B → C tree of one version in three queries, points derived."""
+def rubric_tree(*, version: RubricVersion, requirements: bool = False) -> RubricTree:
+    """The whole A → B → C tree of one version in three queries, points derived; with
+    `requirements`, each element's evidence requirements too (one more query)."""
     tree = RubricTree(version=version)
     dims = {d.id: DimensionNode(d) for d in Dimension.objects.filter(version=version).order_by("order", "id")}
     inds = {}
@@ -88,7 +98,17 @@ def rubric_tree(*, version: RubricVersion) -> RubricTree:
         el.indicator.dimension = dims[el.indicator.dimension_id].dimension
         inds[el.indicator_id].elements.append(el)
     tree.dimensions = list(dims.values())
+    if requirements:
+        tree.requirements = requirements_by_element(version=version)
     return tree
+
+
+def requirements_by_element(*, version: RubricVersion) -> dict[int, list[EvidenceRequirement]]:
+    """Every evidence requirement of a version by element id, in order (one query)."""
+    found: dict[int, list[EvidenceRequirement]] = {}
+    for r in EvidenceRequirement.objects.filter(version=version).order_by("element_id", "order", "id"):
+        found.setdefault(r.element_id, []).append(r)
+    return found
 
 
 def published_versions():
@@ -141,10 +161,11 @@ def version_list_rows() -> list[VersionRow]:
 
 def rubric_as_dict(*, version: RubricVersion) -> dict:
     """The version in the import/export JSON schema (rubric.schema), points as decimal strings."""
-    from .schema import format_points
+    from .schema import SCHEMA, format_points
 
-    tree = rubric_tree(version=version)
+    tree = rubric_tree(version=version, requirements=True)
     return {
+        "schema": SCHEMA,
         "code": version.code,
         "name": version.name,
         "total": format_points(version.total),
@@ -165,6 +186,7 @@ def rubric_as_dict(*, version: RubricVersion) -> dict:
                                 "text": e.text,
                                 "points": format_points(e.points),
                                 "step": format_points(e.step),
+                                "evidence": [requirement_dict(r) for r in tree.requirements_of(e)],
                             }
                             for e in i.elements
                         ],
@@ -175,6 +197,11 @@ def rubric_as_dict(*, version: RubricVersion) -> dict:
             for d in tree.dimensions
         ],
     }
+
+
+def requirement_dict(r: EvidenceRequirement) -> dict:
+    """One requirement in the JSON schema's shape."""
+    return {"name": r.name, "required": r.required, "kinds": r.kind_list, "note": r.note}
 
 
 @dataclass(frozen=True)
@@ -331,6 +358,16 @@ class Change:
     new: str = ""
 
 
+def _requirements_text(requirements) -> str:
+    """A comparable one-line summary of an element's evidence requirements."""
+    from django.utils.translation import gettext as _
+
+    return "；".join(
+        f"{r.name}（{_('必需') if r.required else _('可选')}；{r.kind_labels}{'；' + r.note if r.note else ''}）"
+        for r in requirements
+    )
+
+
 def _flat(tree: RubricTree) -> dict[str, dict[str, str]]:
     from django.utils.translation import gettext as _
 
@@ -347,6 +384,7 @@ def _flat(tree: RubricTree) -> dict[str, dict[str, str]]:
                     _("标准分"): format_points(e.points),
                     _("评分步长"): format_points(e.step),
                     _("所属二级指标"): i.code,
+                    _("佐证要求"): _requirements_text(tree.requirements_of(e)),
                 }
     return items
 
@@ -368,7 +406,8 @@ def rubric_compare(*, old: RubricVersion, new: RubricVersion) -> list[Change]:
     ):
         if a != b:
             changes.append(Change("", "", "changed", label, a, b))
-    before, after = _flat(rubric_tree(version=old)), _flat(rubric_tree(version=new))
+    before = _flat(rubric_tree(version=old, requirements=True))
+    after = _flat(rubric_tree(version=new, requirements=True))
     for code in sorted(set(before) | set(after), key=_code_key):
         if code not in after:
             changes.append(Change(code[:1], code, "removed", old=next(iter(before[code].values()))))
@@ -398,7 +437,11 @@ _HISTORY_FIELDS = {
     Dimension: ("code", "name", "methods"),
     Indicator: ("code", "text"),
     Element: ("code", "text", "points", "step"),
+    EvidenceRequirement: ("name", "required", "kinds", "note"),
 }
+# The change reason of a requirement added in the editor: its "+" record is a change of the draft,
+# unlike the rows written together with the version (import, clone), which the version's own entry covers.
+REQUIREMENT_ADDED = "新增佐证要求"  # stored in history rows: not translated
 
 
 def _show(value) -> str:
@@ -409,8 +452,18 @@ def _show(value) -> str:
     return "" if value is None else str(value)
 
 
+def _requirement_field(name: str, value) -> str:
+    from django.utils.translation import gettext as _
+
+    from .schema import kind_labels
+
+    if name == "required":
+        return _("必需") if value else _("可选")
+    return kind_labels((value or "").split(","))
+
+
 def rubric_history(*, version: RubricVersion) -> list[HistoryEntry]:
-    """The version's change history, newest first, from django-simple-history (four queries).
+    """The version's change history, newest first, from django-simple-history (six queries).
 
     Items created together with the version (import, clone) are summarised by the
     version's own "created" entry instead of one line per element.
@@ -418,6 +471,7 @@ def rubric_history(*, version: RubricVersion) -> list[HistoryEntry]:
     from django.utils.translation import gettext as _
 
     entries: list[HistoryEntry] = []
+    codes = dict(Element.objects.filter(version=version).values_list("id", "code"))
     for model, names in _HISTORY_FIELDS.items():
         records = model.history.select_related("history_user").order_by("id", "history_date", "history_id")
         records = records.filter(id=version.id) if model is RubricVersion else records.filter(version_id=version.id)
@@ -425,10 +479,13 @@ def rubric_history(*, version: RubricVersion) -> list[HistoryEntry]:
         for rec in records:
             prev = previous if previous is not None and previous.id == rec.id else None
             previous = rec
-            if model is not RubricVersion and rec.history_type == "+":
+            added_later = model is EvidenceRequirement and rec.history_change_reason == REQUIREMENT_ADDED
+            if model is not RubricVersion and rec.history_type == "+" and not added_later:
                 continue
             if model is RubricVersion:
                 item = _("细则版本")
+            elif model is EvidenceRequirement:
+                item = _("佐证要求 %(code)s：%(name)s") % {"code": codes.get(rec.element_id, "?"), "name": rec.name}
             else:
                 item = f"{model._meta.verbose_name} {rec.code}"
             entry = HistoryEntry(
@@ -440,9 +497,12 @@ def rubric_history(*, version: RubricVersion) -> list[HistoryEntry]:
                 if name == "status":
                     new_show = RubricVersion.Status(new).label if new else ""
                     old_show = RubricVersion.Status(getattr(prev, name)).label if prev is not None else ""
+                elif name in ("required", "kinds"):
+                    new_show = _requirement_field(name, new)
+                    old_show = _requirement_field(name, getattr(prev, name)) if prev is not None else ""
                 else:
                     new_show, old_show = _show(new), _show(getattr(prev, name)) if prev is not None else ""
-                if prev is None and rec.history_type == "+":
+                if prev is None and rec.history_type == "+" and not added_later:
                     continue
                 if old_show != new_show:
                     entry.fields.append((str(model._meta.get_field(name).verbose_name), old_show, new_show))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,9 +21,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from audit.services import audit_record
 from config.uploads import UploadRefused, check_xlsx_limits
 
-from .models import Dimension, Element, Indicator, RubricVersion, _locked
-from .schema import CODE_RE, RubricFormatError, RubricSpec, parse_rubric
+from .models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion, _locked
+from .schema import CODE_RE, RubricFormatError, RubricSpec, parse_rubric, requirement_problems
 from .selectors import (  # noqa: F401  (reads re-exported: callers find every rubric verb here)
+    REQUIREMENT_ADDED,
     Problem,
     newest_published_version,
     rubric_as_dict,
@@ -95,6 +97,14 @@ def _create_from_spec(spec: RubricSpec, *, by, based_on=None, reason: str) -> Ru
             elements.append(Element(version=version, indicator=ind, code=e.code, text=e.text,
                                     points=e.points, step=e.step, order=order_c))
     bulk_create_with_history(elements, Element, default_user=by, default_change_reason=reason)
+    ids = dict(Element.objects.filter(version=version).values_list("code", "id"))
+    requirements = [
+        EvidenceRequirement(version=version, element_id=ids[e.code], name=r.name, required=r.required,
+                            kinds=",".join(r.kinds), note=r.note, order=n)
+        for e in spec.elements() for n, r in enumerate(e.evidence, start=1)
+    ]
+    if requirements:
+        bulk_create_with_history(requirements, EvidenceRequirement, default_user=by, default_change_reason=reason)
     return version
 
 
@@ -164,15 +174,18 @@ def rubric_clone(*, version: RubricVersion, code: str, name: str = "", by=None, 
         suffix = _("（%(code)s）") % {"code": code}
         name = version.name[: 200 - len(suffix)] + suffix
     # The tree is copied as it stands, even from an unfinished draft, so no re-validation here.
-    from .schema import DimensionSpec, ElementSpec, IndicatorSpec
+    from .schema import DimensionSpec, ElementSpec, IndicatorSpec, RequirementSpec
 
-    tree = rubric_tree(version=version)
+    tree = rubric_tree(version=version, requirements=True)
     spec = RubricSpec(
         code=code, name=name, total=version.total,
         dimensions=[
             DimensionSpec(code=d.code, name=d.name, points=d.points, methods=d.methods, indicators=[
                 IndicatorSpec(code=i.code, text=i.text, points=i.points, elements=[
-                    ElementSpec(code=e.code, text=e.text, points=e.points, step=e.step) for e in i.elements
+                    ElementSpec(code=e.code, text=e.text, points=e.points, step=e.step, evidence=[
+                        RequirementSpec(name=r.name, required=r.required, kinds=r.kind_list, note=r.note)
+                        for r in tree.requirements_of(e)
+                    ]) for e in i.elements
                 ]) for i in d.indicators
             ]) for d in tree.dimensions
         ],
@@ -305,15 +318,23 @@ def version_update(*, version: RubricVersion, name: str | None = None, total=Non
 
 @dataclass
 class DraftEdit:
-    """Requested changes to a draft, by item: {element: {"points":…, "step":…, "text":…}, …}."""
+    """Requested changes to a draft, by item: {element: {"points":…, "step":…, "text":…}, …}.
+
+    Evidence requirements: `requirements` {requirement: {"name", "required", "kinds", "note"}}
+    changes existing ones, `new_requirements` [(element, {…})] adds, `deleted_requirements` removes.
+    """
 
     version: dict
     dimensions: dict
     indicators: dict
     elements: dict
+    requirements: dict = dc_field(default_factory=dict)
+    new_requirements: list = dc_field(default_factory=list)
+    deleted_requirements: list = dc_field(default_factory=list)
 
     def has_changes(self) -> bool:
-        return bool(self.version or self.dimensions or self.indicators or self.elements)
+        return bool(self.version or self.dimensions or self.indicators or self.elements
+                    or self.requirements or self.new_requirements or self.deleted_requirements)
 
 
 def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, request=None,
@@ -355,6 +376,8 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
         else:
             staged[type(target)].append(_mark(target, by))
             fields[type(target)].update(changed)
+    requirement_work = _stage_requirements(version, edit, errors, audit_items) if (
+        edit.requirements or edit.new_requirements or edit.deleted_requirements) else None
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -363,7 +386,7 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
         locked = RubricVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != RubricVersion.Status.DRAFT:
             raise _locked(locked.code)
-        if fingerprint is not None and tree_fingerprint(rubric_tree(version=locked)) != fingerprint:
+        if fingerprint is not None and tree_fingerprint(rubric_tree(version=locked, requirements=True)) != fingerprint:
             raise DraftChanged
         if version_changed:
             _mark(version, by).save()
@@ -372,9 +395,103 @@ def rubric_draft_save(*, version: RubricVersion, edit: DraftEdit, by=None, reque
             if objs:
                 # The version row is locked as a draft above, which is what VersionLockedMixin.save checks.
                 bulk_update_with_history(objs, model, sorted(fields[model]), default_user=by, default_date=now)
+        if requirement_work is not None:
+            _write_requirements(requirement_work, by=by, now=now)
         if audit_items:
             audit_record(event="rubric.update", request=request, user=by, obj=version, items=audit_items)
     return len(audit_items)
+
+
+@dataclass
+class _RequirementWork:
+    updated: list
+    fields: set
+    created: list
+    deleted: list
+
+
+def _stage_requirements(version: RubricVersion, edit: DraftEdit, errors: dict, audit_items: dict) -> _RequirementWork:
+    """Check the requirement edits in memory (one query for the draft's requirements); errors keyed
+    "<element code>.r-<id>-<field>" for existing ones and "<element code>.n-<element id>-<field>" for new ones."""
+    from .selectors import requirements_by_element
+
+    current = requirements_by_element(version=version)
+    work = _RequirementWork(updated=[], fields=set(), created=[], deleted=[])
+    deleted_ids = {r.pk for r in edit.deleted_requirements}
+    for r in edit.deleted_requirements:
+        if r.version_id != version.pk:
+            raise ValidationError(_("佐证要求不属于该细则版本。"))
+        work.deleted.append(r)
+        audit_items[f"{r.element.code}·{r.name}"] = {"deleted": r.name}
+    names: dict[int, dict[str, str]] = {}  # element id → {name: the form field that holds it}
+    for element_id, items in current.items():
+        names[element_id] = {r.name: f"r-{r.pk}-name" for r in items if r.pk not in deleted_ids}
+    for r, values in edit.requirements.items():
+        if r.pk in deleted_ids or r.version_id != version.pk:
+            continue
+        code = r.element.code
+        before = {"name": r.name, "required": r.required, "kinds": r.kinds, "note": r.note}
+        after = {"name": (values.get("name") or "").strip(), "required": bool(values.get("required")),
+                 "kinds": ",".join(values.get("kinds") or ()), "note": (values.get("note") or "").strip()}
+        problems = requirement_problems(name=after["name"], kinds=list(values.get("kinds") or ()), note=after["note"])
+        for name, message in problems.items():
+            errors.setdefault(f"{code}.r-{r.pk}-{name}", []).append(message)
+        changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if problems or not changed:
+            continue
+        if "name" in changed:
+            taken = names.setdefault(r.element_id, {})
+            taken.pop(before["name"], None)
+            if after["name"] in taken and taken[after["name"]] != f"r-{r.pk}-name":
+                errors.setdefault(f"{code}.r-{r.pk}-name", []).append(
+                    _("%(code)s 已有名为“%(name)s”的佐证要求。") % {"code": code, "name": after["name"]})
+                continue
+            taken[after["name"]] = f"r-{r.pk}-name"
+        for k, (_old, new) in changed.items():
+            setattr(r, k, new)
+        work.updated.append(r)
+        work.fields.update(changed)
+        audit_items[f"{code}·{after['name']}"] = _audit_changes(changed)
+    next_order = {element_id: max((r.order for r in items), default=0) for element_id, items in current.items()}
+    for element, values in edit.new_requirements:
+        if element.version_id != version.pk:
+            raise ValidationError(_("评估要素不属于该细则版本。"))
+        name = (values.get("name") or "").strip()
+        kinds = list(values.get("kinds") or ())
+        note = (values.get("note") or "").strip()
+        problems = requirement_problems(name=name, kinds=kinds, note=note)
+        taken = names.setdefault(element.pk, {})
+        if not problems and name in taken:
+            problems["name"] = _("%(code)s 已有名为“%(name)s”的佐证要求。") % {"code": element.code, "name": name}
+        for field_name, message in problems.items():
+            errors.setdefault(f"{element.code}.n-{element.pk}-{field_name}", []).append(message)
+        if problems:
+            continue
+        taken[name] = f"n-{element.pk}-name"
+        next_order[element.pk] = next_order.get(element.pk, 0) + 1
+        work.created.append(EvidenceRequirement(
+            version=version, element=element, name=name, required=bool(values.get("required")),
+            kinds=",".join(kinds), note=note, order=next_order[element.pk]))
+        audit_items[f"{element.code}·{name}"] = {"added": name}
+    return work
+
+
+def _write_requirements(work: _RequirementWork, *, by, now) -> None:
+    """Bulk writes with their history rows: a constant number of queries whatever the count."""
+    if work.updated:
+        bulk_update_with_history(work.updated, EvidenceRequirement, sorted(work.fields), default_user=by, default_date=now)
+    if work.created:
+        bulk_create_with_history(work.created, EvidenceRequirement, default_user=by, default_date=now,
+                                 default_change_reason=REQUIREMENT_ADDED)
+    if work.deleted:
+        History = EvidenceRequirement.history.model
+        History.objects.bulk_create([
+            History(history_date=now, history_user=by, history_type="-", history_change_reason="",
+                    **{f.attname: getattr(r, f.attname) for f in History.tracked_fields})
+            for r in work.deleted
+        ])
+        # One DELETE for all (a queryset delete would write one history row per object through signals).
+        EvidenceRequirement.objects.filter(pk__in=[r.pk for r in work.deleted])._raw_delete(EvidenceRequirement.objects.db)
 
 
 def rubric_publish(*, version: RubricVersion, by=None, request=None, fingerprint: str | None = None) -> RubricVersion:
@@ -388,7 +505,7 @@ def rubric_publish(*, version: RubricVersion, by=None, request=None, fingerprint
         current = RubricVersion.objects.select_for_update().get(pk=version.pk)
         if current.status != RubricVersion.Status.DRAFT:
             raise _locked(version.code)
-        if fingerprint is not None and tree_fingerprint(rubric_tree(version=current)) != fingerprint:
+        if fingerprint is not None and tree_fingerprint(rubric_tree(version=current, requirements=True)) != fingerprint:
             raise DraftChanged
         problems = rubric_publish_problems(version=current)
         if problems:

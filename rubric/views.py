@@ -18,7 +18,7 @@ from accounts.roles import is_admin
 from . import services
 from .forms import CloneForm, CompareForm, ImportForm
 from .models import RubricVersion
-from .schema import RubricFormatError, format_points
+from .schema import EVIDENCE_KINDS, RubricFormatError, format_points
 from .selectors import rubric_compare, rubric_history, rubric_tree, tree_fingerprint, version_list_rows, version_problems
 
 
@@ -68,7 +68,7 @@ def version_import(request):
 
 
 def _render_detail(request, version, *, posted=None, errors=None, publish_problems=None, status=200):
-    tree = rubric_tree(version=version)
+    tree = rubric_tree(version=version, requirements=True)
     problems = version_problems(tree) if version.is_editable else []
     fingerprint = tree_fingerprint(tree) if version.is_editable else ""
     by_code: dict[str, list[str]] = {}
@@ -85,6 +85,7 @@ def _render_detail(request, version, *, posted=None, errors=None, publish_proble
         "errors": errors or {},
         "rounds": list(version.rounds.order_by("-year", "name")),
         "live_messages": _live_messages(),
+        "kinds": list(EVIDENCE_KINDS.items()),
     }, status=status)
 
 
@@ -158,7 +159,37 @@ def _parse_draft_post(posted, tree) -> tuple[services.DraftEdit, dict]:
                     changes["text"] = posted[name]
                 if changes:
                     edit.elements[e] = changes
+                _parse_requirements(posted, tree, e, edit)
     return edit, errors
+
+
+def _requirement_values(posted, prefix: str) -> dict:
+    return {
+        "name": posted.get(f"{prefix}-name", ""),
+        "required": posted.get(f"{prefix}-required") == "on",
+        "kinds": [k for k in EVIDENCE_KINDS if k in posted.getlist(f"{prefix}-kinds")],
+        "note": posted.get(f"{prefix}-note", ""),
+    }
+
+
+def _parse_requirements(posted, tree, element, edit: services.DraftEdit) -> None:
+    """An element's requirement rows: r-<id>-… for existing ones (a row is on the submitted page when its
+    name field was sent: unticked boxes are not), n-<element id>-… for the new one (added when named)."""
+    for r in tree.requirements_of(element):
+        prefix = f"r-{r.pk}"
+        if f"{prefix}-name" not in posted:
+            continue
+        r.element = element  # spare the services a query per item
+        if posted.get(f"{prefix}-delete") == "on":
+            edit.deleted_requirements.append(r)
+            continue
+        values = _requirement_values(posted, prefix)
+        current = {"name": r.name, "required": r.required, "kinds": r.kind_list, "note": r.note}
+        if {**values, "name": values["name"].strip(), "note": values["note"].strip()} != current:
+            edit.requirements[r] = values
+    prefix = f"n-{element.pk}"
+    if posted.get(f"{prefix}-name", "").strip():
+        edit.new_requirements.append((element, _requirement_values(posted, prefix)))
 
 
 def _errors_at_cells(errors: dict) -> dict:
@@ -186,6 +217,13 @@ def _differences(version, edit: services.DraftEdit) -> dict:
             stored = getattr(obj, field)
             stored = format_points(stored) if isinstance(stored, Decimal) else stored
             cells[f"{key}.{field}"] = [_("最新保存值：%(v)s") % {"v": stored if stored not in (None, "") else _("（空）")}]
+    for r in edit.requirements:
+        cells[f"{r.element.code}.r-{r.pk}-name"] = [_("最新保存值：%(v)s（%(kinds)s，%(req)s）") % {
+            "v": r.name, "kinds": r.kind_labels, "req": _("必需") if r.required else _("可选")}]
+    for r in edit.deleted_requirements:
+        cells[f"{r.element.code}.r-{r.pk}-name"] = [_("尚未保存：将删除此项。")]
+    for element, _values in edit.new_requirements:
+        cells[f"{element.code}.n-{element.pk}-name"] = [_("尚未保存：新增的佐证要求。")]
     return cells
 
 
@@ -195,7 +233,7 @@ def version_save(request, pk: int):
     if not version.is_editable:
         messages.error(request, _("已发布或已停用的版本不能修改；请先“新建版本（复制）”。"))
         return redirect("rubric:version_detail", pk=version.pk)
-    tree = rubric_tree(version=version)
+    tree = rubric_tree(version=version, requirements=True)
     edit, errors = _parse_draft_post(request.POST, tree)
     if not errors:
         try:
@@ -207,7 +245,7 @@ def version_save(request, pk: int):
             messages.error(request, _("保存失败：打开此页面后，草稿已被其他管理员修改，本次未保存任何修改。"
                                       "下方仍是你填写的内容，与最新保存值不同的单元格已标出；请核对后再次保存。"))
             version.refresh_from_db()
-            latest, _parse_errors = _parse_draft_post(request.POST, rubric_tree(version=version))
+            latest, _parse_errors = _parse_draft_post(request.POST, rubric_tree(version=version, requirements=True))
             return _render_detail(request, version, posted=request.POST, errors=_differences(version, latest), status=409)
         except ValidationError as exc:
             errors = _errors_at_cells(exc.message_dict)
@@ -224,7 +262,7 @@ def version_save(request, pk: int):
 
 def _unsaved_edits(request, version):
     """The page posted with 发布 when it was pressed in the editor: (stale, DraftEdit, parse errors)."""
-    tree = rubric_tree(version=version)
+    tree = rubric_tree(version=version, requirements=True)
     stale = request.POST["fingerprint"] != tree_fingerprint(tree)
     edit, errors = _parse_draft_post(request.POST, tree)
     return stale, edit, errors

@@ -11,9 +11,17 @@ Layout of the sheet “评估细则” (documented here because people edit it b
            rows of their elements, the B columns (D–F) over theirs; when importing, an
            empty A/B code cell continues the item above, so merged or unmerged both work.
 
+A second sheet “佐证要求” (schema 2) lists the evidence requirements, one row each:
+
+    row 1  header: 要素编号 | 名称 | 必需 | 类型 | 说明
+    row 2… 要素编号 C1…; 名称 the material; 必需 是/否 (empty: 是); 类型 one or more of
+           文档、图片、表格 separated by 、 (empty: 文档、图片); 说明 optional.
+
+A workbook without that sheet is schema 1 and imports with no requirements.
+
 Points may be numbers or text cells. Import builds the JSON schema's dict and hands it
 to rubric.schema.parse_rubric, so a workbook is judged exactly like a JSON file; errors
-found in cells name the cell (e.g. “单元格 I7”).
+found in cells name the cell (e.g. “单元格 I7”, “工作表“佐证要求”单元格 D3”).
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from openpyxl.utils import get_column_letter
 
 from config.spreadsheet import cell_text, cell_text_read
 
-from .schema import RubricFormatError, parse_rubric
+from .schema import EVIDENCE_KINDS, RubricFormatError, kind_labels, kinds_from_text, parse_rubric
 
 # The sheet name and headers are part of the file format (import matches them exactly), so
 # they are deliberately not translated.
@@ -41,6 +49,10 @@ HEADERS = (
     "评估要素", "评估要素内容", "标准分", "评分步长", "评估方法",
 )
 WIDTHS = (9, 22, 9, 9, 40, 9, 9, 60, 8, 9, 40)
+REQUIREMENTS_SHEET = "佐证要求"
+REQUIREMENT_HEADERS = ("要素编号", "名称", "必需", "类型", "说明")
+REQUIREMENT_WIDTHS = (10, 40, 8, 16, 50)
+_YES, _NO = {"", "是", "必需", "y", "yes", "true", "1"}, {"否", "可选", "n", "no", "false", "0"}
 # Column letters by role, so code and messages read the same.
 A_CODE, A_NAME, A_POINTS, B_CODE, B_TEXT, B_POINTS, C_CODE, C_TEXT, C_POINTS, C_STEP, A_METHODS = "ABCDEFGHIJK"
 
@@ -102,9 +114,71 @@ def rubric_xlsx(data: dict) -> bytes:
         for cell in r:
             cell.border = border
             cell.alignment = center if get_column_letter(cell.column) in (A_CODE, A_POINTS, B_CODE, B_POINTS, C_CODE, C_POINTS, C_STEP) else wrap
+    if data.get("schema", 1) >= 2:  # a schema 1 dict stays schema 1 through a workbook
+        _requirements_sheet(wb, data, bold=bold, border=border, wrap=wrap)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _requirements_sheet(wb, data: dict, *, bold, border, wrap) -> None:
+    ws = wb.create_sheet(REQUIREMENTS_SHEET)
+    for col, (title, width) in enumerate(zip(REQUIREMENT_HEADERS, REQUIREMENT_WIDTHS), start=1):
+        cell = ws.cell(row=1, column=col, value=title)
+        cell.font, cell.border = bold, border
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    row = 2
+    for d in data["dimensions"]:
+        for i in d["indicators"]:
+            for e in i["elements"]:
+                for r in e.get("evidence", []):
+                    values = (e["code"], cell_text(r["name"]), "是" if r["required"] else "否",
+                              kind_labels(r["kinds"]), cell_text(r.get("note", "")))
+                    for col, value in enumerate(values, start=1):
+                        cell = ws.cell(row=row, column=col, value=value)
+                        cell.border, cell.alignment = border, wrap
+                    row += 1
+
+
+def _read_requirements(wb, elements: dict[str, dict]) -> list[str]:
+    """Put the sheet's rows into the elements' "evidence" lists; errors name the sheet and cell."""
+    ws = wb[REQUIREMENTS_SHEET]
+    errors: list[str] = []
+
+    def at(ref: str, message: str) -> str:
+        return _("工作表“%(sheet)s”单元格 %(ref)s：%(msg)s") % {"sheet": REQUIREMENTS_SHEET, "ref": ref, "msg": message}
+
+    header = tuple(_cell_text(ws.cell(row=1, column=c).value) for c in range(1, len(REQUIREMENT_HEADERS) + 1))
+    if header != REQUIREMENT_HEADERS:
+        return [_("工作表“%(sheet)s”第 1 行表头应为：%(cols)s。") % {
+            "sheet": REQUIREMENTS_SHEET, "cols": "、".join(REQUIREMENT_HEADERS)}]
+    for element in elements.values():
+        element["evidence"] = []
+    for row in range(2, ws.max_row + 1):
+        code, name, required, kinds, note = (ws.cell(row=row, column=c).value for c in range(1, 6))
+        code, name, required, kinds, note = (_cell_text(v) for v in (code, name, required, kinds, note))
+        if not any((code, name, required, kinds, note)):
+            continue
+        element = elements.get(code)
+        if element is None:
+            errors.append(at(f"A{row}", _("评估要素“%(code)s”不在“评估细则”工作表中。") % {"code": code[:20]}))
+            continue
+        if required.lower() not in _YES | _NO:
+            errors.append(at(f"C{row}", _("请填“是”或“否”。")))
+            continue
+        kind_list = kinds_from_text(kinds) if kinds else ["document", "image"]
+        if kind_list is None:
+            errors.append(at(f"D{row}", _("类型只能是%(kinds)s（可填多个，用顿号分隔）。") % {
+                "kinds": "、".join(EVIDENCE_KINDS.values())}))
+            continue
+        if not name:
+            errors.append(at(f"B{row}", _("材料名称不能为空。")))
+            continue
+        element["evidence"].append({"name": name, "required": required.lower() not in _NO, "kinds": kind_list,
+                                    "note": note, "_row": row})
+    return errors
 
 
 def _cell_text(value) -> str:
@@ -187,6 +261,14 @@ def rubric_dict_from_xlsx(content: bytes) -> dict:
         }
         where[c_code] = f"{C_POINTS}{row}"
         ind["elements"].append(element)
+    located_rows: dict[tuple[str, int], int] = {}  # (element, nth requirement) → its row on the sheet
+    if REQUIREMENTS_SHEET in wb.sheetnames:
+        data["schema"] = 2
+        by_code = {e["code"]: e for d in data["dimensions"] for i in d["indicators"] for e in i["elements"]}
+        errors += _read_requirements(wb, by_code)
+        for e in by_code.values():
+            for n, r in enumerate(e["evidence"], start=1):
+                located_rows[(e["code"], n)] = r.pop("_row")
     if errors:
         raise RubricFormatError(errors)
     try:
@@ -194,6 +276,12 @@ def rubric_dict_from_xlsx(content: bytes) -> dict:
     except RubricFormatError as exc:
         located = []
         for message in exc.errors:
+            item = re.search(r"评估要素 (C[0-9]+) 第 ([0-9]+) 项佐证要求", message)
+            if item and (item.group(1), int(item.group(2))) in located_rows:
+                row = located_rows[(item.group(1), int(item.group(2)))]
+                located.append(_("工作表“%(sheet)s”第 %(row)s 行：%(msg)s") % {
+                    "sheet": REQUIREMENTS_SHEET, "row": row, "msg": message})
+                continue
             found = re.search(r"\b([ABC][0-9]+)\b", message)
             ref = where.get(found.group(1)) if found else None
             located.append(_("单元格 %(ref)s：%(msg)s") % {"ref": ref, "msg": message} if ref else message)

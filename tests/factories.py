@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from accounts import roles
 from accounts.models import User
 from evaluation.models import Evaluation, Round, Scorecard
-from rubric.models import Dimension, Element, Indicator, RubricVersion
+from rubric.models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion
 from schools.models import District, School
 
 PASSWORD = "Test-pass-2026!"
@@ -30,7 +30,7 @@ def xian_rubric() -> RubricVersion:
     spec = parse_rubric(json.loads(FIXTURE.read_text(encoding="utf-8")))
     return create_version_rows(
         spec, RubricVersion=RubricVersion, Dimension=Dimension, Indicator=Indicator, Element=Element,
-        status=RubricVersion.Status.PUBLISHED,
+        EvidenceRequirement=EvidenceRequirement, status=RubricVersion.Status.PUBLISHED,
     )
 
 

@@ -35,3 +35,21 @@ def field_name(prefix, pk, field):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.simple_tag
+def checked_attr(posted, shown, name, value, default):
+    """ checked" for a checkbox: as just submitted when its row was on the submitted page, else `default`."""
+    from django.utils.safestring import mark_safe
+
+    if posted is not None and shown in posted:
+        on = value in posted.getlist(name)
+    else:
+        on = default if not isinstance(default, (list, tuple, set)) else value in default
+    return mark_safe(" checked") if on else ""
+
+
+@register.simple_tag
+def requirement_errors(errors, code):
+    """True when any of this element's requirement fields has an error (the section opens)."""
+    return any(key.startswith((f"{code}.r-", f"{code}.n-")) for key in (errors or {}))

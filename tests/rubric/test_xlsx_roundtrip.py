@@ -36,7 +36,22 @@ def rubrics(draw):
         dimensions.append({"code": code("A"), "name": draw(text), "points": format_points(a_sum),
                            "methods": draw(st.one_of(st.just(""), text)), "indicators": indicators})
     total = sum(Decimal(d["points"]) for d in dimensions)
-    return {"code": "prop-test", "name": draw(text), "total": format_points(total), "dimensions": dimensions}
+    data = {"code": "prop-test", "name": draw(text), "total": format_points(total), "dimensions": dimensions}
+    if draw(st.booleans()):  # schema 2: evidence requirements on the second sheet
+        data["schema"] = 2
+        kinds = st.lists(st.sampled_from(["document", "image", "spreadsheet"]), min_size=1, max_size=3, unique=True)
+        for d in dimensions:
+            for i in d["indicators"]:
+                for e in i["elements"]:
+                    names = draw(st.lists(text, max_size=2, unique=True))
+                    e["evidence"] = []
+                    for name in names:
+                        chosen = draw(kinds)
+                        e["evidence"].append({
+                            "name": name, "required": draw(st.booleans()),
+                            "kinds": [k for k in ("document", "image", "spreadsheet") if k in chosen],
+                            "note": draw(st.one_of(st.just(""), text))})
+    return data
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
