@@ -195,3 +195,68 @@ def round_counts_q(user, prefix: str = "evaluations__") -> Q | None:
     """Filter for counting a round's evaluations as the user may see them (the rounds list);
     None when the user sees the whole city."""
     return results_scope(user).school_filter(prefix=f"{prefix}school__")
+
+
+# ---------------------------------------------------------------- 学校自评申报 (selfassessment)
+
+
+def review_districts(user) -> frozenset[int]:
+    """Districts whose schools' self-assessments the user reviews (区县初评) and nominates: the
+    districts of a district-level 教育局 account. City-wide officials and admins review none (the
+    city admits, it does not stand in for the district)."""
+    if not roles.is_official(user) or roles.is_admin(user):
+        return frozenset()
+    scope = official_scope(user)
+    return frozenset() if scope.city_wide else scope.district_ids
+
+
+def reviews_district(user, district_id) -> bool:
+    """May the user act as 区县初评 for schools of this district (their one write)?"""
+    return district_id in review_districts(user)
+
+
+def self_assessments_visible_to(user):
+    """Self-assessments a user may look at: admins all; officials their scope; a school account its
+    own school's; inspectors (while they hold the role) those of the schools whose panel they sit
+    on in the same round."""
+    from django.db.models import Exists, OuterRef
+
+    from evaluation.models import Evaluation
+    from selfassessment.models import SelfAssessment
+
+    qs = SelfAssessment.objects.select_related("round__rubric_version", "school__district")
+    scope = results_scope(user)
+    if scope.city_wide:
+        return qs
+    condition = Q(pk__in=[]) if scope.is_empty else scope.school_q()
+    school = school_of(user)
+    if school is not None:
+        condition |= Q(school_id=school.pk)
+    if roles.is_inspector(user):
+        on_panel = Evaluation.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id"),
+                                             scorecards__inspector=user)
+        condition |= Q(Exists(on_panel))
+    return qs.filter(condition)
+
+
+def self_assessment_visible(user, pk) -> "SelfAssessment":  # noqa: F821
+    """One self-assessment the user may look at; 404 otherwise."""
+    found = self_assessments_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def schools_in_scope(user):
+    """Schools whose 申报 status the user may see: admins all, officials their scope, a school its own."""
+    from schools.models import School
+
+    qs = School.objects.select_related("district")
+    scope = results_scope(user)
+    if scope.city_wide:
+        return qs
+    condition = Q(pk__in=[]) if scope.is_empty else scope.school_q(prefix="")
+    school = school_of(user)
+    if school is not None:
+        condition |= Q(pk=school.pk)
+    return qs.filter(condition)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "schools",
     "rubric",
     "evaluation",
+    "selfassessment",
     "reports",
     "audit",
     "ops",

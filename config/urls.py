@@ -6,6 +6,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("rubric/", include("rubric.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("selfassessment/", include("selfassessment.urls")),
     path("reports/", include("reports.urls")),
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),

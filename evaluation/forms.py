@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,14 +11,31 @@ from schools.models import District, School
 from .models import Round
 
 
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_CODE_SPLIT = re.compile(r"[\s,，、;；]+")
+
+
 class RoundForm(forms.ModelForm):
+    # 申报 (self-assessment) settings; the list of schools is typed as school codes (a city has
+    # too many schools for a list of boxes).
+    applicant_stages = forms.MultipleChoiceField(
+        label=_("可申报的学段"), choices=School.Stage.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("“按学段”时使用；都不选即全部学段。"),
+    )
+    applicant_codes = forms.CharField(
+        label=_("指定学校名单（学校代码）"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("“指定学校名单”时填写：学校代码，每行一个或用逗号、顿号分隔。"),
+    )
+
     class Meta:
         model = Round
         fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation",
-                  "require_consolidation_notes", "pass_mark", "panel_min", "panel_max", "same_district"]
+                  "require_consolidation_notes", "pass_mark", "panel_min", "panel_max", "same_district",
+                  "self_assessment", "apply_opens_on", "apply_closes_on", "district_review_closes_on",
+                  "visit_starts_on", "visit_ends_on", "applicants", "applicant_stages"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": _DATE, "ends_on": _DATE, "apply_opens_on": _DATE, "apply_closes_on": _DATE,
+            "district_review_closes_on": _DATE, "visit_starts_on": _DATE, "visit_ends_on": _DATE,
             "pass_mark": forms.TextInput(attrs={"inputmode": "decimal"}),
         }
 
@@ -30,14 +49,44 @@ class RoundForm(forms.ModelForm):
         # Panel rules left out of a submission (older scripts, a trimmed form) keep the round's values.
         for name in self.PANEL_RULES:
             self.fields[name].required = False
+        self.fields["applicants"].required = False
+        if self.instance.pk and not self.is_bound:
+            self.initial["applicant_stages"] = self.instance.stage_list
+            self.initial["applicant_codes"] = "\n".join(self.instance.applicant_schools.order_by("code")
+                                                        .values_list("code", flat=True))
 
     PANEL_RULES = ("panel_min", "panel_max", "same_district")
+
+    def clean_applicant_stages(self):
+        return ",".join(s for s in School.Stage.values if s in self.cleaned_data["applicant_stages"])
+
+    def clean_applicant_codes(self):
+        """The listed schools (None when the field was not sent: the round keeps its list)."""
+        if "applicant_codes" not in self.data:
+            return None
+        codes = list(dict.fromkeys(c for c in _CODE_SPLIT.split(self.cleaned_data["applicant_codes"]) if c))
+        if len(codes) > 5000:
+            raise forms.ValidationError(_("一次最多指定 5000 所学校。"))
+        found = {s.code: s for s in School.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(_("找不到以下学校代码：%(codes)s") % {
+                "codes": "、".join(c[:30] for c in unknown[:20]) + ("……" if len(unknown) > 20 else "")})
+        return [found[c] for c in codes]
 
     def clean(self):
         data = super().clean()
         for name in self.PANEL_RULES:
             if data.get(name) in (None, "") and name not in self.errors:
                 data[name] = getattr(self.instance, name)
+        if not data.get("applicants"):
+            data["applicants"] = self.instance.applicants
+        listed = data.get("applicant_codes")
+        if listed is None and self.instance.pk:
+            listed = list(self.instance.applicant_schools.all())
+        if (data.get("self_assessment") and data.get("applicants") == Round.Applicants.LIST and not listed
+                and "applicant_codes" not in self.errors):
+            self.add_error("applicant_codes", _("“指定学校名单”时请至少填写一所学校的代码。"))
         return data
 
 

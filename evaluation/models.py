@@ -28,6 +28,12 @@ class Round(models.Model):
         MEAN = "mean", _("平均分")
         MEDIAN = "median", _("中位数")
 
+    class Applicants(models.TextChoices):
+        # Who may file a self-assessment (学校自评申报) in the round; the city decides.
+        STAGES = "stages", _("按学段：所选学段的全部学校")
+        LIST = "list", _("指定学校名单")
+        NOMINATED = "nominated", _("区县推荐（提名）的学校")
+
     class SameDistrict(models.TextChoices):
         # 回避: an inspector whose unit is in the school's district is a softer conflict than
         # their own unit (always refused); each round decides how strictly to treat it.
@@ -74,6 +80,27 @@ class Round(models.Model):
         default=SameDistrict.REFUSE,
         help_text=_("专家工作单位与学校在同一区县时的处理方式；本单位的学校一律回避。"),
     )
+    # 学校自评申报 → 区县初评推荐 → 市级受理, before the visit (selfassessment app).
+    self_assessment = models.BooleanField(
+        _("开放学校自评申报"), default=False,
+        help_text=_("开放后，可以申报的学校在申报期内填写自评、上传佐证材料并提交区县初评。"),
+    )
+    apply_opens_on = models.DateField(_("申报开始"), null=True, blank=True)
+    apply_closes_on = models.DateField(_("申报截止"), null=True, blank=True)
+    district_review_closes_on = models.DateField(
+        _("区县初评截止"), null=True, blank=True, help_text=_("区县退回的申报，学校可修改到此日期。")
+    )
+    visit_starts_on = models.DateField(_("现场评估开始"), null=True, blank=True)
+    visit_ends_on = models.DateField(_("现场评估结束"), null=True, blank=True)
+    applicants = models.CharField(
+        _("可申报的学校"), max_length=10, choices=Applicants.choices, default=Applicants.STAGES,
+    )
+    applicant_stages = models.CharField(
+        _("可申报的学段"), max_length=50, blank=True, help_text=_("按学段时使用；不选即全部学段。"),
+    )
+    applicant_schools = models.ManyToManyField(
+        "schools.School", verbose_name=_("指定学校名单"), blank=True, related_name="applicant_rounds",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -91,6 +118,44 @@ class Round(models.Model):
             raise ValidationError({"pass_mark": _("认定分数线不能高于细则总分。")})
         if self.panel_min and self.panel_max and self.panel_max < self.panel_min:
             raise ValidationError({"panel_max": _("专家组最多人数不能少于最少人数。")})
+        errors = self.application_date_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def application_date_errors(self) -> dict:
+        """The 申报 dates in order, each problem at its field: 申报开始 ≤ 申报截止 ≤ 区县初评截止;
+        现场评估 not before 申报开始, and ending after it starts."""
+        errors = {}
+        if self.self_assessment:
+            for name in ("apply_opens_on", "apply_closes_on"):
+                if getattr(self, name) is None:
+                    errors[name] = _("开放学校自评申报时须填写申报开始和截止日期。")
+        opens, closes, review = self.apply_opens_on, self.apply_closes_on, self.district_review_closes_on
+        if opens and closes and closes < opens:
+            errors["apply_closes_on"] = _("申报截止不能早于申报开始。")
+        if review and closes and review < closes:
+            errors["district_review_closes_on"] = _("区县初评截止不能早于申报截止。")
+        if self.visit_starts_on and opens and self.visit_starts_on < opens:
+            errors["visit_starts_on"] = _("现场评估不能早于申报开始。")
+        if self.visit_starts_on and self.visit_ends_on and self.visit_ends_on < self.visit_starts_on:
+            errors["visit_ends_on"] = _("现场评估结束不能早于开始。")
+        stages = self.stage_list
+        from schools.models import School
+
+        if any(s not in School.Stage.values for s in stages):
+            errors["applicant_stages"] = _("学段无效。")
+        return errors
+
+    @property
+    def stage_list(self) -> list[str]:
+        """The stages whose schools may apply (empty: every stage)."""
+        return [s for s in (self.applicant_stages or "").split(",") if s]
+
+    def stage_labels(self) -> str:
+        from schools.models import School
+
+        return "、".join(str(School.Stage(s).label) for s in self.stage_list if s in School.Stage.values) or str(
+            _("全部学段"))
 
 
 class Evaluation(models.Model):

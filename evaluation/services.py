@@ -77,8 +77,9 @@ def conflict_message(row) -> str:
 
 
 @transaction.atomic
-def round_save(*, round: Round, by, request=None) -> Round:
-    """Create or update a round after validating it (published rubric only)."""
+def round_save(*, round: Round, by, request=None, applicant_schools=None) -> Round:
+    """Create or update a round after validating it (published rubric only); `applicant_schools`
+    (a list, or None to keep it) is the city's list of schools that may apply (申报)."""
     if not roles.is_admin(by):
         raise PermissionDenied
     changed = round.rubric_version_id and (
@@ -95,7 +96,10 @@ def round_save(*, round: Round, by, request=None) -> Round:
     created = round.pk is None
     round.full_clean()
     round.save()
-    audit_record(event="round.create" if created else "round.change", request=request, user=by, obj=round)
+    if applicant_schools is not None:
+        round.applicant_schools.set(applicant_schools)
+    audit_record(event="round.create" if created else "round.change", request=request, user=by, obj=round,
+                 **({"self_assessment": True, "applicants": round.applicants} if round.self_assessment else {}))
     return round
 
 

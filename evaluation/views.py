@@ -136,7 +136,8 @@ def _round_form(request, instance: Round):
     form = RoundForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            round_obj = services.round_save(round=form.instance, by=request.user, request=request)
+            round_obj = services.round_save(round=form.instance, by=request.user, request=request,
+                                            applicant_schools=form.cleaned_data.get("applicant_codes"))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

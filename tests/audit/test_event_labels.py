@@ -9,7 +9,8 @@ from django.urls import reverse
 from audit.events import EVENT_LABELS, event_label
 from audit.services import audit_record
 
-APPS = ["accounts", "audit", "config", "evaluation", "ops", "reports", "rubric", "schools", "twofactor"]
+APPS = ["accounts", "audit", "config", "evaluation", "ops", "reports", "rubric", "schools", "selfassessment",
+        "twofactor"]
 # Every quoted dotted code after `event=` on a line: event="x.y", and computed ones such as
 # event="user.create" if created else "user.change".
 CODE = re.compile(r'"([a-z_]+\.[a-z_.]+)"')
