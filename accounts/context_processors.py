@@ -12,5 +12,6 @@ def role_flags(request):
         "is_official": roles.is_official(user),
         "is_security_admin": roles.is_security_admin(user),
         "is_auditor": roles.is_auditor(user),
+        "is_school": roles.is_school(user),
         "role_labels": roles.role_labels(user),
     }

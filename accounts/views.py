@@ -37,6 +37,8 @@ def home(request):
         return redirect("accounts:user_list")
     if roles.is_auditor(user):
         return redirect("audit:event_list")
+    if roles.is_school(user):
+        return redirect("selfassessment:home")
     return render(request, "accounts/no_role.html")
 
 

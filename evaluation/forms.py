@@ -11,6 +11,28 @@ from schools.models import District, School
 from .models import Round
 
 
+_FIELD_RE = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
+
+
+def element_values_from_post(post) -> dict:
+    """The element rows of a scoring form (points_<code>, note_<code>, version_<code>), for the
+    versioned saver: the inspectors' scorecard and a school's self-assessment post the same way."""
+    values = {}
+    for key in post:
+        match = _FIELD_RE.match(key)
+        if not match:
+            continue
+        code = match.group(1)
+        points = post.get(key, "")
+        note = post.get(f"note_{code}")
+        version = post.get(f"version_{code}", "0")
+        # An untouched empty row of the plain form is not a save request.
+        if points.strip() == "" and not (note or "").strip() and version in ("", "0"):
+            continue
+        values[code] = {"points": points, "note": note, "version": version}
+    return values
+
+
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _CODE_SPLIT = re.compile(r"[\s,，、;；]+")
 

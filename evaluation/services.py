@@ -7,32 +7,29 @@ as a conflict instead of silently overwriting somebody else's value.
 
 from __future__ import annotations
 
-import unicodedata
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from xml.etree import ElementTree
 from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts import roles
 from audit.services import audit_record
-from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from rubric.models import Element, RubricVersion
 
 from . import recusal, selectors
 from .consolidation import consolidate
 from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
-from .parsing import PointsError, fmt, parse_points
+# SaveResult and conflict_message are used by callers under these names.
+from .versioned import SaveResult, conflict_message, save_versioned  # noqa: F401
 
 
 class ScoreConflict(Exception):
@@ -51,26 +48,6 @@ class ScorecardIncomplete(ValidationError):
         super().__init__(
             _("还有 %(n)s 项评估要素未评分，全部评分后才能提交：%(codes)s") % {"n": len(missing), "codes": "、".join(missing)}
         )
-
-
-@dataclass
-class SaveResult:
-    """What a multi-element save did, keyed by element code."""
-
-    saved: dict[str, Score | FinalScore] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    conflicts: dict[str, Score | FinalScore] = field(default_factory=dict)
-    changes: list[dict] = field(default_factory=list)  # for the audit record: element, old, new, version
-
-
-def conflict_message(row) -> str:
-    who = row.updated_by.display_name if row.updated_by_id and row.updated_by else _("他人")
-    if row.points is None:
-        return _("此项已被%(who)s清空为未评分，您的修改未保存。请核对后再次保存（将覆盖当前值）。") % {"who": who}
-    return _("此项已被%(who)s修改为 %(points)s 分，您的修改未保存。请核对后再次保存（将覆盖当前值）。") % {
-        "who": who,
-        "points": fmt(row.points),
-    }
 
 
 # ---------------------------------------------------------------- rounds and panels
@@ -226,159 +203,6 @@ def _check_scorecard_writable(scorecard: Scorecard, by) -> None:
         raise ValidationError(reason)
 
 
-def _elements_by_code(version_id: int, codes) -> dict[str, Element]:
-    return {e.code: e for e in Element.objects.filter(version_id=version_id, code__in=list(codes))}
-
-
-def _is_empty(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and raw.strip() == "")
-
-
-def _is_default(raw, default: Decimal, note) -> bool:
-    """The typed value is the consolidated value itself, or left empty beside a note: the lead keeps it."""
-    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw)).strip()
-    if text == "":
-        return bool((note or "").strip())  # an empty row without a note still needs a value
-    try:
-        return Decimal(text) == default
-    except InvalidOperation:
-        return False
-
-
-def _save_versioned(
-    *, model, owner: dict, version_id: int, values: dict, by, force: bool = False, allow_empty: bool = False,
-    defaults: dict[int, Decimal] | None = None,
-) -> SaveResult:
-    """The one implementation of "save many element values with a version check".
-
-    values: {code: {"points": raw, "note": str | None, "version": int}}. Valid, fresh values
-    are saved in bulk (with history rows); invalid ones land in errors, stale ones in
-    conflicts, and neither touches the stored row. `force` skips the version check (the
-    inspector's own offline file, which carries no versions). `allow_empty` (inspectors'
-    scores) lets an empty value mean "not scored": a note saved before the score, or a
-    score cleared back to unscored, each a new version with its history row.
-
-    `defaults` (final scores only: the consolidated value per element id): a value equal to
-    it, or left empty beside a note, keeps that value, off the scoring step or not, and marks the row as
-    following it (FinalScore.follows_default), so a note can be saved without a score.
-    """
-    result = SaveResult()
-    elements = _elements_by_code(version_id, values.keys())
-    parsed = {}
-    for code, item in values.items():
-        element = elements.get(code)
-        if element is None:
-            result.errors[code] = _("评估要素 %(code)s 不存在。") % {"code": code}
-            continue
-        default = (defaults or {}).get(element.pk)
-        follows = default is not None and _is_default(item.get("points"), default, item.get("note"))
-        note = item.get("note")
-        if follows:
-            points = default
-        elif allow_empty and _is_empty(item.get("points")):
-            points = None
-        else:
-            try:
-                points = parse_points(item.get("points"), points=element.points, step=element.step)
-            except PointsError as exc:
-                result.errors[code] = str(exc)
-                continue
-        if note is not None:
-            # Pasted text may carry U+FFFF or stray controls: no XML file (the offline workbook) could hold them.
-            note = strip_noncharacters(note)
-        if note is not None and len(note) > 2000:
-            result.errors[code] = _("备注不能超过 2000 字。")
-            continue
-        parsed[code] = (element, points, note, item.get("version"), follows)
-    if not parsed:
-        return result
-
-    now = timezone.now()
-    with transaction.atomic():
-        # Lock the rows we are about to compare: a concurrent save waits here and then
-        # sees our new version, so it becomes a conflict rather than a lost update.
-        current = {
-            row.element_id: row
-            for row in model.objects.select_for_update(of=("self",))
-            .filter(**owner, element__in=[p[0] for p in parsed.values()])
-            .select_related("updated_by")
-        }
-        finals = defaults is not None  # FinalScore rows also carry follows_default
-        to_update, to_create = [], []
-        for code, (element, points, note, version, follows) in parsed.items():
-            row = current.get(element.pk)
-            seen = _as_version(version)
-            if row is None:
-                if not force and seen not in (0, None):
-                    result.errors[code] = _("版本号无效，请刷新页面后重试。")
-                    continue
-                if points is None and not (note or "").strip():
-                    result.errors[code] = _("请填写得分或备注。")
-                    continue
-                row = model(**owner, element=element, points=points, note=note or "", version=1, updated_by=by,
-                            **({"follows_default": follows} if finals else {}))
-                row.updated_at = now
-                to_create.append((code, row))
-                continue
-            new_note = row.note if note is None else note
-            if row.points == points and row.note == new_note and (not finals or row.follows_default == follows):
-                # Nothing changed: no new version, no history row. Checked before the version so
-                # that a replay whose answer was lost (the browser resends after a dropped
-                # connection) is acknowledged instead of reported as a conflict with itself.
-                result.saved[code] = row
-                continue
-            if not force and seen != row.version:
-                result.conflicts[code] = row
-                continue
-            row._old = row.points
-            row.points, row.note, row.version = points, new_note, row.version + 1
-            if finals:
-                row.follows_default = follows
-            row.updated_by, row.updated_at = by, now
-            to_update.append((code, row))
-        if to_update:
-            rows = [r for _c, r in to_update]
-            # The rows are locked, so version + 1 in SQL equals the value set on the objects
-            # above; keeping the same-for-all fields out of bulk_update's CASE halves its cost.
-            model.objects.filter(pk__in=[r.pk for r in rows]).update(
-                version=F("version") + 1, updated_by=by, updated_at=now
-            )
-            fields = ["points", "note"] if defaults is None else ["points", "note", "follows_default"]
-            bulk_update_with_history(rows, model, fields, default_user=by, default_date=now)
-        if to_create:
-            try:
-                with transaction.atomic():
-                    bulk_create_with_history(
-                        [r for _c, r in to_create], model, default_user=by, default_date=now
-                    )
-            except IntegrityError:
-                # Somebody created the same element's score in the meantime.
-                fresh = {
-                    r.element_id: r
-                    for r in model.objects.filter(**owner, element__in=[r.element_id for _c, r in to_create])
-                    .select_related("updated_by")
-                }
-                for code, r in to_create:
-                    result.conflicts[code] = fresh.get(r.element_id) or r
-                to_create = []
-        for code, row in [*to_update, *to_create]:
-            result.saved[code] = row
-        result.changes = [
-            {"element": code, "old": fmt(getattr(r, "_old", None)) or None, "new": fmt(r.points), "version": r.version}
-            for code, r in [*to_update, *to_create]
-        ]
-    return result
-
-
-def _as_version(value) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        return -1
-
-
 def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, force: bool = False) -> SaveResult:
     """Save several elements of one scorecard at once (autosave, the form, the xlsx import).
 
@@ -386,7 +210,7 @@ def scores_save_many(*, scorecard: Scorecard, values: dict, by, request=None, fo
     clears it back to unscored (both recorded in the history like any change). At most a handful of queries whatever the number of elements (bulk writes).
     """
     _check_scorecard_writable(scorecard, by)
-    result = _save_versioned(
+    result = save_versioned(
         model=Score,
         owner={"scorecard": scorecard},
         version_id=scorecard.evaluation.round.rubric_version_id,
@@ -462,7 +286,7 @@ def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=
     when it is off the scoring step, so a 合议说明 can be saved on any row.
     """
     _check_lead(evaluation, by)
-    result = _save_versioned(
+    result = save_versioned(
         model=FinalScore,
         owner={"evaluation": evaluation},
         version_id=evaluation.round.rubric_version_id,

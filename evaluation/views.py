@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -24,6 +22,7 @@ from schools.models import School
 from . import recusal, selectors, services
 from .forms import (
     EvidenceForm,
+    element_values_from_post,
     FinalHistoryFilterForm,
     FinalScoresForm,
     PanelAssignForm,
@@ -35,10 +34,8 @@ from .forms import (
 )
 from .models import Evaluation, Evidence, Round, Scorecard
 from .parsing import fmt
+from .versioned import saved_row_json
 from .xlsx import scorecard_xlsx
-
-_FIELD_RE = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
-
 
 # ---------------------------------------------------------------- access helpers
 
@@ -262,26 +259,9 @@ def scorecard(request, pk: int):
     )
 
 
-def _values_from_post(post) -> dict:
-    values = {}
-    for key in post:
-        match = _FIELD_RE.match(key)
-        if not match:
-            continue
-        code = match.group(1)
-        points = post.get(key, "")
-        note = post.get(f"note_{code}")
-        version = post.get(f"version_{code}", "0")
-        # An untouched empty row of the plain form is not a save request.
-        if points.strip() == "" and not (note or "").strip() and version in ("", "0"):
-            continue
-        values[code] = {"points": points, "note": note, "version": version}
-    return values
-
-
-def _row_json(row) -> dict:
-    points = "" if row.points is None else f"{row.points:.2f}"
-    return {"points": points, "note": row.note, "version": row.version}
+# Shared with the school's self-assessment page (selfassessment.views): one form, one answer shape.
+_values_from_post = element_values_from_post
+_row_json = saved_row_json
 
 
 @require_POST

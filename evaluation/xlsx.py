@@ -3,6 +3,9 @@
 Columns: A 一级指标, B 二级指标, C 评估要素 (code first), D 标准分, E 评估方法, F 得分, G 备注.
 Row 1 is a title, row 2 the header; elements start on row 3; a 总分 row follows them.
 
+The same writer and reader serve the school's self-assessment (学校自评表), whose F and G are
+自评分 and 自评说明 (`SELF_LABELS`): one layout, one strict reader, two sets of labels.
+
 The reader finds the header row by its names, so it also takes the product's official blank
 score sheet (`scoresheet --blank --format xlsx`: header on row 3, no 备注 column, 小计 and
 总分 rows), which an admin digitizing paper sheets starts from.
@@ -28,6 +31,9 @@ from rubric.models import Element
 from .parsing import PointsError, parse_points
 
 HEADER = ["一级指标", "二级指标", "评估要素", "标准分", "评估方法", "得分", "备注"]
+# Header names of the score and note columns: the inspectors' scorecard, the school's self-assessment.
+SCORE_LABELS = ("得分", "备注")
+SELF_LABELS = ("自评分", "自评说明")
 FIRST_ROW = 3
 _CODE_RE = re.compile(r"^\s*(C[1-9][0-9]*)\b")
 # Column widths (characters) that fit A4 landscape at 100 % in every program (config/sheet_print.py).
@@ -38,22 +44,29 @@ BODY_PT = 10
 def scorecard_xlsx(*, workspace) -> bytes:
     """The scorecard as an xlsx workbook (bytes), current scores filled in."""
     card = workspace.scorecard
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "评分表"
-    ws["A1"] = cell_text(_("%(school)s · %(round)s · 督导专家：%(name)s") % {
+    title = _("%(school)s · %(round)s · 督导专家：%(name)s") % {
         "school": card.evaluation.school.name,
         "round": card.evaluation.round.name,
         "name": card.inspector.display_name,
-    })
+    }
+    return offline_workbook(title=title, sheet="评分表", tree=workspace.tree, items=workspace.items)
+
+
+def offline_workbook(*, title: str, sheet: str, tree, items, labels=SCORE_LABELS) -> bytes:
+    """The offline workbook of one rubric tree: `items[element id]` has .points and .note."""
+    header = [*HEADER[:5], *labels]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws["A1"] = cell_text(title)
     ws["A1"].font = Font(bold=True, size=13)
     ws.merge_cells("A1:G1")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
     body = Font(size=BODY_PT)
-    for col, title in enumerate(HEADER, start=1):
-        cell = ws.cell(row=2, column=col, value=title)
+    for col, name in enumerate(header, start=1):
+        cell = ws.cell(row=2, column=col, value=name)
         cell.font = Font(bold=True, size=BODY_PT)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.border = border
@@ -67,8 +80,8 @@ def scorecard_xlsx(*, workspace) -> bytes:
     ws.row_dimensions[2].height = one_line
     page = printable_height_pt(landscape=True) - one_line
     groups = rubric_groups(
-        workspace.tree, a_pt=pt["A"], b_pt=pt["B"], c_pt=pt["C"], e_pt=pt["E"], font_pt=BODY_PT,
-        continued=_("（续）"), row_texts=lambda el: [(workspace.items[el.pk].note or "", pt["G"])],
+        tree, a_pt=pt["A"], b_pt=pt["B"], c_pt=pt["C"], e_pt=pt["E"], font_pt=BODY_PT,
+        continued=_("（续）"), row_texts=lambda el: [(items[el.pk].note or "", pt["G"])],
     )
     # No subtotal rows here: the tail rows of each group are not written.
     for group in groups:
@@ -85,7 +98,7 @@ def scorecard_xlsx(*, workspace) -> bytes:
             ind = block.payload
             ind_start = row
             for element, height in zip(block.items, heights):
-                item = workspace.items[element.pk]
+                item = items[element.pk]
                 values = [
                     cell_text(f"{dim.code} {dim.name}{suffix}") if row == part_start else None,
                     cell_text(f"{ind.code} {ind.text}" + (_("（续）") if block.continued else ""))
@@ -113,7 +126,7 @@ def scorecard_xlsx(*, workspace) -> bytes:
     last = row - 1
     # The total row: formulas, so a filled-in offline copy adds itself up (Excel, WPS, LibreOffice).
     total_cells = {1: cell_text(_("总分")), 4: f"=SUM(D{FIRST_ROW}:D{last})", 6: f"=SUM(F{FIRST_ROW}:F{last})"}
-    for col in range(1, len(HEADER) + 1):
+    for col in range(1, len(header) + 1):
         cell = ws.cell(row=row, column=col, value=total_cells.get(col))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -123,7 +136,8 @@ def scorecard_xlsx(*, workspace) -> bytes:
     ws.merge_cells(start_row=row, end_row=row, start_column=1, end_column=3)
     validation = DataValidation(
         type="decimal", operator="between", formula1="0", formula2=f"D{FIRST_ROW}",
-        showErrorMessage=True, errorTitle=_("得分无效"), error=_("得分应在 0 到标准分之间。"),
+        showErrorMessage=True, errorTitle=_("%(score)s无效") % {"score": labels[0]},
+        error=_("%(score)s应在 0 到标准分之间。") % {"score": labels[0]},
     )
     validation.add(f"F{FIRST_ROW}:F{last}")
     ws.add_data_validation(validation)
@@ -161,34 +175,36 @@ _HEADER_SCAN_ROWS = 10
 _SUM_LABEL_RE = re.compile(r"^\s*(?:A[0-9]+\s*)?(?:小计|总分|合计)\s*$")
 
 
-def _find_header(ws):
-    """(row number, {name: column index}) of the first row naming 评估要素 and 得分, or None."""
+def _find_header(ws, score_name: str = "得分"):
+    """(row number, {name: column index}) of the first row naming 评估要素 and the score column, or None."""
     for r, values in enumerate(ws.iter_rows(min_row=1, max_row=_HEADER_SCAN_ROWS, values_only=True), start=1):
         names = {str(v).strip(): i for i, v in enumerate(values) if isinstance(v, str) and v.strip()}
-        if "评估要素" in names and "得分" in names:
+        if "评估要素" in names and score_name in names:
             return r, names
     return None
 
 
-def read_scorecard_rows(file, *, version_id: int):
+def read_scorecard_rows(file, *, version_id: int, labels=SCORE_LABELS):
     """({code: (points, note, cell)}, errors) for a filled workbook; errors name the cell.
 
-    note is None when the sheet has no 备注 column (the official score sheet): the stored
-    note is then kept.
+    note is None when the sheet has no note column (备注; the official score sheet): the stored
+    note is then kept. `labels` names the score and note columns (SELF_LABELS for a school's
+    self-assessment).
     """
+    score_name, note_name = labels
     errors: list[str] = []
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a file that is not a workbook
-        return {}, [_("文件无法读取：请上传从本系统下载的 .xlsx 评分表。")]
+        return {}, [_("文件无法读取：请上传从本系统下载的 .xlsx 文件。")]
     ws = wb.worksheets[0]
-    found = _find_header(ws)
+    found = _find_header(ws, score_name)
     if found is None:
         wb.close()
-        return {}, [_("前 %(n)s 行中找不到表头：表头应含“评估要素”和“得分”两列（如：%(header)s）")
-                    % {"n": _HEADER_SCAN_ROWS, "header": "、".join(HEADER)}]
+        return {}, [_("前 %(n)s 行中找不到表头：表头应含“评估要素”和“%(score)s”两列（如：%(header)s）")
+                    % {"n": _HEADER_SCAN_ROWS, "score": score_name, "header": "、".join([*HEADER[:5], *labels])}]
     header_row, names = found
-    code_i, score_i, note_i = names["评估要素"], names["得分"], names.get("备注")
+    code_i, score_i, note_i = names["评估要素"], names[score_name], names.get(note_name)
     code_col, score_col = get_column_letter(code_i + 1), get_column_letter(score_i + 1)
     note_col = get_column_letter(note_i + 1) if note_i is not None else ""
     width = max(code_i, score_i, note_i or 0) + 1
@@ -217,7 +233,8 @@ def read_scorecard_rows(file, *, version_id: int):
             continue
         if score in (None, "") or (isinstance(score, str) and not score.strip()):
             if note not in (None, ""):
-                errors.append(_("%(cell)s：填写了备注但没有得分") % {"cell": f"{score_col}{r}"})
+                errors.append(_("%(cell)s：填写了%(note)s但没有%(score)s") % {
+                    "cell": f"{score_col}{r}", "note": note_name, "score": score_name})
             continue
         try:
             points = parse_points(_cell_decimal_text(score), points=element.points, step=element.step)
@@ -228,7 +245,7 @@ def read_scorecard_rows(file, *, version_id: int):
         if note_i is not None:
             note_text = cell_text_read(note).strip()
             if len(note_text) > 2000:
-                errors.append(_("%(cell)s：备注不能超过 2000 字") % {"cell": f"{note_col}{r}"})
+                errors.append(_("%(cell)s：%(note)s不能超过 2000 字") % {"cell": f"{note_col}{r}", "note": note_name})
                 continue
         rows[code] = (points, note_text, f"{score_col}{r}")
     wb.close()

@@ -6,6 +6,7 @@ the pages, the services, the offline import and the commands alike.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet
@@ -61,3 +62,224 @@ def nomination_rows(*, round: Round, district_ids) -> list[tuple[School, SchoolN
                    .order_by("district__order", "code"))
     found = {n.school_id: n for n in SchoolNomination.objects.filter(round=round, school__in=schools).select_related("by")}
     return [(s, found.get(s.pk)) for s in schools]
+
+
+# ---------------------------------------------------------------- one self-assessment
+
+
+def self_assessment_of(*, round: Round, school: School):
+    """The school's self-assessment in the round: the stored one, or an unsaved one (未申报)."""
+    from .models import SelfAssessment
+
+    found = SelfAssessment.objects.select_related("round__rubric_version", "school__district").filter(
+        round=round, school=school).first()
+    return found or SelfAssessment(round=round, school=school, status=SelfAssessment.Status.NOT_STARTED)
+
+
+@dataclass
+class Completeness:
+    """What still keeps a self-assessment from being submitted (the one rule, for every page and command)."""
+
+    missing_scores: list = field(default_factory=list)  # element codes without a self-score, rubric order
+    missing_evidence: list = field(default_factory=list)  # required EvidenceRequirement rows without a file
+    report_missing: bool = True
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_scores and not self.missing_evidence and not self.report_missing
+
+
+def completeness(*, round: Round, assessments) -> dict[int, Completeness]:
+    """Completeness of several self-assessments of one round, by id (four queries whatever the number)."""
+    from rubric.models import Element, EvidenceRequirement
+
+    from .models import SelfEvidence, SelfScore
+
+    assessments = [a for a in assessments if a.pk]
+    ids = [a.pk for a in assessments]
+    elements = list(Element.objects.filter(version_id=round.rubric_version_id).order_by("order", "id")
+                    .values_list("pk", "code"))
+    required = list(EvidenceRequirement.objects.filter(version_id=round.rubric_version_id, required=True)
+                    .select_related("element").order_by("element__order", "order", "id"))
+    scored: dict[int, set] = {}
+    for sa_id, element_id in SelfScore.objects.filter(self_assessment_id__in=ids, points__isnull=False).values_list(
+            "self_assessment_id", "element_id"):
+        scored.setdefault(sa_id, set()).add(element_id)
+    filed: dict[int, set] = {}
+    for sa_id, requirement_id in SelfEvidence.objects.filter(self_assessment_id__in=ids, requirement__isnull=False
+                                                             ).values_list("self_assessment_id", "requirement_id"):
+        filed.setdefault(sa_id, set()).add(requirement_id)
+    return {a.pk: completeness_rule(elements=elements, required=required, scored=scored.get(a.pk, set()),
+                                    filed=filed.get(a.pk, set()), summary=a.report_summary) for a in assessments}
+
+
+def completeness_rule(*, elements, required, scored: set, filed: set, summary: str) -> Completeness:
+    """The rule itself, pure: every element (pk, code) self-scored, every required requirement with a
+    file, and a 自评报告 summary. Pages, submission, the status list and the command all use it."""
+    return Completeness(
+        missing_scores=[code for pk, code in elements if pk not in scored],
+        missing_evidence=[r for r in required if r.pk not in filed],
+        report_missing=not (summary or "").strip(),
+    )
+
+
+def completeness_of(self_assessment) -> Completeness:
+    """One self-assessment's completeness (an unsaved one, 未申报, misses everything)."""
+    if self_assessment.pk:
+        return completeness(round=self_assessment.round, assessments=[self_assessment])[self_assessment.pk]
+    from rubric.models import Element, EvidenceRequirement
+
+    version_id = self_assessment.round.rubric_version_id
+    return completeness_rule(
+        elements=list(Element.objects.filter(version_id=version_id).order_by("order", "id").values_list("pk", "code")),
+        required=list(EvidenceRequirement.objects.filter(version_id=version_id, required=True)
+                      .select_related("element").order_by("element__order", "order", "id")),
+        scored=set(), filed=set(), summary="",
+    )
+
+
+@dataclass
+class RequirementFiles:
+    requirement: object
+    files: list = field(default_factory=list)
+
+    @property
+    def missing(self) -> bool:
+        return self.requirement.required and not self.files
+
+
+@dataclass
+class SelfItem:
+    """One element on the school's page: its self-score and the files filed for it."""
+
+    element: object
+    score: object = None
+    requirements: list = field(default_factory=list)  # RequirementFiles, in order
+    other_files: list = field(default_factory=list)  # files for the element without a requirement
+    return_reason: str = ""  # the district's reason at this element, after a 退回
+
+    @property
+    def points(self):
+        return self.score.points if self.score else None
+
+    @property
+    def note(self) -> str:
+        return self.score.note if self.score else ""
+
+    @property
+    def version(self) -> int:
+        return self.score.version if self.score else 0
+
+    @property
+    def scored(self) -> bool:
+        return self.points is not None
+
+    @property
+    def files(self) -> list:
+        return [f for r in self.requirements for f in r.files] + self.other_files
+
+
+@dataclass
+class SelfWorkspace:
+    self_assessment: object
+    tree: object
+    items: dict
+    totals: dict
+    report_files: list
+    completeness: Completeness
+    last_return: object = None  # the district's (or the city's) last 退回, while it stands
+
+
+def self_workspace(*, self_assessment) -> SelfWorkspace:
+    """Everything the school's page, the review page and the offline workbook show: the tree with its
+    requirements, the self-scores, the files, the self-total (evaluation.totals), completeness and
+    the standing 退回. A constant number of queries."""
+    from evaluation.selectors import totals_for
+    from rubric.selectors import rubric_tree
+
+    from .models import SelfEvidence, SelfScore, Transition
+
+    sa = self_assessment
+    tree = rubric_tree(version=sa.round.rubric_version, requirements=True)
+    items = {e.pk: SelfItem(element=e, requirements=[RequirementFiles(r) for r in tree.requirements_of(e)])
+             for e in tree.elements}
+    report_files = []
+    last_return = None
+    if sa.pk:
+        for score in SelfScore.objects.filter(self_assessment=sa).select_related("updated_by"):
+            if score.element_id in items:
+                items[score.element_id].score = score
+        for ev in SelfEvidence.objects.filter(self_assessment=sa).order_by("uploaded_at", "id"):
+            item = items.get(ev.element_id)
+            if item is None:
+                report_files.append(ev)
+                continue
+            slot = next((r for r in item.requirements if r.requirement.pk == ev.requirement_id), None)
+            (slot.files if slot else item.other_files).append(ev)
+        if sa.status in (sa.Status.RETURNED, sa.Status.SUBMITTED):
+            last_return = (Transition.objects.filter(self_assessment=sa).select_related("by")
+                           .order_by("-at", "-id").first())
+            if last_return is None or last_return.action not in (Transition.Action.RETURN, Transition.Action.SEND_BACK):
+                last_return = None
+            elif last_return.action == Transition.Action.RETURN:
+                codes = {e.code: e.pk for e in tree.elements}
+                for code, reason in (last_return.element_reasons or {}).items():
+                    if code in codes:
+                        items[codes[code]].return_reason = reason
+    points = {pk: i.points for pk, i in items.items() if i.points is not None}
+    state = completeness_rule(
+        elements=[(e.pk, e.code) for e in tree.elements],
+        required=[r for e in tree.elements for r in tree.requirements_of(e) if r.required],
+        scored=set(points), filed={slot.requirement.pk for i in items.values() for slot in i.requirements if slot.files},
+        summary=sa.report_summary,
+    )
+    return SelfWorkspace(
+        self_assessment=sa, tree=tree, items=items, totals=totals_for(tree=tree, points_by_element=points),
+        report_files=report_files, last_return=last_return, completeness=state,
+    )
+
+
+def self_totals(*, self_assessment, tree=None) -> dict:
+    """The running self-total (B, A, total; evaluation.totals.sum_tree), sent after every autosave."""
+    from evaluation.selectors import totals_for
+    from rubric.selectors import rubric_tree
+
+    from .models import SelfScore
+
+    tree = tree or rubric_tree(version=self_assessment.round.rubric_version)
+    own = dict(SelfScore.objects.filter(self_assessment=self_assessment, points__isnull=False)
+               .values_list("element_id", "points")) if self_assessment.pk else {}
+    return totals_for(tree=tree, points_by_element=own)
+
+
+def transitions_of(*, self_assessment):
+    """The record of the chain for one self-assessment, newest first."""
+    if not self_assessment.pk:
+        return []
+    return list(self_assessment.transitions.select_related("by"))
+
+
+@dataclass
+class SchoolRound:
+    round: Round
+    self_assessment: object
+    refusal: str | None  # why the school may not (or no longer) apply today, None when it may
+
+
+def school_rounds(*, school: School, today: date) -> list[SchoolRound]:
+    """A school account's rounds: those open for 申报 that it may apply to, and those it applied to."""
+    from .models import SelfAssessment
+
+    rows = []
+    mine = {sa.round_id: sa for sa in SelfAssessment.objects.filter(school=school).select_related("round")}
+    rounds = Round.objects.filter(self_assessment=True).exclude(status=Round.Status.CLOSED).select_related(
+        "rubric_version").order_by("-year", "-created_at", "-id")
+    for r in rounds:
+        sa = mine.pop(r.pk, None)
+        if sa is None and not is_eligible(round=r, school=school):
+            continue
+        sa = sa or SelfAssessment(round=r, school=school, status=SelfAssessment.Status.NOT_STARTED)
+        rows.append(SchoolRound(round=r, self_assessment=sa, refusal=sa.lock_reason(today=today)))
+    for sa in mine.values():  # closed rounds the school took part in
+        rows.append(SchoolRound(round=sa.round, self_assessment=sa, refusal=sa.lock_reason(today=today)))
+    return rows

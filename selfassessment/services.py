@@ -14,11 +14,50 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import scopes
+from accounts import roles, scopes
 from audit.services import audit_record
+from config.text import strip_noncharacters
+from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Round
+from evaluation.versioned import SaveResult, save_versioned
 
-from .models import SchoolNomination
+from . import selectors
+from .models import SchoolNomination, SelfAssessment, SelfEvidence, SelfScore, Transition
+
+SELF_LABELS = ("自评分", "自评说明")
+REPORT_MAX = 20000
+REASON_MAX = 2000
+FILES_PER_SLOT = 20
+
+
+class SelfAssessmentLocked(PermissionDenied):
+    """The school may not change it now; str() is the reason (submitted, recommended, deadline …)."""
+
+
+class SelfAssessmentIncomplete(ValidationError):
+    """Submit refused; `completeness` lists the missing self-scores, required files and the report."""
+
+    def __init__(self, completeness):
+        self.completeness = completeness
+        parts = []
+        if completeness.missing_scores:
+            parts.append(_("%(n)s 项评估要素未自评：%(codes)s") % {
+                "n": len(completeness.missing_scores), "codes": "、".join(completeness.missing_scores)})
+        if completeness.missing_evidence:
+            parts.append(_("%(n)s 项必需的佐证材料未上传：%(items)s") % {
+                "n": len(completeness.missing_evidence),
+                "items": "、".join(f"{r.element.code}“{r.name}”" for r in completeness.missing_evidence)})
+        if completeness.report_missing:
+            parts.append(_("自评报告未填写"))
+        super().__init__(_("还不能提交：") + "；".join(parts) + "。")
+
+
+class ReportConflict(ValidationError):
+    """The 自评报告 was saved by someone else since the page was opened; `current` is their text."""
+
+    def __init__(self, current: str):
+        self.current = current
+        super().__init__(_("自评报告已被他人修改，您的修改未保存。下方已显示最新内容，请核对后再次保存。"))
 
 
 def _today(today: date | None) -> date:
@@ -61,3 +100,194 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
         audit_record(event="self_assessment.nominate", request=request, user=by, obj=round,
                      added=[s.code for s in added], removed=[n.school.code for n in removed])
     return added, [n.school for n in removed]
+
+
+# ---------------------------------------------------------------- the school's own writes
+
+
+def _check_school(self_assessment, by, *, operator: bool) -> None:
+    if operator:
+        return  # the server's offline import (import_self_assessment): an operator acting for the school
+    if not roles.is_school(by) or by.school_id != self_assessment.school_id:
+        raise PermissionDenied(_("只有本校的填报账号可以修改本校的自评。"))
+
+
+def _writable(self_assessment, by, *, today: date | None, operator: bool = False) -> SelfAssessment:
+    """The school's self-assessment, locked, created when the school first writes to it; refused
+    (SelfAssessmentLocked, a 403) when the school may not change it now. Call inside a transaction."""
+    _check_school(self_assessment, by, operator=operator)
+    today = _today(today)
+    row = (SelfAssessment.objects.select_for_update(of=("self",)).select_related("round__rubric_version", "school")
+           .filter(round_id=self_assessment.round_id, school_id=self_assessment.school_id).first())
+    if row is None:
+        refusal = selectors.application_refusal(round=self_assessment.round, school=self_assessment.school, today=today)
+        if refusal:
+            raise SelfAssessmentLocked(refusal)
+        return SelfAssessment.objects.create(round=self_assessment.round, school=self_assessment.school,
+                                             status=SelfAssessment.Status.DRAFT)
+    reason = row.lock_reason(today=today)
+    if reason:
+        raise SelfAssessmentLocked(reason)
+    if row.status == SelfAssessment.Status.NOT_STARTED:
+        row.status = SelfAssessment.Status.DRAFT
+        row.save(update_fields=["status", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def self_scores_save_many(*, self_assessment, values: dict, by, request=None, force: bool = False,
+                          today: date | None = None, operator: bool = False) -> SaveResult:
+    """Save several self-scores and 自评说明 at once (autosave, the plain form, the workbook), under the
+    same version rules as inspectors' scores (evaluation.versioned)."""
+    sa = _writable(self_assessment, by, today=today, operator=operator)
+    result = save_versioned(model=SelfScore, owner={"self_assessment": sa}, version_id=sa.round.rubric_version_id,
+                            values=values, by=by, force=force, allow_empty=True, labels=SELF_LABELS)
+    if result.changes:
+        audit_record(event="self_score.change", request=request, user=by, obj=sa, changes=result.changes)
+    result.self_assessment = sa
+    return result
+
+
+@transaction.atomic
+def self_assessment_report_save(*, self_assessment, summary: str, version, by, request=None,
+                                today: date | None = None) -> SelfAssessment:
+    """The 自评报告's text (summary of the self-assessment), with the same lost-update guard as scores."""
+    sa = _writable(self_assessment, by, today=today)
+    summary = strip_noncharacters(summary or "").strip()
+    if len(summary) > REPORT_MAX:
+        raise ValidationError({"summary": _("自评报告不能超过 %(n)s 字（现有 %(m)s 字）。") % {"n": REPORT_MAX, "m": len(summary)}})
+    try:
+        seen = int(str(version).strip())
+    except (TypeError, ValueError):
+        seen = -1
+    if summary == sa.report_summary:
+        return sa
+    if seen != sa.report_version:
+        raise ReportConflict(sa.report_summary)
+    sa.report_summary = summary
+    sa.report_version += 1
+    sa.save(update_fields=["report_summary", "report_version", "updated_at"])
+    audit_record(event="self_assessment.report", request=request, user=by, obj=sa, version=sa.report_version,
+                 length=len(summary))
+    return sa
+
+
+@transaction.atomic
+def self_evidence_add(*, self_assessment, upload, by, element=None, requirement=None, request=None,
+                      today: date | None = None) -> SelfEvidence:
+    """File one document against an element's requirement (or the element, or — neither given — the
+    自评报告), under the inspectors' upload rules plus the requirement's accepted kinds."""
+    sa = _writable(self_assessment, by, today=today)
+    version_id = sa.round.rubric_version_id
+    if requirement is not None:
+        if requirement.version_id != version_id:
+            raise ValidationError({"requirement": _("佐证要求不属于本批次的评估细则。")})
+        element = requirement.element
+    if element is not None and element.version_id != version_id:
+        raise ValidationError({"element": _("评估要素不属于本批次的评估细则。")})
+    try:
+        checked = check_evidence_upload(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    if requirement is not None and not requirement.accepts(checked.kind):
+        from rubric.schema import kind_labels
+
+        raise ValidationError({"file": _("“%(name)s”只接受%(kinds)s，该文件是%(kind)s。") % {
+            "name": requirement.name, "kinds": requirement.kind_labels, "kind": kind_labels([checked.kind])}})
+    slot = SelfEvidence.objects.filter(self_assessment=sa, element=element, requirement=requirement)
+    if slot.count() >= FILES_PER_SLOT:
+        raise ValidationError({"file": _("每项最多上传 %(n)s 个文件。") % {"n": FILES_PER_SLOT}})
+    evidence = SelfEvidence(self_assessment=sa, element=element, requirement=requirement,
+                            original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
+                            sha256=checked.sha256, uploaded_by=by)
+    # The storage API picks the final path; the name we give it never contains user text.
+    evidence.file.save(checked.stored_name, upload, save=False)
+    try:
+        evidence.full_clean()
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)
+        raise
+    audit_record(event="self_evidence.upload", request=request, user=by, obj=evidence,
+                 element=element.code if element else "", requirement=requirement.name if requirement else "",
+                 sha256=evidence.sha256, size=evidence.size)
+    return evidence
+
+
+@transaction.atomic
+def self_evidence_delete(*, evidence: SelfEvidence, by, request=None, today: date | None = None) -> None:
+    """Remove a file while the school may still change its self-assessment."""
+    _writable(evidence.self_assessment, by, today=today)
+    name = evidence.file.name
+    audit_record(event="self_evidence.delete", request=request, user=by, obj=evidence,
+                 element=evidence.element.code if evidence.element_id else "", sha256=evidence.sha256)
+    evidence.delete()
+    storage = evidence.file.storage
+    # Delete the file only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def self_assessment_submit(*, self_assessment, by, request=None, today: date | None = None) -> SelfAssessment:
+    """提交: refused while any element has no self-score, any required file is missing or the report is
+    empty (SelfAssessmentIncomplete lists them); afterwards read-only to the school."""
+    sa = _writable(self_assessment, by, today=today)
+    state = selectors.completeness_of(sa)
+    if not state.complete:
+        raise SelfAssessmentIncomplete(state)
+    returned = sa.status == SelfAssessment.Status.RETURNED
+    sa.status = SelfAssessment.Status.SUBMITTED
+    sa.submitted_at = timezone.now()
+    sa.save(update_fields=["status", "submitted_at", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.SUBMIT, by=by,
+                              reason=_("修改后重新提交") if returned else "")
+    audit_record(event="self_assessment.submit", request=request, user=by, obj=sa, resubmitted=returned)
+    return sa
+
+
+# ---------------------------------------------------------------- the offline workbook
+
+
+class SelfAssessmentImportError(ValidationError):
+    """A refused workbook; `cell_errors` lists "F23：…" messages."""
+
+    def __init__(self, cell_errors: list[str]):
+        self.cell_errors = cell_errors
+        super().__init__(cell_errors)
+
+
+@transaction.atomic
+def self_assessment_import_xlsx(*, self_assessment, file, by, request=None, today: date | None = None,
+                                operator: bool = False) -> SaveResult:
+    """Read a filled self-assessment workbook: every row valid or nothing is saved.
+
+    Rows with an empty 自评分 are skipped. The school's own file carries no versions, so a valid file
+    overwrites the current values. `operator`: the server's command, loading a school's file.
+    """
+    from evaluation.services import _DAMAGED_WORKBOOK
+    from config.uploads import check_xlsx_limits
+
+    from .xlsx import read_self_assessment_rows
+
+    sa = _writable(self_assessment, by, today=today, operator=operator)
+    try:
+        check_xlsx_limits(file)
+    except UploadRefused as exc:
+        raise SelfAssessmentImportError([exc.message]) from exc
+    try:
+        rows, errors = read_self_assessment_rows(file, version_id=sa.round.rubric_version_id)
+    except _DAMAGED_WORKBOOK as exc:
+        raise SelfAssessmentImportError([_("文件无法读取：请上传从本系统下载的 .xlsx 自评表。")]) from exc
+    if errors:
+        raise SelfAssessmentImportError(errors)
+    if not rows:
+        raise SelfAssessmentImportError([_("文件中没有填写任何自评分。")])
+    values = {code: {"points": points, "note": note, "version": None} for code, (points, note, _cell) in rows.items()}
+    result = self_scores_save_many(self_assessment=sa, values=values, by=by, request=request, force=True, today=today,
+                                   operator=operator)
+    if result.errors or result.conflicts:  # parsed above already; a guard: raising rolls back, never partial
+        raise SelfAssessmentImportError([f"{rows[c][2]}：{m}" for c, m in result.errors.items()])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.IMPORT, by=by,
+                              reason=_("导入 %(count)s 项自评") % {"count": len(rows)})
+    audit_record(event="self_assessment.upload", request=request, user=by, obj=sa, rows=len(rows))
+    return result

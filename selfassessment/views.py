@@ -8,18 +8,28 @@ Outsiders of an object get 404, read-only roles 403 on writes.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles, scopes
+from audit.services import audit_record
+from config.uploads import safe_file_name
+from evaluation.forms import element_values_from_post
 from evaluation.models import Round
+from evaluation.selectors import totals_json
+from evaluation.versioned import conflict_message, saved_row_json
 
-from . import selectors, services
-from .forms import NominationForm
+from . import selectors, services, xlsx
+from .forms import FileForm, NominationForm, ReportForm, XlsxUploadForm
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -63,3 +73,286 @@ def nominations(request, round_pk: int):
         "round": round_obj, "rows": rows, "form": form, "can_edit": bool(reviewer) and window_open,
         "window_open": window_open,
     }, status=400 if request.method == "POST" else 200)
+
+
+# ---------------------------------------------------------------- the school's page
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _school_round(request, round_pk: int):
+    """(round, the school's self-assessment) for a school account; 403 for other roles, 404 when the
+    round takes no applications or the school neither may apply nor has applied."""
+    school = scopes.school_of(request.user)
+    if school is None:
+        raise PermissionDenied(_("只有学校（填报）账号可以填写学校自评。"))
+    round_obj = get_object_or_404(Round.objects.select_related("rubric_version"), pk=round_pk, self_assessment=True)
+    sa = selectors.self_assessment_of(round=round_obj, school=school)
+    if not sa.pk and not selectors.is_eligible(round=round_obj, school=school):
+        raise Http404
+    return round_obj, sa
+
+
+def _wants_json(request) -> bool:
+    return bool(getattr(request, "htmx", False)) or "application/json" in request.headers.get("Accept", "")
+
+
+@require_GET
+def home(request):
+    """A school account's rounds (open for 申报, or applied to) with where each stands."""
+    school = scopes.school_of(request.user)
+    if school is None:
+        raise PermissionDenied
+    return render(request, "selfassessment/home.html", {
+        "school": school, "rows": selectors.school_rounds(school=school, today=_today()),
+    })
+
+
+@require_GET
+def workspace(request, round_pk: int):
+    """The school's own self-assessment: self-scores, 自评说明, files per requirement, the report, submit."""
+    round_obj, sa = _school_round(request, round_pk)
+    ws = selectors.self_workspace(self_assessment=sa)
+    lock = sa.lock_reason(today=_today())
+    flash = request.session.pop("self_flash", None)
+    if flash and flash.get("round") != round_obj.pk:
+        flash = None
+    return render(request, "selfassessment/workspace.html", _workspace_context(request, round_obj, sa, ws, lock, flash))
+
+
+def _workspace_context(request, round_obj, sa, ws, lock, flash=None, report_form=None):
+    editable = lock is None
+    return {
+        "round": round_obj, "sa": sa, "ws": ws, "editable": editable, "lock": lock, "flash": flash,
+        "element_count": len(ws.items), "totals_data": totals_json(ws.totals),
+        "report_form": report_form or ReportForm(initial={"summary": sa.report_summary, "version": sa.report_version}),
+        "evidence_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
+        "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "transitions": selectors.transitions_of(self_assessment=sa),
+        "storage_key": f"nqs.self.{round_obj.pk}.{sa.school_id}.",
+        "js_labels": {
+            "idle": _("未自评"), "dirty": _("未保存"), "saving": _("保存中…"), "saved": _("已保存"),
+            "error": _("保存失败"), "conflict": _("冲突"), "offline": _("未保存（待重试）"),
+            "saving_n": _("正在保存 %(n)s 项…"), "saved_n": _("已保存 %(n)s 项。"),
+            "offline_n": _("%(n)s 项未保存，已保留在本机，联网后自动重试。"),
+            "your_value": _("您输入的值：%(value)s。"), "empty": _("（空）"),
+            "all_scored": _("全部评估要素都已自评。"),
+            "incomplete": _("还有 %(n)s 项评估要素未自评或未保存，全部保存后才能提交："),
+            "server_error": _("服务器返回错误，请稍后重试。"),
+            "network_error": _("网络错误，未能保存，请检查网络后重试。"),
+            "session_expired": _("登录已过期，未能保存。请在新标签页重新登录后再次保存（本页输入仍保留）。"),
+        },
+    }
+
+
+@require_POST
+def save(request, round_pk: int):
+    """Autosave of self-scores and 自评说明 (JSON, the inspectors' answer shape) and the plain form."""
+    round_obj, sa = _school_round(request, round_pk)
+    values = element_values_from_post(request.POST)
+    if not values:
+        if _wants_json(request):
+            return JsonResponse({"saved": {}, "errors": {"_": _("没有需要保存的内容。")}, "conflicts": {}, "totals": {}},
+                                status=400)
+        messages.info(request, _("没有需要保存的内容。"))
+        return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+    try:
+        result = services.self_scores_save_many(self_assessment=sa, values=values, by=request.user, request=request)
+    except services.SelfAssessmentLocked as exc:
+        if _wants_json(request):
+            return JsonResponse({"saved": {}, "errors": {"_": str(exc)}, "conflicts": {}, "totals": {}}, status=403)
+        raise
+    sa = result.self_assessment
+    if _wants_json(request):
+        payload = {
+            "saved": {code: saved_row_json(row) for code, row in result.saved.items()},
+            "errors": result.errors,
+            "conflicts": {code: {**saved_row_json(row), "by": row.updated_by.display_name if row.updated_by else "",
+                                 "message": conflict_message(row)} for code, row in result.conflicts.items()},
+            "totals": totals_json(selectors.self_totals(self_assessment=sa)),
+        }
+        status = 409 if result.conflicts else 400 if result.errors else 200
+        return JsonResponse(payload, status=status)
+    if result.saved:
+        messages.success(request, _("已保存 %(n)s 项自评。") % {"n": len(result.saved)})
+    for code, message in result.errors.items():
+        messages.error(request, f"{code}：{message}")
+    for code, row in result.conflicts.items():
+        messages.warning(request, f"{code}：{conflict_message(row)}")
+    return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+
+
+@require_POST
+def report_save(request, round_pk: int):
+    """The 自评报告's text; a conflict shows the latest text with the user's own kept below it."""
+    round_obj, sa = _school_round(request, round_pk)
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.self_assessment_report_save(self_assessment=sa, summary=form.cleaned_data["summary"],
+                                                 version=form.cleaned_data["version"], by=request.user, request=request)
+        except services.ReportConflict as exc:
+            sa.refresh_from_db()
+            ws = selectors.self_workspace(self_assessment=sa)
+            messages.error(request, exc.messages[0])
+            context = _workspace_context(request, round_obj, sa, ws, sa.lock_reason(today=_today()),
+                                         report_form=ReportForm(initial={"summary": sa.report_summary,
+                                                                         "version": sa.report_version}))
+            context["mine"] = form.cleaned_data["summary"]
+            return render(request, "selfassessment/workspace.html", context, status=409)
+        except ValidationError as exc:
+            for m in _messages_of(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, _("自评报告已保存。"))
+    else:
+        for errors in form.errors.values():
+            for m in errors:
+                messages.error(request, m)
+    return redirect(reverse("selfassessment:workspace", args=[round_obj.pk]) + "#report")
+
+
+def _flash(request, round_obj, anchor: str, ok: bool, text: str) -> None:
+    """A one-time message shown where the page scrolls back to (the element, or the report)."""
+    request.session["self_flash"] = {"round": round_obj.pk, "anchor": anchor, "ok": ok, "text": text}
+
+
+@require_POST
+def evidence_upload(request, round_pk: int):
+    """One file for a requirement (slot r<id>), an element (e<code>) or the report (report)."""
+    from rubric.models import Element, EvidenceRequirement
+
+    round_obj, sa = _school_round(request, round_pk)
+    slot = request.POST.get("slot", "")
+    version_id = round_obj.rubric_version_id
+    element = requirement = None
+    if slot.startswith("r") and slot[1:].isdigit():
+        requirement = EvidenceRequirement.objects.select_related("element").filter(
+            pk=int(slot[1:]), version_id=version_id).first()
+        if requirement is None:
+            raise Http404
+        element = requirement.element
+    elif slot.startswith("e"):
+        element = Element.objects.filter(version_id=version_id, code=slot[1:]).first()
+        if element is None:
+            raise Http404
+    elif slot != "report":
+        raise Http404
+    anchor = f"el-{element.code}" if element else "report"
+    form = FileForm(request.POST, {"file": request.FILES.get(f"file_{slot}")})
+    if not form.is_valid():
+        _flash(request, round_obj, anchor, False, form.errors["file"][0])
+    else:
+        try:
+            evidence = services.self_evidence_add(self_assessment=sa, upload=form.cleaned_data["file"], by=request.user,
+                                                  element=element, requirement=requirement, request=request)
+        except ValidationError as exc:
+            audit_record(event="self_evidence.upload", request=request, outcome="failure", slot=slot[:20])
+            _flash(request, round_obj, anchor, False, "；".join(_messages_of(exc)))
+        else:
+            _flash(request, round_obj, anchor, True, _("已上传“%(name)s”。") % {"name": evidence.original_name})
+    return redirect(reverse("selfassessment:workspace", args=[round_obj.pk]) + f"#{anchor}")
+
+
+def _visible_evidence(request, pk: int):
+    from .models import SelfEvidence
+
+    evidence = get_object_or_404(SelfEvidence.objects.select_related("element"), pk=pk)
+    evidence.self_assessment = scopes.self_assessment_visible(request.user, evidence.self_assessment_id)
+    return evidence
+
+
+@require_GET
+def evidence_download(request, pk: int):
+    """A school's file, for whoever may see that self-assessment (404 for everyone else)."""
+    evidence = _visible_evidence(request, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(event="self_evidence.download", request=request, scope=scopes.describe(request.user), obj=evidence,
+                 sha256=evidence.sha256)
+    response = FileResponse(handle, as_attachment=True, filename=evidence.download_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_POST
+def evidence_delete(request, pk: int):
+    evidence = _visible_evidence(request, pk)
+    sa = evidence.self_assessment
+    if scopes.school_of(request.user) is None or request.user.school_id != sa.school_id:
+        raise PermissionDenied
+    anchor = f"el-{evidence.element.code}" if evidence.element_id else "report"
+    services.self_evidence_delete(evidence=evidence, by=request.user, request=request)
+    _flash(request, sa.round, anchor, True, _("已删除“%(name)s”。") % {"name": evidence.original_name})
+    return redirect(reverse("selfassessment:workspace", args=[sa.round_id]) + f"#{anchor}")
+
+
+@require_POST
+def submit(request, round_pk: int):
+    round_obj, sa = _school_round(request, round_pk)
+    try:
+        services.self_assessment_submit(self_assessment=sa, by=request.user, request=request)
+    except services.SelfAssessmentIncomplete as exc:
+        state = exc.completeness
+        parts = []
+        if state.missing_scores:
+            parts.append(format_html("{} {}", _("未自评：") ,
+                                     format_html_join("、", '<a href="#el-{0}" class="alert-link">{0}</a>',
+                                                      ((c,) for c in state.missing_scores))))
+        if state.missing_evidence:
+            parts.append(format_html("{} {}", _("缺少必需的佐证材料："), format_html_join(
+                "、", '<a href="#req-{0}" class="alert-link">{1}“{2}”</a>',
+                ((r.pk, r.element.code, r.name) for r in state.missing_evidence))))
+        if state.report_missing:
+            parts.append(format_html('<a href="#report" class="alert-link">{}</a>', _("自评报告未填写")))
+        messages.error(request, format_html("{} {}", _("还不能提交。"), format_html_join("；", "{}", ((p,) for p in parts))))
+        return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+    except ValidationError as exc:
+        for m in _messages_of(exc):
+            messages.error(request, m)
+        return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+    messages.success(request, _("自评已提交，等待区县初评。"))
+    return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+
+
+# ---------------------------------------------------------------- the offline workbook
+
+
+@require_GET
+def xlsx_download(request, round_pk: int):
+    round_obj, sa = _school_round(request, round_pk)
+    content = xlsx.self_assessment_xlsx(workspace=selectors.self_workspace(self_assessment=sa))
+    audit_record(event="self_assessment.download", request=request, scope=scopes.describe(request.user),
+                 obj=sa if sa.pk else round_obj)
+    filename = safe_file_name(f"自评表-{sa.school.code}-{timezone.localdate():%Y%m%d}", ext=".xlsx")
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response
+
+
+@require_POST
+def xlsx_upload(request, round_pk: int):
+    round_obj, sa = _school_round(request, round_pk)
+    form = XlsxUploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if not form.is_valid():
+        errors = [str(e) for e in form.errors.get("file", [])]
+    else:
+        try:
+            result = services.self_assessment_import_xlsx(self_assessment=sa, file=form.cleaned_data["file"],
+                                                          by=request.user, request=request)
+        except services.SelfAssessmentImportError as exc:
+            errors = exc.cell_errors
+        except ValidationError as exc:
+            errors = _messages_of(exc)
+        else:
+            messages.success(request, _("已从文件导入 %(n)s 项自评。") % {"n": len(result.saved)})
+            return redirect("selfassessment:workspace", round_pk=round_obj.pk)
+    audit_record(event="self_assessment.upload", request=request, obj=round_obj, outcome="failure", errors=len(errors))
+    return render(request, "selfassessment/upload_errors.html", {"round": round_obj, "errors": errors}, status=400)

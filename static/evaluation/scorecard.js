@@ -2,6 +2,9 @@
 // show the totals the server computed, keyboard helpers.
 // Loaded as a static file (no inline script: the CSP forbids it). Without JavaScript the
 // page is a plain form that posts every element to the same save URL.
+// The same script drives a school's self-assessment page (学校自评): the page says where to save
+// (data-save-url), under which key the browser keeps unsaved values (data-storage-key) and, in
+// the JSON labels, what its texts are; the save endpoint answers in the same shape.
 (function () {
   "use strict";
   var form = document.getElementById("scoreform");
@@ -22,7 +25,7 @@
   // One localStorage entry per scorecard and element: {points, note, base}. `base` is the
   // version the value was typed on, so a replay after someone else's change is a conflict,
   // never a silent overwrite. An entry lives until the server acknowledges that very value.
-  var PREFIX = "nqs.pending." + form.getAttribute("data-card") + ".";
+  var PREFIX = form.getAttribute("data-storage-key") || ("nqs.pending." + form.getAttribute("data-card") + ".");
   var pending = {};  // the same entries in memory: the page keeps working if storage is refused
   function storeGet(code) { return pending[code] || null; }
   function storePut(code, entry) {

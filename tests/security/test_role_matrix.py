@@ -24,8 +24,10 @@ OWN_PAGES = {
     "auditor": {"audit:event_list", "audit:event_export"},
     "nobody": set(),
     "unscoped_official": set(),  # an 教育局 account without a scope sees no results at all
-    "school_user": set(),
-    "other_school_user": set(),
+    # A school account's own pages: its rounds; the rest are about its own school only (tested in
+    # tests/selfassessment: another school's objects are 404).
+    "school_user": {"selfassessment:home"},
+    "other_school_user": {"selfassessment:home"},
 }
 
 ALL = dict.fromkeys(ROLES)
@@ -37,7 +39,7 @@ def _only(role_ok, ok=200, other=403):
 
 # Expected GET status per role for this area's views.
 EXPECTED_GET = {
-    "accounts:home": {**{r: 302 for r in ROLES}, "nobody": 200, "school_user": 200, "other_school_user": 200},
+    "accounts:home": {**{r: 302 for r in ROLES}, "nobody": 200},
     "accounts:login": {r: 200 for r in ROLES},
     "accounts:logout": {r: 405 for r in ROLES},
     "accounts:password_change": {r: 200 for r in ROLES},
@@ -73,6 +75,10 @@ EXPECTED_GET = {
         "school_user": 404, "other_school_user": 404,
     },
     "evaluation:scorecard_return": {r: 405 for r in ROLES},
+    # 学校自评申报: a school account's own rounds; world.round takes no applications, so its
+    # self-assessment pages are 404 for the schools and 403 for every other role.
+    "selfassessment:home": _only({"school_user", "other_school_user"}),
+    "selfassessment:workspace": {**_only(set()), "school_user": 404, "other_school_user": 404},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rubric.loading import create_version_rows
 from rubric.models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion
 from rubric.schema import parse_rubric
-from selfassessment import services
+from selfassessment import selectors, services
 from selfassessment.models import SelfAssessment
 from tests import factories as f
 
@@ -76,10 +76,10 @@ def fill(w, *, school_user=None, round=None, summary="三年来学校坚持…�
     """A complete self-assessment (every score, every required file, the report), through the services."""
     user = school_user or w.school_user
     round = round or w.sa_round
-    sa = services.self_assessment_for(round=round, school=user.school)
+    sa = selectors.self_assessment_of(round=round, school=user.school)
     values = {code: {"points": str(e.points), "note": f"{code} 自评说明", "version": 0}
               for code, e in w.elements.items()}
-    services.self_scores_save_many(self_assessment=sa, values=values, by=user)
+    sa = services.self_scores_save_many(self_assessment=sa, values=values, by=user).self_assessment
     for r in EvidenceRequirement.objects.filter(version=round.rubric_version, required=True).select_related("element"):
         services.self_evidence_add(self_assessment=sa, requirement=r, element=r.element, upload=upload_for(r), by=user)
     sa.refresh_from_db()
