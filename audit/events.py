@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "auth.throttled": _("同一地址尝试过多账号被限制"),
     "backup.create": _("备份"),
     "backup.restore": _("恢复备份"),
+    "evaluation.create": _("新建学校评估"),
     "evaluation.finalize": _("定稿"),
     "evaluation.reopen": _("重新打开评估"),
     "evidence.delete": _("删除佐证材料"),

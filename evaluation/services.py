@@ -80,6 +80,20 @@ def round_save(*, round: Round, by, request=None, applicant_schools=None) -> Rou
     return round
 
 
+@transaction.atomic
+def evaluation_create(*, round: Round, school, by, request=None) -> Evaluation:
+    """The school's evaluation in the round, created when missing (the city admitting a school
+    after 申报), ready for panel assignment; an existing one is returned as it is."""
+    if not roles.is_admin(by):
+        raise PermissionDenied
+    if round.status == Round.Status.CLOSED:
+        raise ValidationError(_("该评估批次已结束，不能再加入学校。"))
+    evaluation, created = Evaluation.objects.get_or_create(round=round, school=school)
+    if created:
+        audit_record(event="evaluation.create", request=request, user=by, obj=evaluation, school=school.code)
+    return evaluation
+
+
 class RecusalWarning(ValidationError):
     """Same-district pairs in a round that only warns: the assignment needs an explicit confirmation."""
 

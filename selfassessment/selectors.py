@@ -283,3 +283,110 @@ def school_rounds(*, school: School, today: date) -> list[SchoolRound]:
     for sa in mine.values():  # closed rounds the school took part in
         rows.append(SchoolRound(round=sa.round, self_assessment=sa, refusal=sa.lock_reason(today=today)))
     return rows
+
+
+# ---------------------------------------------------------------- the chain's status (pages, command)
+
+
+@dataclass
+class StatusRow:
+    """One school's place in the chain: 未申报, 填报中, 已提交, 已退回, 已推荐, 已受理 or 未受理."""
+
+    school: School
+    self_assessment: object  # None: 未申报, no row yet
+    self_total: object = None  # Decimal, evaluation.totals.sum_tree of the self-scores (None without any)
+    scored: int = 0
+    missing_scores: int = 0
+    missing_evidence: int = 0
+    eligible: bool = True
+
+    @property
+    def status(self) -> str:
+        return self.self_assessment.status if self.self_assessment else "not_started"
+
+    @property
+    def status_label(self) -> str:
+        from .models import SelfAssessment
+
+        return str(SelfAssessment.Status(self.status).label)
+
+    @property
+    def district_opinion(self) -> str:
+        return self.self_assessment.district_opinion if self.self_assessment else ""
+
+    @property
+    def district_decision(self) -> str:
+        """推荐 once the district recommended (whatever the city did next), 退回 while returned, else ""."""
+        if self.status in ("recommended", "admitted", "declined"):
+            return str(_("推荐"))
+        if self.status == "returned":
+            return str(_("退回"))
+        return ""
+
+
+def status_rows(*, round: Round, schools=None) -> list[StatusRow]:
+    """Every school of the round's chain within `schools` (a queryset, e.g. accounts.scopes.schools_in_scope):
+    the eligible ones and any that applied, with status, self-total, completeness and the district's
+    decision. A constant number of queries whatever the number of schools."""
+    from evaluation.totals import sum_tree
+    from rubric.selectors import rubric_tree
+
+    from .models import SelfAssessment, SelfScore
+
+    scope = schools if schools is not None else School.objects.all()
+    eligible = {s.pk: s for s in eligible_schools(round=round).filter(pk__in=scope.values("pk"))}
+    assessments = {sa.school_id: sa for sa in SelfAssessment.objects.filter(round=round, school__in=scope.values("pk"))
+                   .select_related("school__district", "round")}
+    missing_schools = [sa.school for school_id, sa in assessments.items() if school_id not in eligible]
+    schools_all = list(eligible.values()) + missing_schools
+    schools_all.sort(key=lambda s: (s.district.order, s.district.code, s.code))
+    tree = rubric_tree(version=round.rubric_version)
+    points: dict[int, dict[int, object]] = {}
+    for sa_id, element_id, value in SelfScore.objects.filter(
+            self_assessment__in=[a.pk for a in assessments.values()], points__isnull=False).values_list(
+            "self_assessment_id", "element_id", "points"):
+        points.setdefault(sa_id, {})[element_id] = value
+    states = completeness(round=round, assessments=list(assessments.values()))
+    element_count = len(tree.elements)
+    rows = []
+    for school in schools_all:
+        sa = assessments.get(school.pk)
+        row = StatusRow(school=school, self_assessment=sa, eligible=school.pk in eligible,
+                        missing_scores=element_count)
+        if sa is not None:
+            own = points.get(sa.pk, {})
+            sums = sum_tree(tree, own)
+            row.self_total = sums.total if own else None
+            row.scored = sums.scored
+            state = states[sa.pk]
+            row.missing_scores, row.missing_evidence = len(state.missing_scores), len(state.missing_evidence)
+        else:
+            row.missing_evidence = _required_count(round)
+        rows.append(row)
+    return rows
+
+
+def _required_count(round: Round) -> int:
+    from rubric.models import EvidenceRequirement
+
+    cached = getattr(round, "_required_count", None)
+    if cached is None:
+        cached = EvidenceRequirement.objects.filter(version_id=round.rubric_version_id, required=True).count()
+        round._required_count = cached
+    return cached
+
+
+def status_counts(rows: list[StatusRow]) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status of the chain, in its order."""
+    from .models import SelfAssessment
+
+    counts = {s: 0 for s in SelfAssessment.Status.values}
+    for row in rows:
+        counts[row.status] += 1
+    return [(s, str(SelfAssessment.Status(s).label), counts[s]) for s in SelfAssessment.Status.values]
+
+
+def rounds_with_applications():
+    """Rounds that open (or opened) self-assessment, newest first."""
+    return Round.objects.filter(self_assessment=True).select_related("rubric_version").order_by(
+        "-year", "-created_at", "-id")

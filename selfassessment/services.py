@@ -291,3 +291,145 @@ def self_assessment_import_xlsx(*, self_assessment, file, by, request=None, toda
                               reason=_("导入 %(count)s 项自评") % {"count": len(rows)})
     audit_record(event="self_assessment.upload", request=request, user=by, obj=sa, rows=len(rows))
     return result
+
+
+# ---------------------------------------------------------------- 区县初评 (the district's one write)
+
+
+def _lock(self_assessment) -> SelfAssessment:
+    return (SelfAssessment.objects.select_for_update(of=("self",)).select_related("round__rubric_version", "school")
+            .get(pk=self_assessment.pk))
+
+
+def _check_reviewer(sa: SelfAssessment, by) -> None:
+    if not scopes.reviews_district(by, sa.school.district_id):
+        raise PermissionDenied(_("只有该校所在区县的教育局可以初评。"))
+
+
+def _text(value: str, *, label: str, required: bool) -> str:
+    text = strip_noncharacters(value or "").strip()
+    if required and not text:
+        raise ValidationError(_("请填写%(label)s。") % {"label": label})
+    if len(text) > REASON_MAX:
+        raise ValidationError(_("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": REASON_MAX})
+    return text
+
+
+def _require_status(sa: SelfAssessment, *statuses, action: str) -> None:
+    if sa.status not in statuses:
+        raise ValidationError(_("该申报当前为“%(status)s”，不能%(action)s。") % {
+            "status": sa.get_status_display(), "action": action})
+
+
+@transaction.atomic
+def self_assessment_return(*, self_assessment, by, reason: str = "", element_reasons: dict | None = None,
+                           request=None, today: date | None = None) -> SelfAssessment:
+    """退回: the district sends a submission back to the school with an overall reason and/or reasons at
+    elements; the school edits and resubmits (each round trip recorded)."""
+    sa = _lock(self_assessment)
+    _check_reviewer(sa, by)
+    _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("退回"))
+    closes = sa.round.district_review_closes_on
+    if closes and _today(today) > closes:
+        raise ValidationError(_("区县初评已于 %(d)s 截止，不能再退回（学校已无法修改）。") % {"d": closes.isoformat()})
+    reason = _text(reason, label=_("退回原因"), required=False)
+    from rubric.models import Element
+
+    codes = set(Element.objects.filter(version_id=sa.round.rubric_version_id).values_list("code", flat=True))
+    reasons = {}
+    for code, text in (element_reasons or {}).items():
+        if code not in codes:
+            raise ValidationError(_("评估要素 %(code)s 不在本批次的评估细则中。") % {"code": str(code)[:10]})
+        text = _text(text, label=_("%(code)s 的退回原因") % {"code": code}, required=False)
+        if text:
+            reasons[code] = text
+    if not reason and not reasons:
+        raise ValidationError(_("请填写退回原因（总体或具体要素）。"))
+    sa.status = SelfAssessment.Status.RETURNED
+    sa.save(update_fields=["status", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.RETURN, by=by, reason=reason,
+                              element_reasons=reasons)
+    audit_record(event="self_assessment.return", request=request, user=by, obj=sa, reason=reason,
+                 element_reasons=reasons)
+    return sa
+
+
+@transaction.atomic
+def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None) -> SelfAssessment:
+    """推荐: the district recommends a submission to the city with its 初评意见; the submission is locked."""
+    sa = _lock(self_assessment)
+    _check_reviewer(sa, by)
+    _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("推荐"))
+    opinion = _text(opinion, label=_("初评意见"), required=True)
+    sa.status = SelfAssessment.Status.RECOMMENDED
+    sa.district_opinion = opinion
+    sa.recommended_at = timezone.now()
+    sa.save(update_fields=["status", "district_opinion", "recommended_at", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.RECOMMEND, by=by, reason=opinion)
+    audit_record(event="self_assessment.recommend", request=request, user=by, obj=sa, opinion=opinion)
+    return sa
+
+
+# ---------------------------------------------------------------- 市级受理 (the city: 管理员)
+
+
+def _check_city(by) -> None:
+    if not roles.is_admin(by):
+        raise PermissionDenied(_("只有市级（管理员）可以受理或退回区县。"))
+
+
+@transaction.atomic
+def self_assessment_send_back(*, self_assessment, by, reason: str, request=None) -> SelfAssessment:
+    """退回区县: the city sends a recommended submission back to the district with a reason; the
+    district reviews it again (it is 已提交 once more) and the 初评意见 is cleared."""
+    _check_city(by)
+    sa = _lock(self_assessment)
+    _require_status(sa, SelfAssessment.Status.RECOMMENDED, action=_("退回区县"))
+    reason = _text(reason, label=_("退回区县的原因"), required=True)
+    sa.status = SelfAssessment.Status.SUBMITTED
+    sa.district_opinion, sa.recommended_at = "", None
+    sa.save(update_fields=["status", "district_opinion", "recommended_at", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.SEND_BACK, by=by, reason=reason)
+    audit_record(event="self_assessment.send_back", request=request, user=by, obj=sa, reason=reason)
+    return sa
+
+
+@transaction.atomic
+def self_assessment_admit(*, self_assessment, by, request=None) -> SelfAssessment:
+    """受理: the school enters the round — its evaluation is created (evaluation.services.evaluation_create),
+    ready for panel assignment."""
+    from evaluation.services import evaluation_create
+
+    _check_city(by)
+    sa = _lock(self_assessment)
+    _require_status(sa, SelfAssessment.Status.RECOMMENDED, action=_("受理"))
+    evaluation = evaluation_create(round=sa.round, school=sa.school, by=by, request=request)
+    sa.status = SelfAssessment.Status.ADMITTED
+    sa.evaluation = evaluation
+    sa.decided_at = timezone.now()
+    sa.save(update_fields=["status", "evaluation", "decided_at", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.ADMIT, by=by)
+    audit_record(event="self_assessment.admit", request=request, user=by, obj=sa, evaluation=evaluation.pk)
+    return sa
+
+
+@transaction.atomic
+def self_assessments_admit(*, self_assessments, by, request=None) -> list[SelfAssessment]:
+    """受理 several at once, all or none."""
+    return [self_assessment_admit(self_assessment=sa, by=by, request=request) for sa in self_assessments]
+
+
+@transaction.atomic
+def self_assessment_decline(*, self_assessment, by, reason: str, request=None) -> SelfAssessment:
+    """不予受理 with a reason the school and the district see."""
+    _check_city(by)
+    sa = _lock(self_assessment)
+    _require_status(sa, SelfAssessment.Status.RECOMMENDED, action=_("不予受理"))
+    reason = _text(reason, label=_("不予受理的原因"), required=True)
+    sa.status = SelfAssessment.Status.DECLINED
+    sa.decision_reason = reason
+    sa.decided_at = timezone.now()
+    sa.save(update_fields=["status", "decision_reason", "decided_at", "updated_at"])
+    Transition.objects.create(self_assessment=sa, action=Transition.Action.DECLINE, by=by, reason=reason)
+    audit_record(event="self_assessment.decline", request=request, user=by, obj=sa, reason=reason)
+    return sa

@@ -29,7 +29,7 @@ from evaluation.selectors import totals_json
 from evaluation.versioned import conflict_message, saved_row_json
 
 from . import selectors, services, xlsx
-from .forms import FileForm, NominationForm, ReportForm, XlsxUploadForm
+from .forms import FileForm, NominationForm, OpinionForm, ReportForm, ReturnForm, StatusFilterForm, XlsxUploadForm
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -104,6 +104,8 @@ def home(request):
     """A school account's rounds (open for 申报, or applied to) with where each stands."""
     school = scopes.school_of(request.user)
     if school is None:
+        if roles.can_view_results(request.user) and not scopes.scope_missing(request.user):
+            return redirect("selfassessment:status")
         raise PermissionDenied
     return render(request, "selfassessment/home.html", {
         "school": school, "rows": selectors.school_rounds(school=school, today=_today()),
@@ -356,3 +358,182 @@ def xlsx_upload(request, round_pk: int):
             return redirect("selfassessment:workspace", round_pk=round_obj.pk)
     audit_record(event="self_assessment.upload", request=request, obj=round_obj, outcome="failure", errors=len(errors))
     return render(request, "selfassessment/upload_errors.html", {"round": round_obj, "errors": errors}, status=400)
+
+
+# ---------------------------------------------------------------- the chain's status, one submission
+
+
+@require_GET
+def status(request):
+    """Every school of a round through the chain, with counts per status: the city sees all, a
+    district its schools, a school its own row."""
+    user = request.user
+    school = scopes.school_of(user)
+    if school is None and not roles.can_view_results(user):
+        raise PermissionDenied
+    if school is None:
+        scopes.require_scope(user)
+    rounds = selectors.rounds_with_applications()
+    schools = scopes.schools_in_scope(user)
+    districts = scopes.results_scope(user).districts() if school is None else None
+    from schools.models import District
+
+    form = StatusFilterForm(request.GET or None, rounds=rounds,
+                            districts=districts if districts is not None else District.objects.none())
+    data = form.cleaned_data if form.is_valid() else {}
+    round_obj = data.get("round") or rounds.first()
+    rows, counts = [], []
+    if round_obj is not None:
+        if data.get("district"):
+            schools = schools.filter(district=data["district"])
+        rows = selectors.status_rows(round=round_obj, schools=schools)
+        counts = selectors.status_counts(rows)
+        if data.get("status"):
+            rows = [r for r in rows if r.status == data["status"]]
+    return render(request, "selfassessment/status.html", {
+        "form": form, "round": round_obj, "rows": rows, "counts": counts, "school": school,
+        "reviewer": bool(scopes.review_districts(user)), "is_city": roles.is_admin(user),
+    })
+
+
+def _review_context(request, sa, **extra):
+    user = request.user
+    ws = selectors.self_workspace(self_assessment=sa)
+    can_review = scopes.reviews_district(user, sa.school.district_id) and sa.status == sa.Status.SUBMITTED
+    can_decide = roles.is_admin(user) and sa.status == sa.Status.RECOMMENDED
+    can_see_evaluation = bool(sa.evaluation_id) and scopes.evaluations_visible_to(user).filter(
+        pk=sa.evaluation_id).exists()
+    return {
+        "sa": sa, "ws": ws, "round": sa.round, "can_review": can_review, "can_decide": can_decide,
+        "can_see_evaluation": can_see_evaluation,
+        "transitions": selectors.transitions_of(self_assessment=sa),
+        "evidence_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
+        "return_form": ReturnForm(), "opinion_form": OpinionForm(), **extra,
+    }
+
+
+@require_GET
+def review(request, pk: int):
+    """One submission as the district and the city review it (self-scores, 自评说明, files, completeness,
+    the record), with the actions the viewer may take; everyone who may see it reads it."""
+    sa = scopes.self_assessment_visible(request.user, pk)
+    return render(request, "selfassessment/review.html", _review_context(request, sa))
+
+
+def _act(request, pk: int, action):
+    """Run one chain step on a visible self-assessment; 404 for outsiders, 403 for those who may only read."""
+    sa = scopes.self_assessment_visible(request.user, pk)
+    try:
+        action(sa)
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        for m in _messages_of(exc):
+            messages.error(request, m)
+        return redirect("selfassessment:review", pk=sa.pk)
+    return None
+
+
+@require_POST
+def review_return(request, pk: int):
+    """退回 (district): reasons overall and/or at elements."""
+    form = ReturnForm(request.POST)
+
+    def action(sa):
+        if not scopes.reviews_district(request.user, sa.school.district_id):
+            raise PermissionDenied
+        if not form.is_valid():
+            raise ValidationError([m for ms in form.errors.values() for m in ms])
+        services.self_assessment_return(self_assessment=sa, by=request.user, reason=form.cleaned_data["reason"],
+                                        element_reasons=form.cleaned_data["element_reasons"], request=request)
+        messages.success(request, _("已退回 %(school)s 的申报，学校可以修改后重新提交。") % {"school": sa.school.name})
+
+    return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
+
+
+@require_POST
+def review_recommend(request, pk: int):
+    """推荐 (district) with the 初评意见."""
+    form = OpinionForm(request.POST)
+
+    def action(sa):
+        if not scopes.reviews_district(request.user, sa.school.district_id):
+            raise PermissionDenied
+        if not form.is_valid():
+            raise ValidationError([m for ms in form.errors.values() for m in ms])
+        services.self_assessment_recommend(self_assessment=sa, by=request.user, opinion=form.cleaned_data["text"],
+                                           request=request)
+        messages.success(request, _("已推荐 %(school)s，等待市级受理。") % {"school": sa.school.name})
+
+    return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
+
+
+# ---------------------------------------------------------------- 市级受理
+
+
+def _city_action(service, success):
+    @require_POST
+    def view(request, pk: int):
+        form = OpinionForm(request.POST)
+
+        def action(sa):
+            if not roles.is_admin(request.user):
+                raise PermissionDenied
+            kwargs = {}
+            if service is not services.self_assessment_admit:
+                if not form.is_valid():
+                    raise ValidationError([m for ms in form.errors.values() for m in ms])
+                kwargs["reason"] = form.cleaned_data["text"]
+            service(self_assessment=sa, by=request.user, request=request, **kwargs)
+            messages.success(request, success % {"school": sa.school.name})
+
+        return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
+
+    return view
+
+
+admit = _city_action(services.self_assessment_admit, _("已受理 %(school)s：该校已进入本批次评估，可以分配专家组。"))
+decline = _city_action(services.self_assessment_decline, _("已对 %(school)s 作出不予受理的决定。"))
+send_back = _city_action(services.self_assessment_send_back, _("已将 %(school)s 的申报退回区县重新初评。"))
+
+
+@require_http_methods(["GET", "POST"])
+def admission(request):
+    """The city's list: recommended schools with the district's opinion and self-total; admit the ticked."""
+    if not roles.is_admin(request.user):
+        raise PermissionDenied
+    rounds = selectors.rounds_with_applications()
+    from schools.models import District
+
+    form = StatusFilterForm(request.GET or None, rounds=rounds, districts=District.objects.order_by("order", "code"))
+    data = form.cleaned_data if form.is_valid() else {}
+    round_obj = data.get("round") or rounds.first()
+    if request.method == "POST":
+        if round_obj is None:
+            raise Http404
+        from .models import SelfAssessment
+
+        ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+        chosen = list(SelfAssessment.objects.filter(round=round_obj, pk__in=ids).select_related("school", "round"))
+        if not chosen:
+            messages.error(request, _("请至少选择一所学校。"))
+        else:
+            try:
+                services.self_assessments_admit(self_assessments=chosen, by=request.user, request=request)
+            except ValidationError as exc:
+                for m in _messages_of(exc):
+                    messages.error(request, m)
+            else:
+                messages.success(request, _("已受理 %(n)s 所学校，可以到评估批次中分配专家组。") % {"n": len(chosen)})
+        return redirect(reverse("selfassessment:admission") + f"?round={round_obj.pk}")
+    rows = counts = []
+    if round_obj is not None:
+        schools = scopes.schools_in_scope(request.user)
+        if data.get("district"):
+            schools = schools.filter(district=data["district"])
+        all_rows = selectors.status_rows(round=round_obj, schools=schools)
+        counts = selectors.status_counts(all_rows)
+        rows = [r for r in all_rows if r.status == "recommended"]
+    return render(request, "selfassessment/admission.html", {
+        "form": form, "round": round_obj, "rows": rows, "counts": counts,
+    })

@@ -17,3 +17,9 @@ def get_item(mapping, key):
 def pts(value):
     """Decimal points as people write them: 1.50 → 1.5, None → empty."""
     return fmt(value)
+
+
+@register.filter
+def add_class(field, css: str):
+    """Render a bound form field with a CSS class (filter forms laid out by hand)."""
+    return field.as_widget(attrs={"class": css})

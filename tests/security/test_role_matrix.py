@@ -26,8 +26,8 @@ OWN_PAGES = {
     "unscoped_official": set(),  # an 教育局 account without a scope sees no results at all
     # A school account's own pages: its rounds; the rest are about its own school only (tested in
     # tests/selfassessment: another school's objects are 404).
-    "school_user": {"selfassessment:home"},
-    "other_school_user": {"selfassessment:home"},
+    "school_user": {"selfassessment:home", "selfassessment:status"},
+    "other_school_user": {"selfassessment:home", "selfassessment:status"},
 }
 
 ALL = dict.fromkeys(ROLES)
@@ -77,7 +77,12 @@ EXPECTED_GET = {
     "evaluation:scorecard_return": {r: 405 for r in ROLES},
     # 学校自评申报: a school account's own rounds; world.round takes no applications, so its
     # self-assessment pages are 404 for the schools and 403 for every other role.
-    "selfassessment:home": _only({"school_user", "other_school_user"}),
+    "selfassessment:home": {**_only({"school_user", "other_school_user"}),
+                            **{r: 302 for r in ("admin", "official", "other_official", "city_official")}},
+    # The chain's status: the city, districts in scope, a school its own row.
+    "selfassessment:status": _only({"admin", "official", "other_official", "city_official", "school_user",
+                                    "other_school_user"}),
+    "selfassessment:admission": _only({"admin"}),
     "selfassessment:workspace": {**_only(set()), "school_user": 404, "other_school_user": 404},
 }
 
