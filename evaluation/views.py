@@ -97,6 +97,17 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+def _self_side(evaluation):
+    from selfassessment.selectors import self_side
+
+    return self_side(evaluation=evaluation)
+
+
+def _self_totals(side, tree) -> dict | None:
+    """The self-total beside the panel's (evaluation.totals through totals_for); no query."""
+    return selectors.totals_for(tree=tree, points_by_element=side.points()) if side else None
+
+
 # ---------------------------------------------------------------- inspector home
 
 
@@ -233,6 +244,11 @@ def scorecard(request, pk: int):
         {
             "card": card,
             "ws": workspace,
+            # The school's 自评 (read-only), when the district recommended it: the rubric → round →
+            # self-assessment → evaluation flow read from this side, three queries.
+            "self_side": (side := _self_side(card.evaluation)),
+            "self_totals": _self_totals(side, workspace.tree),
+            "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
             "editable": editable,
             "owner": owner,
             "flash": flash,
@@ -466,6 +482,9 @@ def evaluation_detail(request, pk: int):
             "reopen_form": ReopenForm(),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
             "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
+            "self_side": (side := _self_side(evaluation)),
+            "self_totals": _self_totals(side, data.tree),
+            "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
             "transitions": selectors.evaluation_transitions(evaluation=evaluation),
             "fmt": fmt,
         },

@@ -28,9 +28,10 @@ def _pdf(template: str, context: dict) -> bytes:
 
 
 def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False,
-                  generated_at=None) -> bytes:
+                  generated_at=None, self_scores=None) -> bytes:
     """The official printed score sheet of one school (blank: no scores, for paper use;
-    notes: a 合议说明 column with the lead's note on each final score).
+    notes: a 合议说明 column with the lead's note on each final score; self_scores (a
+    reports.selectors.SelfComparison): a 自评分 column beside 得分, with its subtotals and total).
 
     Every page repeats the header, names the dimension and indicator it continues (续) and,
     for an evaluation not yet finalized, says 暂定; the signature block stays with the total.
@@ -39,6 +40,8 @@ def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool
     return _pdf(
         "reports/pdf/scoresheet.html",
         {"t": totals, "rows": sheet_rows(totals), "blank": blank, "notes": notes and not blank,
+         "self": self_scores if not blank else None,
+         "self_points": {s.line.element.id: s.self_points for s in self_scores.lines} if self_scores else {},
          "printed_at": timezone.localtime(generated_at or timezone.now())},
     )
 

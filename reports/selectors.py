@@ -507,3 +507,63 @@ def round_progress(*, round: Round, school_filter: Q | None = None, tree: Rubric
         passed_provisional=sum(1 for r in provisional_rows if r.passed),
         provisional_ranked=len(provisional_rows),
     )
+
+
+# --------------------------------------------------------------------------- the school's self-assessment beside
+
+
+@dataclass
+class SelfLine:
+    line: ElementLine
+    self_points: Decimal | None
+
+    @property
+    def gap(self) -> Decimal | None:
+        """自评 − 专家: positive where the school rates itself higher than the panel (高估)."""
+        if self.self_points is None or self.line.points is None:
+            return None
+        return q2(self.self_points - self.line.points)
+
+
+@dataclass
+class SelfDimension:
+    dimension: object
+    self_sum: Decimal
+    panel_sum: Decimal
+
+    @property
+    def gap(self) -> Decimal:
+        return q2(self.self_sum - self.panel_sum)
+
+
+@dataclass
+class SelfComparison:
+    """The school's self-scores beside the panel's per element and per A, with the gap (自评 − 专家)."""
+
+    self_assessment: object
+    lines: list[SelfLine]
+    dimensions: list[SelfDimension]
+    sums: TreeSums
+
+    @property
+    def total_gap(self) -> Decimal:
+        return q2(self.sums.total - sum((d.panel_sum for d in self.dimensions), Decimal("0")))
+
+    def points_of(self, element_id):
+        return next((s.self_points for s in self.lines if s.line.element.id == element_id), None)
+
+
+def self_comparison(*, totals: EvaluationTotals) -> SelfComparison | None:
+    """Self-scores (selfassessment.selectors.self_side) beside the totals of one evaluation; both sums
+    come from evaluation.totals.sum_tree. None when the school filed no recommended self-assessment."""
+    from selfassessment.selectors import self_side
+
+    side = self_side(evaluation=totals.evaluation)
+    if side is None:
+        return None
+    own = side.points()
+    sums = sum_tree(totals.tree, own)
+    lines = [SelfLine(line=line, self_points=own.get(line.element.id)) for line in totals.lines]
+    dims = [SelfDimension(dimension=d, self_sum=sums.dimensions[d.code], panel_sum=totals.dimensions[d.code])
+            for d in totals.tree.dimensions]
+    return SelfComparison(self_assessment=side.self_assessment, lines=lines, dimensions=dims, sums=sums)

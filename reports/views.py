@@ -31,7 +31,14 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import RankingFilterForm
 from .models import ExportJob
-from .selectors import dimension_means, evaluation_totals, round_overview, round_progress, round_totals
+from .selectors import (
+    dimension_means,
+    evaluation_totals,
+    round_overview,
+    round_progress,
+    round_totals,
+    self_comparison,
+)
 from .services import export_job_create
 
 PAGE_SIZE = 50
@@ -279,6 +286,7 @@ def school_report(request, pk: int):
         "ev": ev, "t": totals, "rank": rank, "count": count, "evidence": evidence, "radar": radar,
         "dim_rows": [(d, totals.dimensions[d.code], averages[d.code]) for d in dims],
         "weakest": totals.weakest(10),
+        "self": self_comparison(totals=totals),
     })
 
 
@@ -291,8 +299,10 @@ def scoresheet_pdf(request, pk: int):
     ev = _get_evaluation_for_user(request, pk)
     blank = _blank(request)
     notes = request.GET.get("notes", "") in {"1", "true", "yes"}
+    with_self = request.GET.get("self", "") in {"1", "true", "yes"}
     totals = evaluation_totals(evaluation=ev, blank=blank)
-    content = pdf_render.scoresheet_pdf(totals, blank=blank, notes=notes)
+    content = pdf_render.scoresheet_pdf(totals, blank=blank, notes=notes,
+                                        self_scores=self_comparison(totals=totals) if with_self and not blank else None)
     audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="scoresheet", blank=blank)
     suffix = "-空白" if blank else ""
     return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.pdf", "application/pdf")

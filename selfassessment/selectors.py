@@ -390,3 +390,45 @@ def rounds_with_applications():
     """Rounds that open (or opened) self-assessment, newest first."""
     return Round.objects.filter(self_assessment=True).select_related("rubric_version").order_by(
         "-year", "-created_at", "-id")
+
+
+# ---------------------------------------------------------------- the school's side, for the panel and reports
+
+
+@dataclass
+class SelfSide:
+    """What the school filed, beside the panel's work: self-scores, 自评说明 and files per element,
+    the self-total and the district's opinion (read-only)."""
+
+    self_assessment: object
+    scores: dict  # element id → SelfScore
+    files: dict  # element id → [SelfEvidence]
+
+    def points(self) -> dict:
+        return {pk: s.points for pk, s in self.scores.items() if s.points is not None}
+
+    def score_of(self, element_id):
+        return self.scores.get(element_id)
+
+    def files_of(self, element_id) -> list:
+        return self.files.get(element_id, [])
+
+
+# The self-assessments a panel reads: the district stood behind them (and the city, once admitted).
+SIDE_STATUSES = ("recommended", "admitted")
+
+
+def self_side(*, evaluation) -> SelfSide | None:
+    """The school's recommended or admitted self-assessment in the evaluation's round, or None.
+    Three queries whatever the number of elements and files."""
+    from .models import SelfAssessment, SelfEvidence, SelfScore
+
+    sa = (SelfAssessment.objects.filter(round_id=evaluation.round_id, school_id=evaluation.school_id,
+                                        status__in=SIDE_STATUSES).first())
+    if sa is None:
+        return None
+    scores = {s.element_id: s for s in SelfScore.objects.filter(self_assessment=sa)}
+    files: dict[int, list] = {}
+    for ev in SelfEvidence.objects.filter(self_assessment=sa, element__isnull=False).order_by("uploaded_at", "id"):
+        files.setdefault(ev.element_id, []).append(ev)
+    return SelfSide(self_assessment=sa, scores=scores, files=files)

@@ -1,4 +1,4 @@
-"""python manage.py scoresheet --round ROUND --school CODE --format pdf|xlsx [--blank] [--notes] -o FILE"""
+"""python manage.py scoresheet --round ROUND --school CODE --format pdf|xlsx [--blank] [--notes] [--self-scores] -o FILE"""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from evaluation.models import Evaluation
 from evaluation.selectors import RoundNotFound, round_resolve
 from reports.pdf import scoresheet_pdf
-from reports.selectors import evaluation_totals
+from reports.selectors import evaluation_totals, self_comparison
 from reports.xlsx import scoresheet_xlsx
 
 
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
         parser.add_argument("--blank", action="store_true", help="空白评分表（不含分数）")
         parser.add_argument("--notes", action="store_true", help="PDF 增加“合议说明”一列")
+        parser.add_argument("--self-scores", action="store_true", help="PDF 增加学校“自评分”一列（学校有自评申报时）")
         parser.add_argument("-o", "--output", required=True, help="输出文件")
 
     def handle(self, *args, **opts):
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             raise CommandError(f"批次“{round_obj.name}”中没有学校代码为“{opts['school']}”的评估。")
         totals = evaluation_totals(evaluation=ev, blank=opts["blank"])
         if opts["format"] == "pdf":
-            content = scoresheet_pdf(totals, blank=opts["blank"], notes=opts["notes"])
+            own = self_comparison(totals=totals) if opts["self_scores"] and not opts["blank"] else None
+            content = scoresheet_pdf(totals, blank=opts["blank"], notes=opts["notes"], self_scores=own)
         else:
             content = scoresheet_xlsx(totals, blank=opts["blank"])
         try:

@@ -1,0 +1,161 @@
+"""Inspectors see the school's side: the self-score beside the input, 自评说明 and files in the scoring
+workspace and on the consolidation page (read-only, constant queries), the district's opinion one click
+away; the school report and the score sheet PDF show self-scores beside the panel's, with the gaps."""
+
+import io
+from decimal import Decimal
+
+import pdfplumber
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from evaluation.models import Scorecard
+from reports.pdf import scoresheet_pdf
+from reports.selectors import evaluation_totals, self_comparison
+from rubric.models import Element, EvidenceRequirement
+from selfassessment.models import SelfAssessment, SelfEvidence, SelfScore
+from tests.hostile import strings
+from tests.reports.conftest import give_scores
+
+from .conftest import PDF
+
+
+def _admitted(w, *, files_per_element=1, status=SelfAssessment.Status.ADMITTED, note="自评说明"):
+    """An admitted self-assessment of the 雁塔 school in world.round (the panel's evaluation): every
+    element self-scored at its points minus one step, one file each, written straight to the models."""
+    sa = SelfAssessment.objects.create(round=w.round, school=w.school, status=status, evaluation=w.evaluation,
+                                       district_opinion="办学规范，特色鲜明，同意推荐。", report_summary="自评报告")
+    elements = list(Element.objects.filter(version=w.version).order_by("order"))
+    SelfScore.objects.bulk_create(SelfScore(self_assessment=sa, element=e, points=e.points - e.step,
+                                            note=f"{e.code} {note}", version=1) for e in elements)
+    requirements = {r.element_id: r for r in EvidenceRequirement.objects.filter(version=w.version)}
+    stored = SelfEvidence(self_assessment=sa)
+    stored.file.save("demo.pdf", ContentFile(PDF), save=False)
+    SelfEvidence.objects.bulk_create(
+        SelfEvidence(self_assessment=sa, element=e, requirement=requirements.get(e.pk), file=stored.file.name,
+                     original_name=f"{e.code}材料{n}.pdf", content_type="application/pdf", size=len(PDF), sha256="0" * 64,
+                     uploaded_by=w.school_user)
+        for e in elements for n in range(files_per_element))
+    return sa
+
+
+def _card(w, user):
+    return Scorecard.objects.get(evaluation=w.evaluation, inspector=user)
+
+
+def test_the_inspector_sees_the_self_score_beside_the_input_and_the_files(world, login):
+    sa = _admitted(world)
+    client = login(world.alice)
+    html = client.get(reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])).content.decode()
+    assert 'id="self_C1"' in html and "学校自评 0.5" in html  # C1: 1 point, step 0.5
+    assert 'aria-describedby="max_C1 self_C1 state_C1' in html
+    assert "C1 自评说明" in html and "C1材料0.pdf" in html
+    assert "办学规范，特色鲜明，同意推荐。" in html
+    review = reverse("selfassessment:review", args=[sa.pk])
+    assert review in html and client.get(review).status_code == 200
+    first = SelfEvidence.objects.filter(element__code="C1").first()
+    assert client.get(reverse("selfassessment:evidence_download", args=[first.pk])).status_code == 200
+
+
+def test_inspectors_off_the_panel_see_nothing_of_it(world, login):
+    sa = _admitted(world)
+    client = login(world.bob)
+    first = SelfEvidence.objects.first()
+    assert client.get(reverse("selfassessment:evidence_download", args=[first.pk])).status_code == 404
+    assert client.get(reverse("selfassessment:review", args=[sa.pk])).status_code == 404
+    html = client.get(reverse("evaluation:scorecard", args=[
+        Scorecard.objects.get(evaluation=world.other_evaluation, inspector=world.bob).pk])).content.decode()
+    assert "self_C1" not in html
+
+
+def test_a_submission_the_district_has_not_recommended_is_not_shown(world, login):
+    _admitted(world, status=SelfAssessment.Status.SUBMITTED)
+    html = login(world.alice).get(reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])).content.decode()
+    assert 'id="self_C1"' not in html
+
+
+def test_the_workspace_runs_a_constant_number_of_queries_with_the_school_side(world, login, django_assert_max_num_queries):
+    _admitted(world)
+    client = login(world.alice)
+    url = reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])
+    with django_assert_max_num_queries(18):  # 15 before, + the self-assessment, its scores, its files
+        assert client.get(url).status_code == 200
+    SelfEvidence.objects.all().delete()
+    sa = SelfAssessment.objects.get()
+    stored = SelfEvidence(self_assessment=sa)
+    stored.file.save("more.pdf", ContentFile(PDF), save=False)
+    SelfEvidence.objects.bulk_create(
+        SelfEvidence(self_assessment=sa, element=e, file=stored.file.name, original_name=f"{e.code}-{n}.pdf",
+                     content_type="application/pdf", size=1, sha256="0" * 64, uploaded_by=world.school_user)
+        for e in Element.objects.filter(version=world.version) for n in range(3))
+    with django_assert_max_num_queries(18):
+        response = client.get(url)
+    html = response.content.decode()
+    assert html.count('<details class="small mt-1 self-side">') == 84 and "C84-2.pdf" in html
+
+
+def test_the_consolidation_page_has_a_school_column(world, login, django_assert_max_num_queries):
+    _admitted(world)
+    client = login(world.lead)
+    url = reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])
+    with django_assert_max_num_queries(19):  # 16 before, + three
+        html = client.get(url).content.decode()
+    assert "学校自评" in html and 'id="self_C84"' in html and "C84 自评说明" in html
+    assert 'colspan="' in html
+
+
+def test_hostile_self_explanations_are_inert_for_the_panel(world, login):
+    texts = [s for s in strings() if "\x00" not in s and len(s) < 2000]
+    sa = _admitted(world, note="")
+    for score, text in zip(SelfScore.objects.filter(self_assessment=sa).order_by("element__order"), texts):
+        score.note = text
+        score.save()
+    html = login(world.alice).get(reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])).content.decode()
+    assert "<script>alert" not in html
+    html = login(world.lead).get(reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])).content.decode()
+    assert "<script>alert" not in html
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _pdf_text(content: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(content)) as doc:
+        return "\n".join(page.extract_text() or "" for page in doc.pages)
+
+
+def test_the_report_shows_the_gap_per_element_and_dimension(world, login):
+    _admitted(world)
+    give_scores(world.evaluation, lambda el, k: el.points, by=world.lead)  # the panel gives full points
+    totals = evaluation_totals(evaluation=world.evaluation)
+    comparison = self_comparison(totals=totals)
+    a1 = comparison.dimensions[0]
+    assert a1.panel_sum == Decimal("3.00") and a1.self_sum == Decimal("1.50") and a1.gap == Decimal("-1.50")
+    assert comparison.sums.total == Decimal("58.00") and comparison.total_gap == Decimal("-42.00")
+    html = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk])).content.decode()
+    assert 'id="self-comparison"' in html and 'data-gap="A1">-1.50' in html and "低估" in html
+    assert "?self=1" in html
+
+
+def test_the_score_sheet_pdf_can_show_the_self_scores(world, login, tmp_path):
+    _admitted(world)
+    give_scores(world.evaluation, lambda el, k: el.points, by=world.lead)
+    totals = evaluation_totals(evaluation=world.evaluation)
+    plain = _pdf_text(scoresheet_pdf(totals))
+    both = _pdf_text(scoresheet_pdf(totals, notes=True, self_scores=self_comparison(totals=totals)))
+    # The self-total (58) prints only with the column; the panel's total (100) in both.
+    assert "58.00" not in plain and "58.00" in both and "100.00" in plain and "合议说明" in both
+    response = login(world.official).get(reverse("reports:scoresheet_pdf", args=[world.evaluation.pk]) + "?self=1")
+    assert response.status_code == 200 and "58.00" in _pdf_text(response.content)
+    out = tmp_path / "s.pdf"
+    call_command("scoresheet", "--round", world.round.name, "--school", world.school.code, "--self-scores",
+                 "-o", str(out), stdout=io.StringIO())
+    assert "58.00" in _pdf_text(out.read_bytes())
+
+
+def test_without_a_self_assessment_the_report_has_no_comparison(world, login):
+    give_scores(world.evaluation, lambda el, k: el.points, by=world.lead)
+    html = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk])).content.decode()
+    assert 'id="self-comparison"' not in html and "?self=1" not in html
