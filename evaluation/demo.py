@@ -46,11 +46,14 @@ class DemoAccount:
     role: str
     district_name: str = ""
     organization: str = ""
+    note: str = ""  # a school account: where its self-assessment stands
 
     @property
     def role_label(self) -> str:
         if self.role == roles.OFFICIAL:
             return f"{self.role}（{self.district_name or '全市'}）"
+        if self.note:
+            return f"{self.role}（{self.note}）"
         return self.role
 
 
@@ -184,6 +187,7 @@ class DemoSummary:
     not_started: int
     scores: int
     final_scores: int
+    applications: dict | None = None  # 学校自评申报 by status (selfassessment.demo)
 
 
 def _school_name(rng: random.Random, district: District, stage: str, location: str, used: set[str]) -> tuple[str, str]:
@@ -258,12 +262,21 @@ def _score_steps(rng: random.Random, element: Element, deficit: float) -> int:
     return steps - lost
 
 
+def applicant_count(schools: int) -> int:
+    """How many demo schools are still in 申报 (no evaluation yet): about one in seven, at least one."""
+    return max(1, round(schools * 0.15))
+
+
 def demo_reset() -> None:
-    """Delete the demo round with its evaluations and the demo schools (accounts are kept)."""
+    """Delete the demo round with its evaluations and the demo schools (accounts are kept, except
+    the schools' own 学校（填报） accounts, which go with their schools)."""
     found = demo_round()
     if found is None:
         return
-    school_ids = list(found.evaluations.values_list("school_id", flat=True))
+    from selfassessment.demo import reset_self_assessments
+
+    applicant_ids = reset_self_assessments(round=found)
+    school_ids = list(found.evaluations.values_list("school_id", flat=True)) + applicant_ids
     # The demo's score history is as fake as its scores: drop it too, and do not let
     # simple-history write one "deleted" record per demo score (thousands of inserts).
     card_ids = list(Scorecard.objects.filter(evaluation__round=found).values_list("pk", flat=True))
@@ -273,8 +286,12 @@ def demo_reset() -> None:
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         Evaluation.objects.filter(round=found).delete()
     found.delete()
-    # A school also evaluated in another round is real data now: keep it.
-    School.objects.filter(pk__in=school_ids).exclude(evaluations__isnull=False).delete()
+    # A school also evaluated (or applying) in another round is real data now: keep it. The demo
+    # schools' own accounts go with them.
+    gone = School.objects.filter(pk__in=school_ids).exclude(evaluations__isnull=False).exclude(
+        self_assessments__isnull=False)
+    User.objects.filter(school__in=gone, groups__name=roles.SCHOOL).delete()
+    gone.delete()
 
 
 @transaction.atomic
@@ -301,11 +318,17 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     for school in new_schools:
         school.full_clean(validate_unique=False)
     School.objects.bulk_create(new_schools)
-    new_schools = list(School.objects.filter(code__in=[s.code for s in new_schools]).order_by("code"))
+    new_schools = list(School.objects.filter(code__in=[s.code for s in new_schools]).select_related("district")
+                       .order_by("code"))
 
+    # 申报 dates follow the day the demo is loaded, so its self-assessments can be filled and reviewed.
+    today = timezone.localdate()
     round_obj = Round(
         name=DEMO_ROUND_NAME, year=2026, rubric_version=version, starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 31),
         status=Round.Status.OPEN, consolidation=Round.Consolidation.MEAN, pass_mark=Decimal("85"),
+        self_assessment=True, apply_opens_on=today - timedelta(days=90), apply_closes_on=today + timedelta(days=14),
+        district_review_closes_on=today + timedelta(days=28), visit_starts_on=today - timedelta(days=60),
+        visit_ends_on=today + timedelta(days=60),
     )
     round_obj.full_clean()
     round_obj.save()
@@ -318,9 +341,15 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     n_progress = round(len(order) * 0.35)
     state_of = {}
     for rank, index in enumerate(order):
-        state_of[index] = "finalized" if rank < n_final else ("in_progress" if rank < n_final + n_progress else "not_started")
+        state_of[new_schools[index].code] = (
+            "finalized" if rank < n_final else ("in_progress" if rank < n_final + n_progress else "not_started"))
+    # A few schools still in 申报 (self-assessment, district review) have no evaluation yet: taken from
+    # those not finalized, 雁塔区's first, so the demo's district official (yantajyj) has some to review.
+    pool = [new_schools[index] for index in order[n_final:]]
+    pool.sort(key=lambda school: school.district.name != "雁塔区")  # stable: keeps the shuffled order
+    applicants = [school.code for school in pool[:applicant_count(len(order))]]
 
-    evaluations = Evaluation.objects.bulk_create([Evaluation(round=round_obj, school=s) for s in new_schools])
+    Evaluation.objects.bulk_create([Evaluation(round=round_obj, school=s) for s in new_schools if s.code not in applicants])
     evaluations = list(Evaluation.objects.filter(round=round_obj).select_related("school").order_by("school__code"))
     now = timezone.now()
 
@@ -345,8 +374,8 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     cards_to_update: list[Scorecard] = []
     finalized_evals: list[Evaluation] = []
     summary = DemoSummary(len(new_schools), len(evaluations), 0, 0, 0, 0, 0)
-    for index, (ev, cards) in enumerate(zip(evaluations, panels)):
-        state = state_of[index]
+    for ev, cards in zip(evaluations, panels):
+        state = state_of[ev.school.code]
         lead = cards[0]
         transitions.append(Transition(evaluation=ev, action=Transition.Action.ASSIGN, by=admin))
         if state == "not_started":
@@ -409,10 +438,31 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     Transition.objects.bulk_create(transitions, batch_size=1000)
     summary.scores = len(scores)
     summary.final_scores = len(finals)
+    from selfassessment.demo import seed_self_assessments
+
+    summary.applications = seed_self_assessments(
+        round=round_obj, evaluations=evaluations, applicants=[s for code in applicants for s in new_schools if s.code == code],
+        elements=elements, seed=seed, admin=admin, official=users["yantajyj"], hashed_password=None,
+    )
     return summary
 
 
 def demo_accounts_present() -> list[DemoAccount]:
     """The demo accounts that exist in the database (for printing the logins)."""
     present = set(User.objects.filter(Q(username__in=[a.username for a in ACCOUNTS])).values_list("username", flat=True))
-    return [a for a in ACCOUNTS if a.username in present]
+    return [a for a in ACCOUNTS if a.username in present] + school_demo_accounts()
+
+
+def school_demo_accounts() -> list[DemoAccount]:
+    """The demo schools' own accounts (学校（填报）), each with where its self-assessment stands."""
+    from selfassessment.models import SelfAssessment
+
+    found = demo_round()
+    if found is None:
+        return []
+    status = {sa.school_id: sa.get_status_display()
+              for sa in SelfAssessment.objects.filter(round=found)}
+    users = User.objects.filter(groups__name=roles.SCHOOL, school_id__in=list(status)).select_related(
+        "school__district").order_by("username")
+    return [DemoAccount(u.username, u.school.name, roles.SCHOOL, district_name=u.school.district.name,
+                        note=f"{u.school.district.name} · {status[u.school_id]}") for u in users]

@@ -53,7 +53,13 @@ class Command(BaseCommand):
             )
             % {**vars(summary), "seconds": f"{elapsed:.1f}"}
         )
-        self._print_logins(demo.ACCOUNTS)
+        if summary.applications:
+            from selfassessment.models import SelfAssessment
+
+            self.stdout.write(_("学校自评申报：") + "，".join(
+                f"{SelfAssessment.Status(status).label} {summary.applications[status]}"
+                for status in SelfAssessment.Status.values if status in summary.applications) + "。")
+        self._print_logins(demo.ACCOUNTS + demo.school_demo_accounts())
 
     def _print_logins(self, accounts):
         if not accounts:
