@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -254,7 +255,7 @@ def scorecard(request, pk: int):
             "flash": flash,
             "element_count": len(workspace.items),
             "returned": selectors.scorecard_return_notice(scorecard=card),
-            "max_mb": services.settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
+            "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
             "totals_data": selectors.totals_json(workspace.totals),
             # Reversed once: {% url %} per element was the slowest part of the page.
             "history_prefix": reverse("evaluation:score_history", args=[card.pk, "C1"])[: -len("C1/")],

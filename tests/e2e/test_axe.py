@@ -121,7 +121,23 @@ PAGES = [
          lambda w: reverse("rubric:version_compare") + f"?old={w.version.code}&new={w.draft.code}"),
     Page("admin", "rubric-history", lambda w: reverse("rubric:version_history", args=[w.draft.pk])),
     Page("admin", "rubric-clone", lambda w: reverse("rubric:version_clone", args=[w.version.pk])),
+    # 学校自评申报: the school's pages (phones too), the district's review, the city's admission
+    Page("school_user", "home", lambda w: reverse("accounts:home"), redirects=True),
+    Page("school_user", "self-home", lambda w: reverse("selfassessment:home"), widths=(1280, 768, PHONE)),
+    Page("school_user", "self-workspace", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk]),
+         widths=(1280, 768, PHONE)),
+    Page("school_user", "self-status", lambda w: reverse("selfassessment:status"), widths=(1280, 768, PHONE)),
+    Page("school_user", "self-review-own", lambda w: reverse("selfassessment:review", args=[w.sa_draft.pk])),
+    Page("other_school_user", "self-workspace-returned",
+         lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk]), widths=(1280, 768, PHONE)),
+    Page("official", "self-status", lambda w: reverse("selfassessment:status") + f"?round={w.sa_round.pk}"),
+    Page("official", "self-review", lambda w: reverse("selfassessment:review", args=[w.sa_submitted.pk])),
+    Page("official", "nominations", lambda w: reverse("selfassessment:nominations", args=[w.nom_round.pk])),
+    Page("official", "school-report-self", lambda w: reverse("reports:school_report", args=[w.evaluation.pk])),
+    Page("admin", "self-admission", lambda w: reverse("selfassessment:admission") + f"?round={w.sa_round.pk}"),
+    Page("admin", "self-review-recommended", lambda w: reverse("selfassessment:review", args=[w.sa_recommended.pk])),
     # Security admin and auditor
+    Page("security_admin", "school-accounts", lambda w: reverse("accounts:school_accounts")),
     Page("security_admin", "user-list", lambda w: reverse("accounts:user_list")),
     Page("security_admin", "user-edit", lambda w: reverse("accounts:user_edit", args=[w.alice.pk])),
     Page("security_admin", "password-change", lambda w: reverse("accounts:password_change")),
@@ -145,7 +161,32 @@ def _more_world(w):
     element_update(element=element, text=element.text + "（修订）", by=w.admin)  # something in the history
     w.export = ExportJob.objects.create(round=w.round, district=w.district, requested_by=w.official,
                                         status=ExportJob.Status.DONE, total=1, done=1)
+    _self_assessments(w)
     return w
+
+
+def _self_assessments(w):
+    """学校自评申报 in every state the pages show, on the small rubric; and the 雁塔 school's admitted
+    self-assessment beside the panel's work in world.round (scorecard, consolidation, report)."""
+    from accounts import roles
+    from rubric.models import Element
+    from selfassessment import services as sa_services
+    from tests.selfassessment.conftest import admitted_on_panel, fill, open_round, recommended, small_version, submitted
+
+    admitted_on_panel(w)
+    w.small = small_version()
+    w.sa_round = open_round(w.small)
+    w.elements = {e.code: e for e in Element.objects.filter(version=w.small)}
+    w.sa_draft = fill(w)
+    returned = submitted(w, school_user=w.other_school_user)
+    sa_services.self_assessment_return(self_assessment=returned, by=w.other_official, reason="请补充材料",
+                                       element_reasons={"C3": "年度计划不全"})
+    third = f.school(w.district, name="雁塔区第三小学")
+    fourth = f.school(w.district, name="雁塔区第四小学")
+    w.sa_submitted = submitted(w, school_user=f.user("xx3", roles.SCHOOL, school=third))
+    w.sa_recommended = recommended(w, school_user=f.user("xx4", roles.SCHOOL, school=fourth))
+    w.nom_round = open_round(w.small, name="2027年度区县提名批次", applicants="nominated")
+    sa_services.nominations_set(round=w.nom_round, district_ids=[w.district.pk], schools=[third], by=w.official)
 
 
 def _session_cookie(live_server, user):

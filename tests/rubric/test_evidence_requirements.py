@@ -1,11 +1,9 @@
 """Evidence requirements (佐证要求) per element: fixture, formats (schema 2), clone, diff, editor, lock."""
 
-import copy
 import importlib
 import io
 import json
 import re
-from decimal import Decimal
 
 import pytest
 from django.apps import apps

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from rubric.loading import create_version_rows
 from rubric.models import Dimension, Element, EvidenceRequirement, Indicator, RubricVersion
 from rubric.schema import parse_rubric
 from selfassessment import selectors, services
-from selfassessment.models import SelfAssessment
+from selfassessment.models import SelfAssessment, SelfEvidence, SelfScore
 from tests import factories as f
 
 SMALL = Path(settings.BASE_DIR) / "fixtures" / "rubric" / "sample-small.json"
@@ -97,3 +98,22 @@ def recommended(w, **kw) -> SelfAssessment:
     sa = submitted(w, **kw)
     reviewer = w.official if sa.school.district_id == w.district.pk else w.other_official
     return services.self_assessment_recommend(self_assessment=sa, by=reviewer, opinion="办学规范，同意推荐。")
+
+
+def admitted_on_panel(w, *, files_per_element=1, status=SelfAssessment.Status.ADMITTED, note="自评说明"):
+    """An admitted (by default) self-assessment of the 雁塔 school in world.round (the panel's evaluation): every
+    element self-scored at its points minus one step, one file each, written straight to the models."""
+    sa = SelfAssessment.objects.create(round=w.round, school=w.school, status=status, evaluation=w.evaluation,
+                                       district_opinion="办学规范，特色鲜明，同意推荐。", report_summary="自评报告")
+    elements = list(Element.objects.filter(version=w.version).order_by("order"))
+    SelfScore.objects.bulk_create(SelfScore(self_assessment=sa, element=e, points=e.points - e.step,
+                                            note=f"{e.code} {note}", version=1) for e in elements)
+    requirements = {r.element_id: r for r in EvidenceRequirement.objects.filter(version=w.version)}
+    stored = SelfEvidence(self_assessment=sa)
+    stored.file.save("demo.pdf", ContentFile(PDF), save=False)
+    SelfEvidence.objects.bulk_create(
+        SelfEvidence(self_assessment=sa, element=e, requirement=requirements.get(e.pk), file=stored.file.name,
+                     original_name=f"{e.code}材料{n}.pdf", content_type="application/pdf", size=len(PDF), sha256="0" * 64,
+                     uploaded_by=w.school_user)
+        for e in elements for n in range(files_per_element))
+    return sa

@@ -6,7 +6,6 @@ import io
 from decimal import Decimal
 
 import pdfplumber
-import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,31 +13,13 @@ from django.urls import reverse
 from evaluation.models import Scorecard
 from reports.pdf import scoresheet_pdf
 from reports.selectors import evaluation_totals, self_comparison
-from rubric.models import Element, EvidenceRequirement
+from rubric.models import Element
 from selfassessment.models import SelfAssessment, SelfEvidence, SelfScore
 from tests.hostile import strings
 from tests.reports.conftest import give_scores
 
 from .conftest import PDF
-
-
-def _admitted(w, *, files_per_element=1, status=SelfAssessment.Status.ADMITTED, note="自评说明"):
-    """An admitted self-assessment of the 雁塔 school in world.round (the panel's evaluation): every
-    element self-scored at its points minus one step, one file each, written straight to the models."""
-    sa = SelfAssessment.objects.create(round=w.round, school=w.school, status=status, evaluation=w.evaluation,
-                                       district_opinion="办学规范，特色鲜明，同意推荐。", report_summary="自评报告")
-    elements = list(Element.objects.filter(version=w.version).order_by("order"))
-    SelfScore.objects.bulk_create(SelfScore(self_assessment=sa, element=e, points=e.points - e.step,
-                                            note=f"{e.code} {note}", version=1) for e in elements)
-    requirements = {r.element_id: r for r in EvidenceRequirement.objects.filter(version=w.version)}
-    stored = SelfEvidence(self_assessment=sa)
-    stored.file.save("demo.pdf", ContentFile(PDF), save=False)
-    SelfEvidence.objects.bulk_create(
-        SelfEvidence(self_assessment=sa, element=e, requirement=requirements.get(e.pk), file=stored.file.name,
-                     original_name=f"{e.code}材料{n}.pdf", content_type="application/pdf", size=len(PDF), sha256="0" * 64,
-                     uploaded_by=w.school_user)
-        for e in elements for n in range(files_per_element))
-    return sa
+from .conftest import admitted_on_panel as _admitted
 
 
 def _card(w, user):
