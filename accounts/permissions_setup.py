@@ -6,12 +6,12 @@ permissions on the groups without hand-written data migrations.
 
 from . import roles
 
-OWN_APPS = ("accounts", "schools", "rubric", "evaluation", "reports", "audit")
+OWN_APPS = ("accounts", "schools", "rubric", "evaluation", "selfassessment", "reports", "audit")
 
 ROLE_PERMISSIONS = {
     # System admin: manages schools, rounds and rubrics; sees accounts but never changes them
     # (三权分立: that is the security admin's work, on the product's own pages).
-    roles.ADMIN: {"apps": ("schools", "rubric", "evaluation", "reports"), "codenames": None},
+    roles.ADMIN: {"apps": ("schools", "rubric", "evaluation", "selfassessment", "reports"), "codenames": None},
     roles.INSPECTOR: {
         "apps": None,
         "codenames": {
