@@ -53,6 +53,14 @@ class ResultsScope:
             return list(rows)
         return [r for r in rows if r.school.district_id in self.district_ids]
 
+    def single_district(self):
+        """The district a scope of exactly one district means (exports name it), else None."""
+        if self.city_wide or len(self.district_ids) != 1:
+            return None
+        from schools.models import District
+
+        return District.objects.get(pk=next(iter(self.district_ids)))
+
     def districts(self):
         """The districts in scope, in the city's order."""
         from schools.models import District

@@ -76,8 +76,9 @@ def _get_rw_scorecard(request, pk: int) -> Scorecard:
     return card
 
 
-def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
-    """(evaluation, the user's scorecard on it). Outsiders 404; panel members other than the lead 403."""
+def _panel_evaluation(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
+    """(evaluation, the user's scorecard on it), for the consolidation pages. Visibility is
+    accounts.scopes.evaluation_visible (outsiders 404); panel members other than the lead 403."""
     evaluation = scopes.evaluation_visible(request.user, pk)
     mine = Scorecard.objects.filter(evaluation=evaluation, inspector=request.user).first()
     if mine is not None and not mine.is_lead and not roles.can_view_results(request.user):
@@ -86,7 +87,7 @@ def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | 
 
 
 def _get_lead_evaluation(request, pk: int) -> Evaluation:
-    evaluation, mine = _get_evaluation_for_user(request, pk)
+    evaluation, mine = _panel_evaluation(request, pk)
     if mine is None or not mine.is_lead:
         raise PermissionDenied
     return evaluation
@@ -466,7 +467,7 @@ def scorecard_upload(request, pk: int):
 
 @require_GET
 def evaluation_detail(request, pk: int):
-    evaluation, mine = _get_evaluation_for_user(request, pk)
+    evaluation, mine = _panel_evaluation(request, pk)
     data = selectors.evaluation_reconcile(evaluation=evaluation)
     is_lead = mine is not None and mine.is_lead
     can_edit = is_lead and not evaluation.is_finalized
@@ -553,7 +554,7 @@ def scorecard_return(request, pk: int, scorecard_pk: int):
 @require_GET
 def final_score_history(request, pk: int):
     """Every change of the final scores (who, when, old → new, 合议说明); ?code=C5 for one element."""
-    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    evaluation, _mine = _panel_evaluation(request, pk)
     filters = FinalHistoryFilterForm(request.GET or None)
     element = None
     if filters.is_valid() and filters.cleaned_data.get("code"):
@@ -576,7 +577,7 @@ def final_score_history(request, pk: int):
 
 @require_POST
 def evaluation_reopen(request, pk: int):
-    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    evaluation, _mine = _panel_evaluation(request, pk)
     _require_admin(request)
     form = ReopenForm(request.POST)
     if not form.is_valid():

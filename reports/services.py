@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from config.uploads import safe_file_name
 from evaluation.models import Evaluation
-from schools.models import District
 
 from .models import ExportJob
 
@@ -33,8 +32,7 @@ def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
     evaluations = Evaluation.objects.filter(round=round, status=Evaluation.Status.FINALIZED)
     if scope is not None:
         evaluations = evaluations.filter(scope.school_q())
-        if not scope.city_wide and len(scope.district_ids) == 1:
-            district = District.objects.get(pk=next(iter(scope.district_ids)))
+        district = scope.single_district() or district
     if district is not None:
         evaluations = evaluations.filter(school__district=district)
     ids = list(evaluations.order_by("school__code").values_list("id", flat=True))

@@ -1,7 +1,7 @@
 """Results pages and downloads for officials and admins (inspectors: 403).
 
 Access: `_require_viewer` (403 for roles that may not read results) and
-`_get_evaluation_for_user` (404 for a school outside the official's scope); every scope
+`_results_evaluation` (404 for a school outside the official's scope); every scope
 question goes to accounts.scopes.
 """
 
@@ -47,7 +47,7 @@ def _require_viewer(request) -> None:
     scopes.require_scope(request.user)
 
 
-def _get_evaluation_for_user(request, pk: int) -> Evaluation:
+def _results_evaluation(request, pk: int) -> Evaluation:
     """An evaluation whose results the user may read: 403 for roles without results, 404
     outside the user's scope (accounts.scopes)."""
     _require_viewer(request)
@@ -167,8 +167,8 @@ def district_xlsx(request):
         if not wanted.isdigit() or not scope.allows_district(int(wanted)):
             raise Http404
         district = get_object_or_404(District, pk=int(wanted))
-    elif not scope.city_wide and len(scope.district_ids) == 1:
-        district = District.objects.get(pk=next(iter(scope.district_ids)))
+    else:
+        district = scope.single_district()
     tree = rubric_tree(version=round_obj.rubric_version)
     rows = round_totals(round=round_obj, tree=tree, with_elements=True)
     if district is not None:
@@ -260,7 +260,7 @@ def _rank_context(ev: Evaluation, tree):
 
 @require_GET
 def school_report(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
@@ -288,7 +288,7 @@ def _blank(request) -> bool:
 
 @require_GET
 def scoresheet_pdf(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     blank = _blank(request)
     notes = request.GET.get("notes", "") in {"1", "true", "yes"}
     totals = evaluation_totals(evaluation=ev, blank=blank)
@@ -300,7 +300,7 @@ def scoresheet_pdf(request, pk: int):
 
 @require_GET
 def scoresheet_xlsx(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     blank = _blank(request)
     totals = evaluation_totals(evaluation=ev, blank=blank)
     content = xlsx_render.scoresheet_xlsx(totals, blank=blank)
@@ -311,7 +311,7 @@ def scoresheet_xlsx(request, pk: int):
 
 @require_GET
 def report_pdf(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)

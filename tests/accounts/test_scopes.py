@@ -161,3 +161,44 @@ def test_the_ranking_command_can_answer_within_an_accounts_scope(world):
     json.loads(out.getvalue())
     with pytest.raises(CommandError, match="不能查看评估结果"):
         call_command("ranking", "--user", "alice")
+
+
+# --- one rule, one name: the scope's single district, the views' evaluation helpers -------
+
+
+def test_a_scope_of_exactly_one_district_means_that_district(world):
+    from accounts.scopes import CITY, NOTHING, ResultsScope
+
+    assert ResultsScope(district_ids=frozenset({world.district.pk})).single_district() == world.district
+    assert ResultsScope(district_ids=frozenset({world.district.pk, world.other_district.pk})).single_district() is None
+    assert CITY.single_district() is None
+    assert NOTHING.single_district() is None
+
+
+def test_the_district_workbook_and_the_batch_export_both_ask_the_scope(world, client, monkeypatch):
+    """Both name their district through ResultsScope.single_district (no second copy of the rule)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from reports.models import ExportJob
+
+    world.other_official.scope_districts.add(world.district)  # 碑林 + 雁塔: no single district
+    monkeypatch.setattr(scopes.ResultsScope, "single_district", lambda self: world.other_district)
+    client.force_login(world.other_official)
+    workbook = client.get(reverse("reports:district_xlsx"), {"round": world.round.pk})
+    assert workbook.status_code == 200
+    title = load_workbook(io.BytesIO(workbook.content)).worksheets[0]["A1"].value
+    assert "碑林区" in title and "雁塔区" not in title  # unpatched: "碑林区、雁塔区"
+    client.post(reverse("reports:export_start"), {"round": world.round.pk})
+    assert ExportJob.objects.get(requested_by=world.other_official).district == world.other_district
+
+
+def test_no_two_view_helpers_share_a_name_with_different_contracts():
+    """The panel's and the results' evaluation helpers are named for what they do."""
+    import evaluation.views
+    import reports.views
+
+    assert not hasattr(evaluation.views, "_get_evaluation_for_user")
+    assert not hasattr(reports.views, "_get_evaluation_for_user")
+    assert callable(evaluation.views._panel_evaluation) and callable(reports.views._results_evaluation)
