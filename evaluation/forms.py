@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -170,6 +172,57 @@ class FinalScoresForm(forms.Form):
             raise forms.ValidationError(errors)
         self.cleaned_data["values"] = values
         return self.cleaned_data
+
+
+class ScoresForm(forms.Form):
+    """The scorecard's save POST (autosave and the plain form): points_<code>, note_<code>,
+    version_<code> per element.
+
+    Which elements are posted is not known in advance (one from autosave, all 84 from the plain
+    form, any rubric), so a field triple is made for each points_<code> in the POST. Elements are
+    judged one by one, as the JSON answer reports them: after `is_valid()`, `values` holds the
+    elements to save ({"points", "note", "version"} for scores_save_many) and `element_errors`
+    the Chinese reason for each element refused here. The points themselves are checked against
+    the element's standard and step by the service (parse_points), which knows the element.
+    An untouched empty row of the plain form is not a save request.
+    """
+
+    POINTS_KEY = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
+    VERSION_ERROR = _("版本号无效，请刷新页面后重试。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = [m.group(1) for key in self.data for m in [self.POINTS_KEY.match(key)] if m]
+        nul = _("不能包含空字符（NUL）。")
+        for code in self.codes:
+            self.fields[f"points_{code}"] = forms.CharField(
+                required=False, strip=False, error_messages={"null_characters_not_allowed": _("得分") + nul})
+            self.fields[f"note_{code}"] = forms.CharField(
+                required=False, strip=False, max_length=2000,
+                error_messages={"max_length": _("备注不能超过 2000 字。"),
+                                "null_characters_not_allowed": _("备注") + nul})
+            self.fields[f"version_{code}"] = forms.IntegerField(
+                required=False, min_value=0,
+                error_messages={"invalid": self.VERSION_ERROR, "min_value": self.VERSION_ERROR})
+        self.values: dict[str, dict] = {}
+        self.element_errors: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        for code in self.codes:
+            refused = [self.errors[name][0] for name in (f"version_{code}", f"points_{code}", f"note_{code}")
+                       if name in self.errors]
+            if refused:
+                self.element_errors[code] = refused[0]
+                continue
+            points = data.get(f"points_{code}") or ""
+            # A note left out of the POST keeps the stored one (None); sent empty, it clears it.
+            note = data.get(f"note_{code}") if f"note_{code}" in self.data else None
+            version = data.get(f"version_{code}") or 0
+            if points.strip() == "" and not (note or "").strip() and version == 0:
+                continue
+            self.values[code] = {"points": points, "note": note, "version": version}
+        return data
 
 
 class FinalHistoryFilterForm(forms.Form):

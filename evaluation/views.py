@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -30,15 +28,13 @@ from .forms import (
     ReopenForm,
     ReturnForm,
     RoundForm,
+    ScoresForm,
     SchoolFilterForm,
     XlsxUploadForm,
 )
 from .models import Evaluation, Evidence, Round, Scorecard
 from .parsing import fmt
 from .xlsx import scorecard_xlsx
-
-_FIELD_RE = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
-
 
 # ---------------------------------------------------------------- access helpers
 
@@ -262,23 +258,6 @@ def scorecard(request, pk: int):
     )
 
 
-def _values_from_post(post) -> dict:
-    values = {}
-    for key in post:
-        match = _FIELD_RE.match(key)
-        if not match:
-            continue
-        code = match.group(1)
-        points = post.get(key, "")
-        note = post.get(f"note_{code}")
-        version = post.get(f"version_{code}", "0")
-        # An untouched empty row of the plain form is not a save request.
-        if points.strip() == "" and not (note or "").strip() and version in ("", "0"):
-            continue
-        values[code] = {"points": points, "note": note, "version": version}
-    return values
-
-
 def _row_json(row) -> dict:
     points = "" if row.points is None else f"{row.points:.2f}"
     return {"points": points, "note": row.note, "version": row.version}
@@ -288,13 +267,17 @@ def _row_json(row) -> dict:
 def scorecard_save(request, pk: int):
     """Autosave (JSON for fetch/htmx) and the plain form POST (redirect with messages)."""
     card = _get_rw_scorecard(request, pk)
-    values = _values_from_post(request.POST)
-    if not values:
+    form = ScoresForm(request.POST)
+    form.is_valid()  # judged element by element: form.values to save, form.element_errors refused
+    if not form.values and not form.element_errors:
         if _wants_json(request):
             return JsonResponse({"saved": {}, "errors": {"_": _("没有需要保存的内容。")}, "conflicts": {}, "totals": {}}, status=400)
         messages.info(request, _("没有需要保存的内容。"))
         return redirect("evaluation:scorecard", pk=card.pk)
-    result = services.scores_save_many(scorecard=card, values=values, by=request.user, request=request)
+    result = services.SaveResult()
+    if form.values:
+        result = services.scores_save_many(scorecard=card, values=form.values, by=request.user, request=request)
+    result.errors = {**form.element_errors, **result.errors}
     if _wants_json(request):
         payload = {
             "saved": {code: _row_json(row) for code, row in result.saved.items()},

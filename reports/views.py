@@ -29,7 +29,7 @@ from schools.models import District
 
 from . import pdf as pdf_render
 from . import xlsx as xlsx_render
-from .forms import RankingFilterForm
+from .forms import ExportStartForm, RankingFilterForm
 from .models import ExportJob
 from .selectors import dimension_means, evaluation_totals, round_overview, round_progress, round_totals
 from .services import export_job_create
@@ -334,12 +334,11 @@ def _get_job_for_user(request, pk: int) -> ExportJob:
 @require_POST
 def export_start(request):
     _require_viewer(request)
-    value = request.POST.get("round", "")
-    try:
-        round_obj = round_resolve(value, results=True)
-    except RoundNotFound as exc:
-        messages.error(request, str(exc))
+    form = ExportStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["round"][0])
         return redirect("reports:ranking")
+    round_obj = form.cleaned_data["round"]
     job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
     audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total)
     return redirect("reports:export_detail", pk=job.pk)
