@@ -129,6 +129,15 @@ class Evaluation(models.Model):
     def is_finalized(self) -> bool:
         return self.status == self.Status.FINALIZED
 
+    def lock_reason(self) -> str | None:
+        """Why nothing about this evaluation may change any more — final scores, 合议说明,
+        scorecards — (None while it is open): finalized, or its round closed."""
+        if self.is_finalized:
+            return str(_("该学校的评估已定稿，不能再修改。"))
+        if self.round.status == Round.Status.CLOSED:
+            return str(_("该评估批次已结束，不能再修改。"))
+        return None
+
 
 class Scorecard(models.Model):
     """评分表: one inspector's scores for one evaluation; membership of the panel."""
@@ -169,11 +178,7 @@ class Scorecard(models.Model):
         """Why nobody may change this scorecard any more (None while it is open for its owner)."""
         if self.is_submitted:
             return str(_("评分表已提交，不能再修改。"))
-        if self.evaluation.is_finalized:
-            return str(_("该学校的评估已定稿，不能再修改。"))
-        if self.evaluation.round.status == Round.Status.CLOSED:
-            return str(_("该评估批次已结束，不能再修改。"))
-        return None
+        return self.evaluation.lock_reason()
 
     def is_owned_by(self, user) -> bool:
         """The scorecard's inspector, while they still hold the inspector role."""

@@ -450,8 +450,10 @@ def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
 def _check_lead(evaluation: Evaluation, by) -> None:
     if by is None or not evaluation.scorecards.filter(inspector=by, is_lead=True).exists():
         raise PermissionDenied(_("只有组长可以合议定分。"))
-    if evaluation.is_finalized:
-        raise ValidationError(_("该学校的评估已定稿，不能再修改。"))
+    # Finalized, or the round closed: the same rule and wording as the scorecards (Evaluation.lock_reason).
+    reason = evaluation.lock_reason()
+    if reason:
+        raise ValidationError(reason)
 
 
 def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=None) -> SaveResult:
@@ -521,8 +523,6 @@ def scorecard_return(*, scorecard: Scorecard, by, reason: str, request=None) -> 
         raise ValidationError({"reason": _("请填写退回原因。")})
     if not scorecard.is_submitted:
         raise ValidationError(_("%(name)s 的评分表尚未提交，无需退回。") % {"name": scorecard.inspector.display_name})
-    if evaluation.round.status == Round.Status.CLOSED:
-        raise ValidationError(_("该评估批次已结束，不能再退回评分表。"))
     scorecard.status = Scorecard.Status.DRAFT
     scorecard.submitted_at = None
     scorecard.save(update_fields=["status", "submitted_at"])

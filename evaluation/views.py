@@ -453,7 +453,8 @@ def evaluation_detail(request, pk: int):
     evaluation, mine = _panel_evaluation(request, pk)
     data = selectors.evaluation_reconcile(evaluation=evaluation)
     is_lead = mine is not None and mine.is_lead
-    can_edit = is_lead and not evaluation.is_finalized
+    lock_reason = evaluation.lock_reason()
+    can_edit = is_lead and lock_reason is None
     return render(
         request,
         "evaluation/evaluation_detail.html",
@@ -463,8 +464,8 @@ def evaluation_detail(request, pk: int):
             "is_lead": is_lead,
             "can_edit": can_edit,
             # 退回 is offered for each submitted scorecard while the lead can still change things.
-            "returnable": [c for c in data.scorecards if c.is_submitted]
-            if can_edit and evaluation.round.status != Round.Status.CLOSED else [],
+            "returnable": [c for c in data.scorecards if c.is_submitted] if can_edit else [],
+            "lock_reason": lock_reason,
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
             "reopen_form": ReopenForm(),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
