@@ -90,6 +90,7 @@ PAGES = [
     Page("official", "ranking", lambda w: reverse("reports:ranking")),
     Page("official", "dashboard", lambda w: reverse("reports:dashboard")),
     Page("official", "school-report", lambda w: reverse("reports:school_report", args=[w.finalized.pk])),
+    Page("official", "school-report-unscored", lambda w: reverse("reports:school_report", args=[w.unscored.pk])),
     Page("official", "round-list", lambda w: reverse("evaluation:round_list")),
     Page("official", "round-detail", lambda w: reverse("evaluation:round_detail", args=[w.round.pk])),
     Page("official", "export", lambda w: reverse("reports:export_detail", args=[w.export.pk])),
@@ -133,13 +134,15 @@ ROLES = list(dict.fromkeys(p.role for p in PAGES))
 
 def _more_world(w):
     """What the pages need beyond `world`: scores in progress on the panel's evaluation, two
-    finalized evaluations (ranking, dashboard, reports), a draft rubric for the editor, an export job."""
+    finalized evaluations (ranking, dashboard, reports), one with nothing scored (the school report's
+    empty state), a draft rubric for the editor, an export job."""
     from rubric.services import element_update, rubric_clone
 
     give_scores(w.evaluation, lambda el, k: el.points if k == 0 or el.order % 3 else half(el), finalize=False)
     give_scores(w.other_evaluation, half, by=w.bob)
     w.finalized = f.evaluation(w.round, f.school(w.district, name="雁塔区第二中学"), lead=w.bob, inspectors=[w.lead])
     give_scores(w.finalized, lambda el, k: el.points, by=w.bob)
+    w.unscored = f.evaluation(w.round, f.school(w.district, name="雁塔区第三小学"), lead=w.bob)  # 暂无评分数据
     w.draft = rubric_clone(version=w.version, code="xian-2027", name="2027 修订稿", by=w.admin)
     element = w.draft.elements.order_by("order").first()
     element_update(element=element, text=element.text + "（修订）", by=w.admin)  # something in the history
