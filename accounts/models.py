@@ -32,6 +32,11 @@ class User(AbstractUser):
         "schools.District", verbose_name=_("查看范围：区县"), blank=True, related_name="scoped_users"
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # When the account last lost one of the three administrator roles (三权分立). For 90 days after,
+    # a reset of its password or second factor still needs a second person (accounts.roles
+    # .needs_second_person): otherwise strip the role, reset, give the role back.
+    separated_role_removed_at = models.DateTimeField(_("最近取消管理员类角色的时间"), null=True, blank=True,
+                                                     editable=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -183,7 +183,7 @@ def test_the_first_security_admin_is_created_from_the_command_line(world):
     root = User.objects.create_superuser("root", password="Xian-school-2026#")
     out = io.StringIO()
     call_command("user_roles", "anquan2", roles.SECURITY_ADMIN, "--create", "--name", "郑安", "--by", root.username,
-                 stdout=out)
+                 "--confirmed-by", "auditor", stdout=out)
     created = User.objects.get(username="anquan2")
     assert roles.held_roles(created) == {roles.SECURITY_ADMIN}
     assert "一次性密码" in out.getvalue()
