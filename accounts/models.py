@@ -7,6 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# password_changed_at of a password that must be changed at the next login (a reset, a one-time
+# password): far enough in the past to be expired whatever PASSWORD_EXPIRY_DAYS says, even 0.
+PASSWORD_EXPIRED_MARK = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+
+
 class User(AbstractUser):
     """A person using the system; roles are groups (see accounts.roles)."""
 
@@ -62,7 +67,7 @@ class User(AbstractUser):
 
     def expire_password(self) -> None:
         """Force a change at the next request (e.g. after a reset by the security admin)."""
-        self.password_changed_at = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+        self.password_changed_at = PASSWORD_EXPIRED_MARK
         self._password_stamped = True
 
     def save(self, *args, **kwargs):
