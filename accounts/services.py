@@ -199,11 +199,10 @@ def self_change_refused(*, user: User, by: User, role_names, is_active: bool, sc
     """True when `by` would change their own roles, activation or scope (nobody may)."""
     if user.pk is None or user.pk != by.pk:
         return False
-    role_names = [r for r in roles.ALL_ROLES if r in set(role_names)]
-    official = roles.OFFICIAL in role_names
+    official = roles.OFFICIAL in set(role_names)
     wanted_scope = {"city_wide": bool(scope_city_wide) and official,
                     "districts": sorted(d.name for d in scope_districts) if official and not scope_city_wide else []}
-    return role_names != _role_names(user) or is_active != user.is_active or wanted_scope != _scope_of(user)
+    return set(role_names) != set(_role_names(user)) or is_active != user.is_active or wanted_scope != _scope_of(user)
 
 
 @transaction.atomic
