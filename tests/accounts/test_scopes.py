@@ -248,3 +248,20 @@ def test_the_tampering_checks_see_other_districts_when_they_are_in_scope(world, 
             assert "碑林区" in _workbook_text(response.content), name
         else:
             assert max(_column(response.content, shows)) == 3, name
+
+
+@pytest.mark.parametrize("name,args", [
+    ("accounts:home", None), ("reports:overview", []), ("reports:ranking", []), ("reports:dashboard", []),
+    ("analytics:page", []), ("evaluation:round_list", []), ("evaluation:round_detail", ["round"]),
+    ("reports:school_report", ["evaluation"]), ("reports:ranking_xlsx", []), ("reports:district_xlsx", []),
+    ("analytics:elements_xlsx", []), ("reports:scoresheet_pdf", ["evaluation"]),
+])
+def test_the_unscoped_official_is_told_why_everywhere(world, client, name, args):
+    """An 教育局 account without a scope sees no results anywhere, and each page says why."""
+    objects = {"round": world.round.pk, "evaluation": world.evaluation.pk}
+    client.force_login(world.unscoped_official)
+    response = client.get(reverse(name, args=[objects[a] for a in args] if args else None), follow=True)
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert scopes.NO_SCOPE_MESSAGE in body
+    assert "雁塔区第一小学" not in body and "碑林区第一小学" not in body
