@@ -252,3 +252,58 @@ def test_user_roles_by_oneself_is_refused(world, username, role_args):
         call_command("user_roles", username, *role_args, "--by", username, "--confirmed-by", "auditor")
     assert _scope_state(target) == before
     assert not AuditEvent.objects.filter(event="user.roles").exists()
+
+
+def _every_role_combination():
+    """One account per combination of roles (and the superuser flag), written past the guard as
+    an old database would hold them; returns {username: role names}."""
+    from itertools import combinations
+
+    groups = {g.name: g.pk for g in Group.objects.filter(name__in=roles.ALL_ROLES)}
+    accounts = {}
+    links = []
+    for size in range(len(roles.ALL_ROLES) + 1):
+        for combo in combinations(roles.ALL_ROLES, size):
+            for superuser in (False, True):
+                user = User.objects.create(username=f"combo{len(accounts)}", is_superuser=superuser)
+                accounts[user.username] = set(combo) | ({roles.ADMIN} if superuser else set())
+                links += [User.groups.through(user_id=user.pk, group_id=groups[name]) for name in combo]
+    User.groups.through.objects.bulk_create(links)
+    return accounts
+
+
+def _migration_report(capsys) -> set[str]:
+    import importlib
+    import re
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0004_scopes_and_profile")
+    migration.report_role_conflicts(apps, None)
+    return set(re.findall(r"(combo\d+)（", capsys.readouterr().out))
+
+
+def test_the_migration_and_the_check_apply_the_same_rule(db, capsys):
+    accounts = _every_role_combination()
+    expected = {name for name, held in accounts.items() if roles.role_conflicts(held)}
+    assert len(expected) > 40  # the combinations do include violations
+    assert _migration_report(capsys) == expected
+    assert {w.obj for w in role_separation_check(databases=["default"])} == expected
+
+
+def test_with_an_allowed_pair_the_check_is_the_authority_and_the_migration_reports_more(db, capsys, settings):
+    settings.ROLE_ALLOWED_PAIRS = ["管理员+督导专家"]
+    accounts = _every_role_combination()
+    checked = {w.obj for w in role_separation_check(databases=["default"])}
+    assert checked == {name for name, held in accounts.items() if roles.role_conflicts(held)}
+    reported = _migration_report(capsys)
+    assert checked < reported  # its frozen copy does not read the setting: it lists more, never fewer
+
+
+def test_a_plain_check_does_not_query_accounts(db):
+    from django.core.checks import run_checks
+
+    User.groups.through.objects.create(user_id=User.objects.create(username="old", is_superuser=True).pk,
+                                       group_id=Group.objects.get(name=roles.AUDITOR).pk)
+    assert "accounts.W001" not in {m.id for m in run_checks()}  # `manage.py check`: no database
+    assert "accounts.W001" in {m.id for m in run_checks(databases=["default"])}
