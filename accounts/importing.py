@@ -94,13 +94,14 @@ def _table_rows(table) -> list[tuple[int, dict[str, str]]]:
             elif number >= HEADER_SEARCH_ROWS:
                 break
             continue
+        # values by column name; "_cells" names the spreadsheet cell (D2) of each filled one.
         values = {}
         for i, name in header.items():
             value = cells[i] if i < len(cells) else None
             values[name] = value if isinstance(value, FormulaCell) else cell_text(value)
             if isinstance(value, FormulaCell) or values[name]:
                 values.setdefault("_cells", {})[name] = _cell_name(i, number)
-        if not any(v for k, v in values.items() if k != "_cells") and "_cells" not in values:
+        if "_cells" not in values:  # a blank row
             continue
         if len(rows) >= MAX_ROWS:
             raise UserImportError([_("文件行数过多：一次最多导入 %(n)d 个账号。") % {"n": MAX_ROWS}])

@@ -60,6 +60,7 @@ class Command(django_changepassword.Command):
             user.expire_password()
             user._password_event_recorded = user._change_audited = True
             user.save(using=database, update_fields=["password", "password_changed_at"])
-            audit_record(event="password.set", obj=user, username="manage.py", source="manage.py changepassword",
+            audit_record(event="password.set", obj=user,
+                         username="manage.py", source="manage.py changepassword",
                          roles=sorted(roles.held_roles(user)), password_expired=True)
         return f"已设置 {user.username} 的密码；该用户下次登录时须修改。"
