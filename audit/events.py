@@ -76,6 +76,8 @@ DETAIL_LABELS = {
     "scope": _("查看范围"), "roles": _("持有角色"), "groups": _("角色组"), "action": _("操作"),
     "fields": _("修改字段"), "is_active": _("启用"), "is_superuser": _("超级用户"),
     "flagged": _("需重点关注"), "confirmed_by": _("确认人"), "one_time_password": _("已生成一次性密码"),
+    "bootstrap": _("首次安装（尚无其他管理员可确认）"), "password_expired": _("下次登录须修改密码"),
+    "was_enrolled": _("原已启用双因素认证"), "separated_role": _("须启用双因素认证的管理员类角色"),
     "status": _("HTTP 状态"), "method": _("请求方法"), "path": _("路径"), "view": _("页面"),
     "kind": _("类型"), "rows": _("行数"), "round": _("评估批次"), "district": _("区县"), "blank": _("空白表"),
     "element": _("评估要素"), "code": _("代码"), "errors": _("错误数"), "file": _("文件"), "filename": _("文件名"),

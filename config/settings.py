@@ -50,6 +50,8 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its changepassword replaces Django's (三权分立, accounts.overrides).
+    "accounts.overrides",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -23,6 +23,14 @@ def _part_name(job_id: int, school_code: str) -> str:
     return f"exports/parts/{job_id}/{school_code}.pdf"
 
 
+def _scope_district_ids(scope, district) -> list[int] | None:
+    """What the job stores as its scope: None for the whole city, else the district ids."""
+    ids = None if scope is None or scope.city_wide else set(scope.district_ids)
+    if district is not None:
+        ids = {district.pk} if ids is None else ids & {district.pk}
+    return None if ids is None else sorted(ids)
+
+
 @transaction.atomic
 def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
     """Create a batch export of all finalized score sheets of a round within the requester's
@@ -36,7 +44,8 @@ def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
     if district is not None:
         evaluations = evaluations.filter(school__district=district)
     ids = list(evaluations.order_by("school__code").values_list("id", flat=True))
-    job = ExportJob(round=round, district=district, requested_by=user, total=len(ids))
+    job = ExportJob(round=round, district=district, requested_by=user, total=len(ids),
+                    scope_district_ids=_scope_district_ids(scope, district))
     job.full_clean()
     job.save()
     if not ids:
@@ -79,7 +88,7 @@ def export_job_finish(*, job_id: int) -> bool:
         failed = {f["school_code"] for f in job.failures}
         codes = list(
             Evaluation.objects.filter(round=job.round, status=Evaluation.Status.FINALIZED)
-            .filter(**({"school__district": job.district} if job.district_id else {}))
+            .filter(job.results_scope().school_q())
             .order_by("school__code").values_list("school__code", "school__name")
         )
         buffer = io.BytesIO()

@@ -10,6 +10,7 @@ from django_tasks import task
 from evaluation.models import Evaluation
 from rubric.selectors import rubric_tree
 
+from .models import ExportJob
 from .pdf import scoresheet_pdf
 from .selectors import evaluation_totals
 from .services import export_job_finish, export_job_progress
@@ -22,9 +23,14 @@ def export_scoresheets(job_id: int, evaluation_ids: list[int]) -> int:
     """Render the score sheets of the given evaluations into the job; a failing school is
     recorded and the others still go into the ZIP. Returns how many were rendered."""
     rendered = 0
+    scope = ExportJob.objects.get(pk=job_id).results_scope()
     evaluations = list(
-        Evaluation.objects.filter(pk__in=evaluation_ids).select_related("round__rubric_version", "school")
+        Evaluation.objects.filter(pk__in=evaluation_ids).filter(scope.school_q())
+        .select_related("round__rubric_version", "school")
     )
+    for _outside in range(len(set(evaluation_ids)) - len(evaluations)):
+        # Never rendered: outside the requester's scope (or gone). Counted so the job still ends.
+        export_job_progress(job_id=job_id, school_code="", pdf=None, failure=None)
     tree = rubric_tree(version=evaluations[0].round.rubric_version) if evaluations else None
     for ev in evaluations:
         try:
