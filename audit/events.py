@@ -30,6 +30,8 @@ EVENT_LABELS = {
     "export.zip": _("下载批量评分表"),
     "export.zip.start": _("发起批量导出"),
     "final_score.change": _("修改最终得分"),
+    "observation.change": _("修改专家观察意见"),
+    "opinion.change": _("修改评价意见"),
     "otp.enrol": _("启用双因素认证"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
@@ -84,6 +86,7 @@ DETAIL_LABELS = {
     "changes": _("修改内容"), "points": _("得分"), "version": _("版本"), "source": _("来源"), "format": _("格式"),
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
+    "missing": _("尚未填写"), "dimension": _("一级指标"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),

@@ -23,7 +23,7 @@ from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
-from evaluation.selectors import RoundNotFound, round_resolve
+from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolve
 from rubric.selectors import rubric_tree
 from schools.models import District
 
@@ -279,6 +279,7 @@ def school_report(request, pk: int):
         "ev": ev, "t": totals, "rank": rank, "count": count, "evidence": evidence, "radar": radar,
         "dim_rows": [(d, totals.dimensions[d.code], averages[d.code]) for d in dims],
         "weakest": totals.weakest(10),
+        "opinion": evaluation_opinion(evaluation=ev, tree=tree),
     })
 
 
