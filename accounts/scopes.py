@@ -158,6 +158,20 @@ def evaluation_results(user, pk) -> "Evaluation":  # noqa: F821
     return evaluation
 
 
+def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
+    """One evaluation whose 督导评估意见书 the user may download: officials in scope and admins (as
+    for results), and the panel's lead while an inspector. Outsiders 404; other panel members 403."""
+    from django.core.exceptions import PermissionDenied
+
+    evaluation = evaluation_visible(user, pk)
+    evaluation = type(evaluation).objects.select_related("school__district", "round__rubric_version").get(pk=evaluation.pk)
+    if results_scope(user).allows_district(evaluation.school.district_id):
+        return evaluation
+    if evaluation.is_lead(user):
+        return evaluation
+    raise PermissionDenied
+
+
 @dataclass(frozen=True)
 class ScorecardAccess:
     visible: bool

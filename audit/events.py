@@ -86,11 +86,11 @@ DETAIL_LABELS = {
     "changes": _("修改内容"), "points": _("得分"), "version": _("版本"), "source": _("来源"), "format": _("格式"),
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
-    "missing": _("尚未填写"), "dimension": _("一级指标"),
+    "missing": _("尚未填写"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
-         "school_report": _("学校评估报告")}
+         "school_report": _("学校评估报告"), "opinion": _("督导评估意见书")}
 # Shown first, in this order: what a reader of a role change looks for.
 _FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
 

@@ -486,6 +486,11 @@ class OpinionView:
         return not self.missing
 
     @property
+    def entries(self) -> list[OpinionDimension]:
+        """The per-A entries the panel wrote, in rubric order."""
+        return [d for d in self.dimensions if d.text]
+
+    @property
     def has_content(self) -> bool:
         return any(text.strip() for _n, _l, text in self.parts) or any(d.text for d in self.dimensions)
 

@@ -31,7 +31,14 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import RankingFilterForm
 from .models import ExportJob
-from .selectors import dimension_means, evaluation_totals, round_overview, round_progress, round_totals
+from .selectors import (
+    dimension_means,
+    evaluation_totals,
+    opinion_document,
+    round_overview,
+    round_progress,
+    round_totals,
+)
 from .services import export_job_create
 
 PAGE_SIZE = 50
@@ -321,6 +328,15 @@ def report_pdf(request, pk: int):
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
 
 
+@require_GET
+def opinion_pdf(request, pk: int):
+    """督导评估意见书 of one school: officials in scope, admins, and the panel's lead (accounts.scopes)."""
+    ev = scopes.evaluation_opinion_document(request.user, pk)
+    content = pdf_render.opinion_pdf(opinion_document(evaluation=ev))
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="opinion")
+    return _download(content, f"{ev.school.code}-{ev.school.name}-督导评估意见书.pdf", "application/pdf")
+
+
 # --------------------------------------------------------------------------- batch export
 
 
@@ -341,8 +357,11 @@ def export_start(request):
     except RoundNotFound as exc:
         messages.error(request, str(exc))
         return redirect("reports:ranking")
-    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
-    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total)
+    opinions = request.POST.get("opinions", "") in {"1", "on", "true"}
+    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user),
+                            include_opinions=opinions)
+    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total,
+                 opinions=opinions)
     return redirect("reports:export_detail", pk=job.pk)
 
 
