@@ -172,6 +172,17 @@ def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
     raise PermissionDenied
 
 
+def recognition_scope(user) -> ResultsScope:
+    """Schools whose place in the recognition process (拟认定 lists, 公示, 异议, 认定) the user may see:
+    the same as results — admins all, officials their scope, everyone else none."""
+    return results_scope(user)
+
+
+def objection_contact_visible(user) -> bool:
+    """Who raised an objection and how to reach them (异议人联系方式): admins only."""
+    return roles.is_admin(user)
+
+
 @dataclass(frozen=True)
 class ScorecardAccess:
     visible: bool

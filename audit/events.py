@@ -33,6 +33,9 @@ EVENT_LABELS = {
     "observation.change": _("修改专家观察意见"),
     "opinion.change": _("修改评价意见"),
     "otp.enrol": _("启用双因素认证"),
+    "recognition.build": _("拟定认定名单"),
+    "recognition.refresh": _("刷新认定名单"),
+    "recognition.decide": _("调整拟认定意见"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -87,6 +90,8 @@ DETAIL_LABELS = {
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
     "missing": _("尚未填写"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"),
+    "added": _("新增"), "removed": _("移出"), "changed": _("更新"),
+    "decision_before": _("拟认定意见（之前）"), "decision_after": _("拟认定意见（之后）"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ops",
     "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
     "analytics",
+    "recognition",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "recognition"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("rounds/<int:round_pk>/", views.list_detail, name="list_detail"),
+    path("rounds/<int:round_pk>/build/", views.list_build, name="list_build"),
+    path("entries/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
+]

@@ -1,0 +1,145 @@
+"""Pages of the recognition process: admins run it, officials read it within their scope.
+
+Access: `_require_viewer` (403 for roles without results: inspectors, the security and audit
+admins, an official without a scope), `_require_admin` for every write (403 for officials), and
+objects outside the user's scope are 404 (accounts.scopes.recognition_scope).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import scopes
+from accounts.roles import can_view_results, is_admin
+from evaluation.models import Round
+
+from . import selectors, services
+from .forms import DecisionForm
+from .models import RecognitionEntry
+
+
+def _require_viewer(request) -> None:
+    if not can_view_results(request.user):
+        raise PermissionDenied(_("只有教育局和管理员可以查看认定工作。"))
+    scopes.require_scope(request.user)
+
+
+def _require_admin(request) -> None:
+    _require_viewer(request)
+    if not is_admin(request.user):
+        raise PermissionDenied(_("只有管理员可以办理认定。"))
+
+
+def _get_round(request, round_pk: int) -> Round:
+    _require_viewer(request)
+    return get_object_or_404(Round.objects.select_related("rubric_version"), pk=round_pk)
+
+
+def _get_entry(request, pk: int) -> RecognitionEntry:
+    """An entry of a school in the user's scope (404 otherwise)."""
+    _require_viewer(request)
+    scope = scopes.recognition_scope(request.user)
+    return get_object_or_404(
+        RecognitionEntry.objects.filter(scope.school_q("evaluation__school__"))
+        .select_related("list__round", "evaluation__school"), pk=pk)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+# ---------------------------------------------------------------- rounds and their lists
+
+
+@require_GET
+def index(request):
+    """Every round and where its recognition stands."""
+    _require_viewer(request)
+    rows = selectors.recognition_rounds(scope=scopes.recognition_scope(request.user), today=timezone.localdate())
+    return render(request, "recognition/index.html", {"rows": rows, "can_manage": is_admin(request.user)})
+
+
+def _list_page(request, round_obj: Round, *, forms=None, status: int = 200):
+    rlist = selectors.recognition_list_of(round=round_obj)
+    scope = scopes.recognition_scope(request.user)
+    admin = is_admin(request.user)
+    entries = list(selectors.list_entries(rlist=rlist, scope=scope)) if rlist else []
+    editable = admin and rlist is not None and rlist.is_draft
+    forms = forms or {}
+    rows = []
+    for entry in entries:
+        form = forms.get(entry.pk)
+        if form is None and editable:
+            form = DecisionForm(initial={"decision": entry.decision, "reason": entry.reason, "version": entry.version},
+                                prefix=f"e{entry.pk}")
+        rows.append((entry, form))
+    return render(request, "recognition/list_detail.html", {
+        "round": round_obj, "rlist": rlist, "rows": rows, "editable": editable, "can_manage": admin,
+        "check": selectors.list_check(rlist=rlist) if editable else None,
+        "counts": selectors.decision_counts(entries),
+        "not_finalized": selectors.round_not_finalized_count(round=round_obj, scope=scope),
+        "phase": rlist.phase_label(timezone.localdate()) if rlist else "",
+    }, status=status)
+
+
+@require_GET
+def list_detail(request, round_pk: int):
+    return _list_page(request, _get_round(request, round_pk))
+
+
+@require_POST
+def list_build(request, round_pk: int):
+    """拟定名单 (or refresh a draft one) from the round's finalized evaluations."""
+    round_obj = _get_round(request, round_pk)
+    _require_admin(request)
+    try:
+        result = services.recognition_list_build(round=round_obj, by=request.user, request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        if result.created:
+            messages.success(request, _("已拟定名单：%(n)s 所已定稿学校。") % {"n": len(result.added)})
+        else:
+            messages.success(request, _("名单已刷新：新增 %(a)s 所，移出 %(r)s 所，总分或意见更新 %(c)s 所。") % {
+                "a": len(result.added), "r": len(result.removed), "c": len(result.changed)})
+    return redirect("recognition:list_detail", round_pk=round_obj.pk)
+
+
+@require_POST
+def entry_decide(request, pk: int):
+    """One school's decision on a draft list; errors come back at the row."""
+    entry = _get_entry(request, pk)
+    _require_admin(request)
+    form = DecisionForm(request.POST, prefix=f"e{entry.pk}")
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.recognition_entry_decide(entry=entry, decision=data["decision"], reason=data["reason"],
+                                              version=data["version"], by=request.user, request=request)
+        except services.EntryConflict as exc:
+            # The next save overwrites what is stored now (named in the message): the version moves on.
+            data = request.POST.copy()
+            data[f"e{entry.pk}-version"] = str(exc.current.version)
+            form = DecisionForm(data, prefix=f"e{entry.pk}")
+            form.is_valid()
+            form.add_error(None, _("该校的拟认定意见已被他人修改为“%(d)s”，您的修改未保存；请核对后再次保存。") % {
+                "d": exc.current.get_decision_display()})
+            status = 409
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("已保存 %(school)s 的拟认定意见。") % {"school": entry.evaluation.school.name})
+            return redirect(reverse("recognition:list_detail", args=[entry.list.round_id]) + f"#entry-{entry.pk}")
+    return _list_page(request, entry.list.round, forms={entry.pk: form}, status=status)
