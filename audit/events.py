@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "recognition.build": _("拟定认定名单"),
     "recognition.refresh": _("刷新认定名单"),
     "recognition.decide": _("调整拟认定意见"),
+    "recognition.publish": _("发布公示"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -95,7 +96,8 @@ DETAIL_LABELS = {
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
-         "school_report": _("学校评估报告"), "opinion": _("督导评估意见书")}
+         "school_report": _("学校评估报告"), "opinion": _("督导评估意见书"),
+         "notice": _("拟认定名单公示")}
 # Shown first, in this order: what a reader of a role change looks for.
 _FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
 

@@ -136,3 +136,58 @@ def decision_counts(entries) -> dict[str, int]:
     for e in entries:
         counts[e.decision] += 1
     return counts
+
+
+# ---------------------------------------------------------------- the 公示 notice
+
+
+@dataclass
+class NoticeSchool:
+    number: int  # 序号 over the whole notice
+    name: str
+    code: str
+    stage: str
+    withdrawn: bool
+
+
+@dataclass
+class NoticeDistrict:
+    name: str
+    schools: list[NoticeSchool]
+
+
+@dataclass
+class Notice:
+    """The 公示 notice: what is public — the proposed schools by district, the dates, where to send
+    objections. No totals, no other decisions, no objections or contacts."""
+
+    round: Round
+    rlist: RecognitionList
+    districts: list[NoticeDistrict]
+
+    @property
+    def count(self) -> int:
+        return sum(1 for d in self.districts for s in d.schools if not s.withdrawn)
+
+
+def publicity_notice(*, rlist: RecognitionList) -> Notice:
+    """The notice of a published list (the whole city: it is a public document), one query."""
+    entries = (
+        RecognitionEntry.objects.filter(list=rlist, decision=RecognitionEntry.Decision.PROPOSED)
+        .select_related("evaluation__school__district")
+        .order_by("evaluation__school__district__order", "evaluation__school__district__code",
+                  "evaluation__school__code")
+    )
+    districts: dict[int, NoticeDistrict] = {}
+    for number, e in enumerate(entries, start=1):
+        school = e.evaluation.school
+        group = districts.setdefault(school.district_id, NoticeDistrict(name=school.district.name, schools=[]))
+        group.schools.append(NoticeSchool(number=number, name=school.name, code=school.code,
+                                          stage=school.get_stage_display(), withdrawn=e.withdrawn))
+    return Notice(round=rlist.round, rlist=rlist, districts=list(districts.values()))
+
+
+def public_notices():
+    """Lists whose 公示 has been published, newest first (the public index, when enabled)."""
+    return (RecognitionList.objects.filter(status__in=[RecognitionList.Status.PUBLICITY, RecognitionList.Status.CONCLUDED])
+            .select_related("round").order_by("-publicity_starts_on", "-id"))

@@ -10,7 +10,9 @@ of order is refused with a Chinese ValidationError and writes nothing. `today` i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+
+from django.conf import settings
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,9 +25,11 @@ from config.text import strip_noncharacters
 from evaluation.models import Evaluation, Round
 from reports.selectors import round_totals
 
+from . import selectors
 from .models import RecognitionEntry, RecognitionList, RecognitionTransition
 
 REASON_MAX_LENGTH = 1000
+CONTACT_MAX_LENGTH = 500
 
 
 class EntryConflict(Exception):
@@ -199,3 +203,59 @@ def recognition_entry_decide(*, entry: RecognitionEntry, decision: str, reason: 
                  decision_before=str(RecognitionEntry.Decision(before).label),
                  decision_after=str(RecognitionEntry.Decision(decision).label), reason=reason)
     return entry
+
+
+# ---------------------------------------------------------------- 公示
+
+
+def publicity_default_end(starts_on: date) -> date:
+    """The last day of a 公示 of RECOGNITION_PUBLICITY_DAYS calendar days, the first day included
+    (7 days from 11月2日: 11月2日至11月8日, as the notice states it)."""
+    return starts_on + timedelta(days=settings.RECOGNITION_PUBLICITY_DAYS - 1)
+
+
+@transaction.atomic
+def recognition_publish(*, rlist: RecognitionList, objection_contact: str, starts_on: date | None = None,
+                        ends_on: date | None = None, by, today: date | None = None, request=None) -> RecognitionList:
+    """发布公示: freeze the draft list and open the 公示 (default from today, RECOGNITION_PUBLICITY_DAYS long).
+
+    Refused unless the list is a draft that still matches the finalized results (selectors.list_check:
+    no reopened school, no changed total, no finalized school missing) and proposes at least one
+    school; the period may not start in the past nor be shorter than the minimum; where and how to
+    send objections is required. From now on the list's schools cannot be reopened (reopen_guard).
+    """
+    _require_admin(by)
+    today = _today(today)
+    rlist = _lock_list(rlist.pk)
+    if not rlist.is_draft:
+        raise ValidationError(_("名单已发布公示，不能重复发布。"))
+    contact = _text(objection_contact, field_name="objection_contact", label=_("异议受理方式"),
+                    max_length=CONTACT_MAX_LENGTH, required=True)
+    starts_on = starts_on or today
+    ends_on = ends_on or publicity_default_end(starts_on)
+    if starts_on < today:
+        raise ValidationError({"starts_on": _("公示开始日期不能早于今天（%(today)s）。") % {"today": today.isoformat()}})
+    days = (ends_on - starts_on).days + 1
+    if days < settings.RECOGNITION_PUBLICITY_DAYS:
+        raise ValidationError({"ends_on": _("公示期不少于 %(n)s 天（含首日）；最早结束日期为 %(end)s。") % {
+            "n": settings.RECOGNITION_PUBLICITY_DAYS, "end": publicity_default_end(starts_on).isoformat()}})
+    # Lock the schools' evaluations before checking them: a concurrent reopen either finishes first
+    # (and the check sees it) or waits and then meets the published list (reopen_guard).
+    ev_ids = list(RecognitionEntry.objects.filter(list=rlist).values_list("evaluation_id", flat=True))
+    list(Evaluation.objects.select_for_update().filter(pk__in=ev_ids).values_list("pk", flat=True))
+    check = selectors.list_check(rlist=rlist)
+    if check.needs_refresh:
+        raise ValidationError(check.messages())
+    if not check.proposed:
+        raise ValidationError(_("名单中没有拟认定的学校，无需公示。"))
+    rlist.status = RecognitionList.Status.PUBLICITY
+    rlist.publicity_starts_on, rlist.publicity_ends_on = starts_on, ends_on
+    rlist.objection_contact = contact
+    rlist.published_at, rlist.published_by = timezone.now(), by
+    rlist.save(update_fields=["status", "publicity_starts_on", "publicity_ends_on", "objection_contact",
+                              "published_at", "published_by", "updated_at"])
+    _record(rlist, RecognitionTransition.Action.PUBLISH, by, starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(), proposed=check.proposed)
+    audit_record(event="recognition.publish", request=request, user=by, obj=rlist, round=rlist.round.name,
+                 date_from=starts_on.isoformat(), date_to=ends_on.isoformat(), count=check.proposed)
+    return rlist

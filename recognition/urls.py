@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("rounds/<int:round_pk>/", views.list_detail, name="list_detail"),
     path("rounds/<int:round_pk>/build/", views.list_build, name="list_build"),
+    path("rounds/<int:round_pk>/publish/", views.publish, name="publish"),
+    path("rounds/<int:round_pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("entries/<int:pk>/decide/", views.entry_decide, name="entry_decide"),
 ]

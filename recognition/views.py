@@ -9,19 +9,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import scopes
 from accounts.roles import can_view_results, is_admin
+from audit.services import audit_record
+from config.uploads import safe_file_name
 from evaluation.models import Round
 
+from . import pdf as pdf_render
 from . import selectors, services
-from .forms import DecisionForm
-from .models import RecognitionEntry
+from .forms import DecisionForm, PublishForm
+from .models import RecognitionEntry, RecognitionList
 
 
 def _require_viewer(request) -> None:
@@ -85,6 +91,8 @@ def _list_page(request, round_obj: Round, *, forms=None, status: int = 200):
         "counts": selectors.decision_counts(entries),
         "not_finalized": selectors.round_not_finalized_count(round=round_obj, scope=scope),
         "phase": rlist.phase_label(timezone.localdate()) if rlist else "",
+        "public_url": reverse("public:notice", args=[round_obj.pk])
+        if settings.PUBLIC_NOTICE_ENABLED and rlist is not None and rlist.is_published else "",
     }, status=status)
 
 
@@ -143,3 +151,107 @@ def entry_decide(request, pk: int):
             messages.success(request, _("已保存 %(school)s 的拟认定意见。") % {"school": entry.evaluation.school.name})
             return redirect(reverse("recognition:list_detail", args=[entry.list.round_id]) + f"#entry-{entry.pk}")
     return _list_page(request, entry.list.round, forms={entry.pk: form}, status=status)
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=content_type)
+    stem, _dot, ext = filename.rpartition(".")
+    # Round and school names are user text: no separators or control characters in the saved name.
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(safe_file_name(stem, ext='.' + ext))}"
+    return response
+
+
+def _published_list(request, round_pk: int) -> RecognitionList:
+    """The round's list once its 公示 is published (404 before: there is no notice yet)."""
+    round_obj = _get_round(request, round_pk)
+    rlist = selectors.recognition_list_of(round=round_obj)
+    if rlist is None or not rlist.is_published:
+        raise Http404
+    return rlist
+
+
+# ---------------------------------------------------------------- 公示
+
+
+def _draft_list_or_redirect(request, round_obj):
+    rlist = selectors.recognition_list_of(round=round_obj)
+    if rlist is None:
+        messages.info(request, _("请先拟定名单。"))
+    elif not rlist.is_draft:
+        messages.info(request, _("名单已发布公示。"))
+    else:
+        return rlist, None
+    return None, redirect("recognition:list_detail", round_pk=round_obj.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def publish(request, round_pk: int):
+    """发布公示: dates (default: today, the minimum length) and where to send objections."""
+    round_obj = _get_round(request, round_pk)
+    _require_admin(request)
+    rlist, response = _draft_list_or_redirect(request, round_obj)
+    if response is not None:
+        return response
+    today = timezone.localdate()
+    form = PublishForm(request.POST or None, initial={
+        "starts_on": today, "ends_on": services.publicity_default_end(today)})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.recognition_publish(rlist=rlist, objection_contact=data["objection_contact"],
+                                             starts_on=data["starts_on"], ends_on=data["ends_on"], by=request.user,
+                                             today=today, request=request)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                messages.success(request, _("公示已发布。"))
+                return redirect("recognition:list_detail", round_pk=round_obj.pk)
+    check = selectors.list_check(rlist=rlist)
+    return render(request, "recognition/publish.html", {
+        "round": round_obj, "rlist": rlist, "form": form, "check": check,
+        "days": settings.RECOGNITION_PUBLICITY_DAYS,
+    }, status=status)
+
+
+@require_GET
+def notice_pdf(request, round_pk: int):
+    """The printable 公示 notice (a public document: the whole list, no totals, no contacts)."""
+    rlist = _published_list(request, round_pk)
+    content = pdf_render.notice_pdf(selectors.publicity_notice(rlist=rlist))
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=rlist, kind="notice")
+    return _download(content, f"{rlist.round.name}-拟认定名单公示.pdf", "application/pdf")
+
+
+# ---------------------------------------------------------------- the public page (PUBLIC_NOTICE=1)
+
+
+def _public_enabled() -> None:
+    if not settings.PUBLIC_NOTICE_ENABLED:
+        raise Http404
+
+
+@login_not_required
+@require_GET
+def public_index(request):
+    """The published 公示 notices, without login (only when the deployment enables it)."""
+    _public_enabled()
+    return render(request, "recognition/public_index.html", {"lists": selectors.public_notices()})
+
+
+@login_not_required
+@require_GET
+def public_notice(request, round_pk: int):
+    """One 公示 notice, read-only, without login: only what the printed notice says."""
+    _public_enabled()
+    rlist = get_object_or_404(selectors.public_notices(), round_id=round_pk)
+    return render(request, "recognition/public_notice.html", {
+        "n": selectors.publicity_notice(rlist=rlist), "today": timezone.localdate()})

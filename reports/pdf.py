@@ -29,6 +29,12 @@ def _pdf(template: str, context: dict) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+def render_pdf(template: str, context: dict) -> bytes:
+    """A PDF from a template, the way every document of the product is made (other apps' renderers use it:
+    the same escaping, the same dropped characters, the same embedded font)."""
+    return _pdf(template, context)
+
+
 def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False,
                   generated_at=None) -> bytes:
     """The official printed score sheet of one school (blank: no scores, for paper use;
