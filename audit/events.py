@@ -37,6 +37,9 @@ EVENT_LABELS = {
     "recognition.refresh": _("刷新认定名单"),
     "recognition.decide": _("调整拟认定意见"),
     "recognition.publish": _("发布公示"),
+    "recognition.objection_record": _("登记异议"),
+    "recognition.objection_update": _("更新异议处理情况"),
+    "recognition.objection_close": _("异议办结"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -93,6 +96,7 @@ DETAIL_LABELS = {
     "missing": _("尚未填写"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"),
     "added": _("新增"), "removed": _("移出"), "changed": _("更新"),
     "decision_before": _("拟认定意见（之前）"), "decision_after": _("拟认定意见（之后）"),
+    "withdraw": _("撤出名单"), "received_on": _("收到日期"), "channel": _("渠道"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),

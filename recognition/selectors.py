@@ -191,3 +191,23 @@ def public_notices():
     """Lists whose 公示 has been published, newest first (the public index, when enabled)."""
     return (RecognitionList.objects.filter(status__in=[RecognitionList.Status.PUBLICITY, RecognitionList.Status.CONCLUDED])
             .select_related("round").order_by("-publicity_starts_on", "-id"))
+
+
+# ---------------------------------------------------------------- 异议
+
+
+def objections_of(*, rlist: RecognitionList, scope: ResultsScope):
+    """The list's objections about schools in the scope, oldest first (one query)."""
+    return (
+        Objection.objects.filter(list=rlist).filter(scope.school_q("entry__evaluation__school__"))
+        .select_related("entry__evaluation__school__district", "created_by", "closed_by")
+        .order_by("received_on", "id")
+    )
+
+
+def objection_counts(objections) -> dict[str, int]:
+    counts = {"open": 0, "closed": 0, "upheld": 0}
+    for o in objections:
+        counts["open" if o.is_open else "closed"] += 1
+        counts["upheld"] += o.outcome == Objection.Outcome.UPHELD
+    return counts

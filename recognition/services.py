@@ -26,10 +26,11 @@ from evaluation.models import Evaluation, Round
 from reports.selectors import round_totals
 
 from . import selectors
-from .models import RecognitionEntry, RecognitionList, RecognitionTransition
+from .models import Objection, RecognitionEntry, RecognitionList, RecognitionTransition
 
 REASON_MAX_LENGTH = 1000
 CONTACT_MAX_LENGTH = 500
+OBJECTION_TEXT_MAX_LENGTH = 5000
 
 
 class EntryConflict(Exception):
@@ -259,3 +260,145 @@ def recognition_publish(*, rlist: RecognitionList, objection_contact: str, start
     audit_record(event="recognition.publish", request=request, user=by, obj=rlist, round=rlist.round.name,
                  date_from=starts_on.isoformat(), date_to=ends_on.isoformat(), count=check.proposed)
     return rlist
+
+
+# ---------------------------------------------------------------- 异议
+
+
+class ObjectionConflict(Exception):
+    """A stale objection form; `current` is the objection as it is now."""
+
+    def __init__(self, current: Objection):
+        self.current = current
+        super().__init__(_("该异议已被他人修改。"))
+
+
+def _objection_texts(*, handler, investigation) -> dict:
+    return {
+        "handler": _text(handler, field_name="handler", label=_("承办人"), max_length=100),
+        "investigation": _text(investigation, field_name="investigation", label=_("调查核实情况"),
+                               max_length=OBJECTION_TEXT_MAX_LENGTH),
+    }
+
+
+@transaction.atomic
+def objection_record(*, rlist: RecognitionList, entry: RecognitionEntry, received_on: date, channel: str,
+                     content: str, contact: str = "", handler: str = "", by, today: date | None = None,
+                     request=None) -> Objection:
+    """登记异议 about one school proposed on a list in 公示.
+
+    Only while the list is in 公示, and only objections received within the 公示 period (one received in
+    time may be recorded after the period has ended, until 认定) and not in the future. The objector's
+    contact is optional and shown to admins only; it is kept out of the audit detail.
+    """
+    _require_admin(by)
+    today = _today(today)
+    rlist = _lock_list(rlist.pk)
+    if not rlist.in_publicity:
+        raise ValidationError(_("只有公示期间的名单才能登记异议（当前：%(status)s）。") % {
+            "status": rlist.get_status_display()})
+    entry = RecognitionEntry.objects.select_related("evaluation__school").filter(pk=getattr(entry, "pk", None),
+                                                                               list=rlist).first()
+    if entry is None or entry.decision != RecognitionEntry.Decision.PROPOSED:
+        raise ValidationError({"entry": _("请选择公示名单中的学校。")})
+    if received_on is None:
+        raise ValidationError({"received_on": _("请填写收到日期。")})
+    if not rlist.publicity_starts_on <= received_on <= rlist.publicity_ends_on:
+        raise ValidationError({"received_on": _("收到日期须在公示期内（%(start)s 至 %(end)s）；公示期外收到的异议不予登记。") % {
+            "start": rlist.publicity_starts_on.isoformat(), "end": rlist.publicity_ends_on.isoformat()}})
+    if received_on > today:
+        raise ValidationError({"received_on": _("收到日期不能晚于今天。")})
+    if channel not in Objection.Channel.values:
+        raise ValidationError({"channel": _("请选择渠道。")})
+    content = _text(content, field_name="content", label=_("异议内容"), max_length=OBJECTION_TEXT_MAX_LENGTH,
+                    required=True)
+    contact = _text(contact, field_name="contact", label=_("联系方式"), max_length=200)
+    texts = _objection_texts(handler=handler, investigation="")
+    objection = Objection(list=rlist, entry=entry, received_on=received_on, channel=channel, content=content,
+                          contact=contact, handler=texts["handler"], created_by=by)
+    objection.full_clean()
+    objection.save()
+    _record(rlist, RecognitionTransition.Action.OBJECTION_RECORD, by, school=entry.evaluation.school.code,
+            objection=objection.pk, received_on=received_on.isoformat(), channel=channel)
+    audit_record(event="recognition.objection_record", request=request, user=by, obj=objection,
+                 school=entry.evaluation.school.code, received_on=received_on.isoformat(),
+                 channel=objection.get_channel_display())
+    return objection
+
+
+def _lock_open_objection(objection: Objection) -> tuple[RecognitionList, Objection]:
+    rlist = _lock_list(objection.list_id)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("entry__evaluation__school").get(
+        pk=objection.pk)
+    if rlist.is_concluded:
+        raise ValidationError(_("认定已完成，异议不能再修改。"))
+    if not objection.is_open:
+        raise ValidationError(_("该异议已办结，不能再修改。"))
+    return rlist, objection
+
+
+def _check_version(objection: Objection, version) -> None:
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):
+        seen = -1
+    if seen != objection.version:
+        raise ObjectionConflict(objection)
+
+
+@transaction.atomic
+def objection_update(*, objection: Objection, handler: str, investigation: str, version, by,
+                     request=None) -> Objection:
+    """Record who handles an open objection and what the investigation found (before its outcome)."""
+    _require_admin(by)
+    rlist, objection = _lock_open_objection(objection)
+    texts = _objection_texts(handler=handler, investigation=investigation)
+    if all(getattr(objection, k) == v for k, v in texts.items()):
+        return objection
+    _check_version(objection, version)
+    for k, v in texts.items():
+        setattr(objection, k, v)
+    objection.version += 1
+    objection.save(update_fields=["handler", "investigation", "version", "updated_at"])
+    _record(rlist, RecognitionTransition.Action.OBJECTION_UPDATE, by, school=objection.entry.evaluation.school.code,
+            objection=objection.pk)
+    audit_record(event="recognition.objection_update", request=request, user=by, obj=objection,
+                 school=objection.entry.evaluation.school.code)
+    return objection
+
+
+@transaction.atomic
+def objection_close(*, objection: Objection, outcome: str, withdraw: bool, handler: str, investigation: str,
+                    version, by, request=None) -> Objection:
+    """办结: an outcome (成立 / 不成立) is required; an upheld objection may withdraw the school from the
+    list (the entry is marked withdrawn and will not be recognized). Only before 认定."""
+    _require_admin(by)
+    rlist, objection = _lock_open_objection(objection)
+    if outcome not in Objection.Outcome.values:
+        raise ValidationError({"outcome": _("办结前须选择处理结果（成立或不成立）。")})
+    if withdraw and outcome != Objection.Outcome.UPHELD:
+        raise ValidationError({"withdraw": _("只有异议成立时才能将学校撤出名单。")})
+    texts = _objection_texts(handler=handler, investigation=investigation)
+    if not texts["investigation"]:
+        raise ValidationError({"investigation": _("办结前须填写调查核实情况。")})
+    _check_version(objection, version)
+    for k, v in texts.items():
+        setattr(objection, k, v)
+    objection.outcome, objection.withdraw = outcome, bool(withdraw)
+    objection.status = Objection.Status.CLOSED
+    objection.closed_at, objection.closed_by = timezone.now(), by
+    objection.version += 1
+    objection.save(update_fields=["handler", "investigation", "outcome", "withdraw", "status", "closed_at",
+                                  "closed_by", "version", "updated_at"])
+    if objection.withdraw:
+        entry = RecognitionEntry.objects.select_for_update().get(pk=objection.entry_id)
+        entry.withdrawn = True
+        entry.version += 1
+        entry.updated_by = by
+        entry.save(update_fields=["withdrawn", "version", "updated_by", "updated_at"])
+    school = objection.entry.evaluation.school.code
+    _record(rlist, RecognitionTransition.Action.OBJECTION_CLOSE, by, reason=objection.investigation, school=school,
+            objection=objection.pk, outcome=outcome, withdraw=objection.withdraw)
+    audit_record(event="recognition.objection_close", request=request, user=by, obj=objection, school=school,
+                 outcome=objection.get_outcome_display(), withdraw=objection.withdraw)
+    return objection

@@ -26,8 +26,13 @@ from evaluation.models import Round
 
 from . import pdf as pdf_render
 from . import selectors, services
-from .forms import DecisionForm, PublishForm
-from .models import RecognitionEntry, RecognitionList
+from .forms import DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm
+from .models import Objection, RecognitionEntry, RecognitionList
+
+
+def _today():
+    """The date the pages act on (a function, so that tests set the day instead of reading the clock)."""
+    return timezone.localdate()
 
 
 def _require_viewer(request) -> None:
@@ -67,7 +72,7 @@ def _messages_of(exc: ValidationError) -> list[str]:
 def index(request):
     """Every round and where its recognition stands."""
     _require_viewer(request)
-    rows = selectors.recognition_rounds(scope=scopes.recognition_scope(request.user), today=timezone.localdate())
+    rows = selectors.recognition_rounds(scope=scopes.recognition_scope(request.user), today=_today())
     return render(request, "recognition/index.html", {"rows": rows, "can_manage": is_admin(request.user)})
 
 
@@ -90,7 +95,7 @@ def _list_page(request, round_obj: Round, *, forms=None, status: int = 200):
         "check": selectors.list_check(rlist=rlist) if editable else None,
         "counts": selectors.decision_counts(entries),
         "not_finalized": selectors.round_not_finalized_count(round=round_obj, scope=scope),
-        "phase": rlist.phase_label(timezone.localdate()) if rlist else "",
+        "phase": rlist.phase_label(_today()) if rlist else "",
         "public_url": reverse("public:notice", args=[round_obj.pk])
         if settings.PUBLIC_NOTICE_ENABLED and rlist is not None and rlist.is_published else "",
     }, status=status)
@@ -194,7 +199,7 @@ def publish(request, round_pk: int):
     rlist, response = _draft_list_or_redirect(request, round_obj)
     if response is not None:
         return response
-    today = timezone.localdate()
+    today = _today()
     form = PublishForm(request.POST or None, initial={
         "starts_on": today, "ends_on": services.publicity_default_end(today)})
     status = 200
@@ -231,6 +236,114 @@ def notice_pdf(request, round_pk: int):
     return _download(content, f"{rlist.round.name}-拟认定名单公示.pdf", "application/pdf")
 
 
+# ---------------------------------------------------------------- 异议
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_GET
+def objections(request, round_pk: int):
+    """The objections of a published list (officials: their schools, without contacts)."""
+    rlist = _published_list(request, round_pk)
+    items = list(selectors.objections_of(rlist=rlist, scope=scopes.recognition_scope(request.user)))
+    return render(request, "recognition/objections.html", {
+        "round": rlist.round, "rlist": rlist, "objections": items, "counts": selectors.objection_counts(items),
+        "can_manage": is_admin(request.user) and rlist.in_publicity,
+        "show_contact": scopes.objection_contact_visible(request.user),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def objection_create(request, round_pk: int):
+    """登记异议 (admins, while the list is in 公示)."""
+    rlist = _published_list(request, round_pk)
+    _require_admin(request)
+    if not rlist.in_publicity:
+        messages.info(request, _("认定已完成，不能再登记异议。"))
+        return redirect("recognition:objections", round_pk=round_pk)
+    today = _today()
+    form = ObjectionForm(request.POST or None, rlist=rlist, initial={"received_on": min(today, rlist.publicity_ends_on)})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                objection = services.objection_record(
+                    rlist=rlist, entry=data["entry"], received_on=data["received_on"], channel=data["channel"],
+                    content=data["content"], contact=data["contact"], handler=data["handler"], by=request.user,
+                    today=today, request=request)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("异议已登记。"))
+                return redirect("recognition:objection_detail", pk=objection.pk)
+    return render(request, "recognition/objection_form.html", {"round": rlist.round, "rlist": rlist, "form": form},
+                  status=status)
+
+
+def _get_objection(request, pk: int) -> Objection:
+    """An objection about a school in the user's scope (404 otherwise)."""
+    _require_viewer(request)
+    scope = scopes.recognition_scope(request.user)
+    return get_object_or_404(
+        Objection.objects.filter(scope.school_q("entry__evaluation__school__"))
+        .select_related("list__round", "entry__evaluation__school__district", "created_by", "closed_by"), pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def objection_detail(request, pk: int):
+    """One objection: admins record the handling and close it with an outcome; officials read it."""
+    objection = _get_objection(request, pk)
+    if request.method == "POST":
+        _require_admin(request)
+    editable = is_admin(request.user) and objection.is_open and not objection.list.is_concluded
+    initial = {"handler": objection.handler, "investigation": objection.investigation, "outcome": objection.outcome,
+               "withdraw": objection.withdraw, "version": objection.version}
+    form = ObjectionHandleForm(request.POST or None, initial=initial) if editable else None
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("该异议已办结或认定已完成，不能再修改。"))
+            return redirect("recognition:objection_detail", pk=objection.pk)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            closing = data.get("action") == "close"
+            try:
+                if closing:
+                    services.objection_close(objection=objection, outcome=data["outcome"], withdraw=data["withdraw"],
+                                             handler=data["handler"], investigation=data["investigation"],
+                                             version=data["version"], by=request.user, request=request)
+                else:
+                    services.objection_update(objection=objection, handler=data["handler"],
+                                              investigation=data["investigation"], version=data["version"],
+                                              by=request.user, request=request)
+            except services.ObjectionConflict as exc:
+                data = request.POST.copy()
+                data["version"] = str(exc.current.version)
+                form = ObjectionHandleForm(data, initial=initial)
+                form.is_valid()
+                form.add_error(None, _("该异议已被他人修改，您的修改未保存；页面下方为当前保存的内容，核对后再次保存。"))
+                objection = exc.current
+                status = 409
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("异议已办结。") if closing else _("处理情况已保存。"))
+                return redirect("recognition:objection_detail", pk=objection.pk)
+    return render(request, "recognition/objection_detail.html", {
+        "o": objection, "round": objection.list.round, "form": form, "editable": editable,
+        "show_contact": scopes.objection_contact_visible(request.user),
+    }, status=status)
+
+
 # ---------------------------------------------------------------- the public page (PUBLIC_NOTICE=1)
 
 
@@ -254,4 +367,4 @@ def public_notice(request, round_pk: int):
     _public_enabled()
     rlist = get_object_or_404(selectors.public_notices(), round_id=round_pk)
     return render(request, "recognition/public_notice.html", {
-        "n": selectors.publicity_notice(rlist=rlist), "today": timezone.localdate()})
+        "n": selectors.publicity_notice(rlist=rlist), "today": _today()})

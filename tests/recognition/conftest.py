@@ -31,5 +31,15 @@ def rec(world):
 
 
 @pytest.fixture(autouse=True)
+def page_today(monkeypatch):
+    """The day the recognition pages act on (recognition.views._today): TODAY unless a test moves it."""
+    from types import SimpleNamespace
+
+    day = SimpleNamespace(value=TODAY)
+    monkeypatch.setattr("recognition.views._today", lambda: day.value)
+    return day
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
