@@ -40,6 +40,9 @@ EVENT_LABELS = {
     "recognition.objection_record": _("登记异议"),
     "recognition.objection_update": _("更新异议处理情况"),
     "recognition.objection_close": _("异议办结"),
+    "recognition.conclude": _("完成认定"),
+    "round.results_publish": _("向学校公布结果"),
+    "round.results_withdraw": _("撤回向学校公布的结果"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -96,12 +99,12 @@ DETAIL_LABELS = {
     "missing": _("尚未填写"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"),
     "added": _("新增"), "removed": _("移出"), "changed": _("更新"),
     "decision_before": _("拟认定意见（之前）"), "decision_after": _("拟认定意见（之后）"),
-    "withdraw": _("撤出名单"), "received_on": _("收到日期"), "channel": _("渠道"),
+    "withdraw": _("撤出名单"), "received_on": _("收到日期"), "channel": _("渠道"), "document_no": _("认定文号"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
          "school_report": _("学校评估报告"), "opinion": _("督导评估意见书"),
-         "notice": _("拟认定名单公示")}
+         "notice": _("拟认定名单公示"), "certificate": _("认定证书"), "recognized_list": _("已认定学校名单")}
 # Shown first, in this order: what a reader of a role change looks for.
 _FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
 

@@ -79,6 +79,13 @@ class Round(models.Model):
         default=True,
         help_text=_("定稿前，组长须写完评价意见的总体评价、主要优势与特色、存在问题和改进建议。"),
     )
+    # Set by the admin (after 认定, or on its own): schools may then see their own result and opinion.
+    results_published_to_schools = models.BooleanField(_("已向学校公布结果"), default=False)
+    results_published_at = models.DateTimeField(_("向学校公布结果时间"), null=True, blank=True)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("公布人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -438,6 +438,12 @@ def evaluation_visit_dates(*, evaluation: Evaluation):
     return evaluation.round.starts_on, evaluation.round.ends_on
 
 
+def results_published(*, round: Round) -> bool:
+    """Whether the round's results (totals, the opinion, recognition) are published to the schools:
+    the one answer the schools' own pages ask."""
+    return bool(round.results_published_to_schools)
+
+
 @dataclass
 class ObservationRow:
     dimension: object  # rubric.selectors.DimensionNode

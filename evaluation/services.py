@@ -113,6 +113,27 @@ def round_save(*, round: Round, by, request=None) -> Round:
     return round
 
 
+@transaction.atomic
+def round_results_publish(*, round: Round, published: bool, by, request=None) -> Round:
+    """Publish (or withdraw) a round's results to the schools: their own total, opinion and recognition.
+
+    Independent of the recognition steps (an admin may publish after 认定 or before); recorded with
+    who and when, and audited.
+    """
+    if not roles.is_admin(by):
+        raise PermissionDenied(_("只有管理员可以向学校公布结果。"))
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.results_published_to_schools == bool(published):
+        return round
+    round.results_published_to_schools = bool(published)
+    round.results_published_at = timezone.now() if published else None
+    round.results_published_by = by if published else None
+    round.save(update_fields=["results_published_to_schools", "results_published_at", "results_published_by"])
+    audit_record(event="round.results_publish" if published else "round.results_withdraw", request=request, user=by,
+                 obj=round)
+    return round
+
+
 class RecusalWarning(ValidationError):
     """Same-district pairs in a round that only warns: the assignment needs an explicit confirmation."""
 

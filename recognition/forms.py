@@ -90,3 +90,13 @@ class ObjectionHandleForm(forms.Form):
                                                  "invalid": _("版本号无效，请刷新页面后重试。")})
     action = forms.ChoiceField(choices=[("save", "save"), ("close", "close")], widget=forms.HiddenInput,
                                required=False)
+
+
+class ConcludeForm(forms.Form):
+    """认定: the document number (文号) and its date."""
+
+    document_no = forms.CharField(label=_("认定文号"), max_length=100,
+                                  help_text=_("例如：市教发〔2026〕12号"),
+                                  error_messages={"required": _("请填写认定文号。"),
+                                                  "max_length": _("认定文号不能超过 %(limit_value)s 字（现有 %(show_value)s 字）。")})
+    recognized_on = _date_field(_("认定日期"))

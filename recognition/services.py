@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import audit_record
-from config.text import strip_noncharacters
+from config.text import is_invisible_or_control, strip_noncharacters
 from evaluation.models import Evaluation, Round
 from reports.selectors import round_totals
 
 from . import selectors
-from .models import Objection, RecognitionEntry, RecognitionList, RecognitionTransition
+from .models import Objection, Recognition, RecognitionEntry, RecognitionList, RecognitionTransition
 
 REASON_MAX_LENGTH = 1000
 CONTACT_MAX_LENGTH = 500
@@ -402,3 +402,77 @@ def objection_close(*, objection: Objection, outcome: str, withdraw: bool, handl
     audit_record(event="recognition.objection_close", request=request, user=by, obj=objection, school=school,
                  outcome=objection.get_outcome_display(), withdraw=objection.withdraw)
     return objection
+
+
+# ---------------------------------------------------------------- 认定
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def recognition_valid_until(recognized_on: date) -> date:
+    """The last day a recognition is valid: RECOGNITION_VALID_YEARS after its date."""
+    return add_years(recognized_on, settings.RECOGNITION_VALID_YEARS)
+
+
+@transaction.atomic
+def recognition_conclude(*, rlist: RecognitionList, document_no: str, recognized_on: date | None, by,
+                         today: date | None = None, request=None) -> list[Recognition]:
+    """认定: after the 公示 has ended and every objection is closed, the admin concludes the list with the
+    document number (文号) and its date; every school still proposed (not withdrawn) is recognized, valid
+    RECOGNITION_VALID_YEARS years. Returns the recognitions made."""
+    _require_admin(by)
+    today = _today(today)
+    rlist = _lock_list(rlist.pk)
+    if rlist.is_draft:
+        raise ValidationError(_("名单尚未公示，不能认定。"))
+    if rlist.is_concluded:
+        raise ValidationError(_("该名单已完成认定。"))
+    if not rlist.publicity_over(today):
+        raise ValidationError(_("公示期至 %(end)s 结束，%(next)s 起才能认定。") % {
+            "end": rlist.publicity_ends_on.isoformat(),
+            "next": (rlist.publicity_ends_on + timedelta(days=1)).isoformat()})
+    open_count = Objection.objects.filter(list=rlist, status=Objection.Status.OPEN).count()
+    if open_count:
+        raise ValidationError(_("还有 %(n)s 件异议尚未办结，全部办结后才能认定。") % {"n": open_count})
+    document_no = _text(document_no, field_name="document_no", label=_("认定文号"), max_length=100, required=True)
+    if any(is_invisible_or_control(c) for c in document_no):
+        raise ValidationError({"document_no": _("认定文号不能包含换行、制表符等控制字符或不可见字符。")})
+    if recognized_on is None:
+        raise ValidationError({"recognized_on": _("请填写认定日期。")})
+    if recognized_on <= rlist.publicity_ends_on:
+        raise ValidationError({"recognized_on": _("认定日期须在公示期结束（%(end)s）之后。") % {
+            "end": rlist.publicity_ends_on.isoformat()}})
+    if recognized_on > today:
+        raise ValidationError({"recognized_on": _("认定日期不能晚于今天。")})
+    entries = list(RecognitionEntry.objects.select_for_update(of=("self",)).filter(
+        list=rlist, decision=RecognitionEntry.Decision.PROPOSED, withdrawn=False).select_related("evaluation"))
+    valid_until = recognition_valid_until(recognized_on)
+    made = Recognition.objects.bulk_create([
+        Recognition(school_id=e.evaluation.school_id, round_id=rlist.round_id, list=rlist, entry=e,
+                    document_no=document_no, recognized_on=recognized_on, valid_until=valid_until, created_by=by)
+        for e in entries
+    ])
+    rlist.status = RecognitionList.Status.CONCLUDED
+    rlist.document_no, rlist.recognized_on = document_no, recognized_on
+    rlist.concluded_at, rlist.concluded_by = timezone.now(), by
+    rlist.save(update_fields=["status", "document_no", "recognized_on", "concluded_at", "concluded_by", "updated_at"])
+    _record(rlist, RecognitionTransition.Action.CONCLUDE, by, document_no=document_no,
+            recognized_on=recognized_on.isoformat(), valid_until=valid_until.isoformat(), recognized=len(made))
+    audit_record(event="recognition.conclude", request=request, user=by, obj=rlist, round=rlist.round.name,
+                 document_no=document_no, date_from=recognized_on.isoformat(), date_to=valid_until.isoformat(),
+                 count=len(made))
+    return made
+
+
+def record_results_published(*, round: Round, published: bool, by) -> None:
+    """Note the results switch on the round's list, when there is one (the switch itself is evaluation's)."""
+    rlist = RecognitionList.objects.filter(round=round).first()
+    if rlist is not None:
+        _record(rlist, RecognitionTransition.Action.RESULTS, by,
+                reason=_("向学校公布结果") if published else _("撤回向学校公布的结果"), published=bool(published))

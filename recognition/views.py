@@ -22,12 +22,16 @@ from accounts import scopes
 from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
+from evaluation import services as evaluation_services
 from evaluation.models import Round
 
 from . import pdf as pdf_render
 from . import selectors, services
-from .forms import DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm
-from .models import Objection, RecognitionEntry, RecognitionList
+from . import xlsx as xlsx_render
+from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm
+from .models import Objection, Recognition, RecognitionEntry, RecognitionList
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _today():
@@ -96,6 +100,7 @@ def _list_page(request, round_obj: Round, *, forms=None, status: int = 200):
         "counts": selectors.decision_counts(entries),
         "not_finalized": selectors.round_not_finalized_count(round=round_obj, scope=scope),
         "phase": rlist.phase_label(_today()) if rlist else "",
+        "transitions": list(rlist.transitions.select_related("by")[:100]) if admin and rlist else [],
         "public_url": reverse("public:notice", args=[round_obj.pk])
         if settings.PUBLIC_NOTICE_ENABLED and rlist is not None and rlist.is_published else "",
     }, status=status)
@@ -342,6 +347,111 @@ def objection_detail(request, pk: int):
         "o": objection, "round": objection.list.round, "form": form, "editable": editable,
         "show_contact": scopes.objection_contact_visible(request.user),
     }, status=status)
+
+
+# ---------------------------------------------------------------- 认定, certificates, the recognized list
+
+
+@require_http_methods(["GET", "POST"])
+def conclude(request, round_pk: int):
+    """认定: after the 公示 has ended and every objection is closed, with the 文号 and its date."""
+    rlist = _published_list(request, round_pk)
+    _require_admin(request)
+    if rlist.is_concluded:
+        messages.info(request, _("该名单已完成认定。"))
+        return redirect("recognition:list_detail", round_pk=round_pk)
+    today = _today()
+    form = ConcludeForm(request.POST or None, initial={"recognized_on": today})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                made = services.recognition_conclude(
+                    rlist=rlist, document_no=form.cleaned_data["document_no"],
+                    recognized_on=form.cleaned_data["recognized_on"], by=request.user, today=today, request=request)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("认定已完成：%(n)s 所学校被认定为新优质学校。") % {"n": len(made)})
+                return redirect("recognition:list_detail", round_pk=round_pk)
+    open_objections = Objection.objects.filter(list=rlist, status=Objection.Status.OPEN).count()
+    return render(request, "recognition/conclude.html", {
+        "round": rlist.round, "rlist": rlist, "form": form, "open_objections": open_objections,
+        "publicity_over": rlist.publicity_over(today),
+        "proposed": RecognitionEntry.objects.filter(list=rlist, decision=RecognitionEntry.Decision.PROPOSED,
+                                                    withdrawn=False).count(),
+    }, status=status)
+
+
+def _concluded_list(request, round_pk: int) -> RecognitionList:
+    rlist = _published_list(request, round_pk)
+    if not rlist.is_concluded:
+        raise Http404
+    return rlist
+
+
+@require_GET
+def certificate_pdf(request, pk: int):
+    """One recognized school's certificate (officials in scope, admins)."""
+    _require_viewer(request)
+    scope = scopes.recognition_scope(request.user)
+    recognition = get_object_or_404(
+        Recognition.objects.filter(scope.school_q()).select_related("school__district", "round"), pk=pk)
+    content = pdf_render.certificates_pdf([recognition])
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=recognition,
+                 kind="certificate")
+    return _download(content, f"{recognition.school.code}-{recognition.school.name}-认定证书.pdf", "application/pdf")
+
+
+@require_GET
+def certificates_pdf(request, round_pk: int):
+    """Every certificate of a concluded list within the user's scope, one page each."""
+    rlist = _concluded_list(request, round_pk)
+    items = list(selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(request.user)))
+    if not items:
+        raise Http404
+    content = pdf_render.certificates_pdf(items)
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=rlist,
+                 kind="certificate", count=len(items))
+    return _download(content, f"{rlist.round.name}-认定证书.pdf", "application/pdf")
+
+
+def _recognized(request, round_pk: int):
+    rlist = _concluded_list(request, round_pk)
+    items = list(selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(request.user)))
+    title = _("%(round)s 认定“新优质学校”名单") % {"round": rlist.round.name}
+    return rlist, items, title
+
+
+@require_GET
+def recognized_xlsx(request, round_pk: int):
+    rlist, items, title = _recognized(request, round_pk)
+    content = xlsx_render.recognized_list_xlsx(items, title=title)
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=rlist,
+                 kind="recognized_list", rows=len(items))
+    return _download(content, f"{rlist.round.name}-已认定学校.xlsx", XLSX)
+
+
+@require_GET
+def recognized_pdf(request, round_pk: int):
+    rlist, items, title = _recognized(request, round_pk)
+    content = pdf_render.recognized_list_pdf(rlist, items, title=title)
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=rlist,
+                 kind="recognized_list", rows=len(items))
+    return _download(content, f"{rlist.round.name}-已认定学校.pdf", "application/pdf")
+
+
+@require_POST
+def results_publish(request, round_pk: int):
+    """The round switch "results published to schools" (evaluation's service; noted on the list)."""
+    round_obj = _get_round(request, round_pk)
+    _require_admin(request)
+    published = request.POST.get("published", "") == "1"
+    evaluation_services.round_results_publish(round=round_obj, published=published, by=request.user, request=request)
+    services.record_results_published(round=round_obj, published=published, by=request.user)
+    messages.success(request, _("已向学校公布本批次结果。") if published else _("已撤回向学校公布的结果。"))
+    return redirect("recognition:list_detail", round_pk=round_pk)
 
 
 # ---------------------------------------------------------------- the public page (PUBLIC_NOTICE=1)
