@@ -789,7 +789,8 @@ def opinion_save(
             notes[code] = text
     if errors:
         raise ValidationError(errors)
-    opinion = PanelOpinion.objects.select_for_update().filter(evaluation=evaluation).select_related("updated_by").first()
+    opinion = (PanelOpinion.objects.select_for_update(of=("self",)).filter(evaluation=evaluation)
+               .select_related("updated_by").first())
     seen = _as_version(version)
     if opinion is None:
         if seen not in (0, None):
