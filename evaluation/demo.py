@@ -29,9 +29,9 @@ from accounts.models import User
 from rubric.models import Element, RubricVersion
 from schools.models import District, School
 
-from . import recusal
+from . import hooks, recusal
 from .consolidation import consolidate
-from .models import Evaluation, FinalScore, PanelOpinion, Round, Score, Scorecard, Transition
+from .models import Evaluation, FinalScore, InspectorObservation, PanelOpinion, Round, Score, Scorecard, Transition
 
 DEMO_ROUND_NAME = "2026年度西安市义务教育新优质学校评估"
 RUBRIC_CODE = "xian-2020"
@@ -291,6 +291,9 @@ def demo_reset() -> None:
     eval_ids = list(found.evaluations.values_list("pk", flat=True))
     Score.history.filter(scorecard_id__in=card_ids).delete()
     FinalScore.history.filter(evaluation_id__in=eval_ids).delete()
+    PanelOpinion.history.filter(evaluation_id__in=eval_ids).delete()
+    InspectorObservation.history.filter(scorecard_id__in=card_ids).delete()
+    hooks.demo_round_cleanup(found)  # e.g. a recognition list someone built on the demo round
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         Evaluation.objects.filter(round=found).delete()
     found.delete()

@@ -26,3 +26,20 @@ def register_reopen_guard(guard: ReopenGuard) -> ReopenGuard:
 def reopen_refusals(evaluation) -> list[str]:
     """The reasons the registered guards give for not reopening this evaluation."""
     return [reason for guard in _REOPEN_GUARDS if (reason := guard(evaluation))]
+
+
+# Rows other apps keep about a round (a recognition list …) that must go before the demo round is
+# deleted (seed_demo --reset): `fn(round) -> None`. Real rounds are never deleted; this is the demo's.
+_DEMO_ROUND_CLEANUPS: list = []
+
+
+def register_demo_round_cleanup(cleanup):
+    """Add a cleanup (idempotent)."""
+    if cleanup not in _DEMO_ROUND_CLEANUPS:
+        _DEMO_ROUND_CLEANUPS.append(cleanup)
+    return cleanup
+
+
+def demo_round_cleanup(round) -> None:
+    for cleanup in _DEMO_ROUND_CLEANUPS:
+        cleanup(round)

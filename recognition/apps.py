@@ -9,8 +9,9 @@ class RecognitionConfig(AppConfig):
 
     def ready(self):
         # evaluation/ never imports this app: reopening asks the guards registered here (evaluation.hooks).
-        from evaluation.hooks import register_reopen_guard
+        from evaluation.hooks import register_demo_round_cleanup, register_reopen_guard
 
-        from .services import reopen_guard
+        from .services import demo_round_cleanup, reopen_guard
 
         register_reopen_guard(reopen_guard)
+        register_demo_round_cleanup(demo_round_cleanup)

@@ -89,6 +89,16 @@ def reopen_guard(evaluation) -> str | None:
     }
 
 
+def demo_round_cleanup(round) -> None:
+    """seed_demo --reset: the demo round's recognition rows go with it (evaluation.hooks)."""
+    rlist = RecognitionList.objects.filter(round=round).first()
+    if rlist is None:
+        return
+    Recognition.objects.filter(list=rlist).delete()
+    Objection.objects.filter(list=rlist).delete()
+    rlist.delete()  # entries and transitions cascade
+
+
 # ---------------------------------------------------------------- 拟认定: build, refresh, decide
 
 
