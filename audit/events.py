@@ -30,7 +30,19 @@ EVENT_LABELS = {
     "export.zip": _("下载批量评分表"),
     "export.zip.start": _("发起批量导出"),
     "final_score.change": _("修改最终得分"),
+    "observation.change": _("修改专家观察意见"),
+    "opinion.change": _("修改评价意见"),
     "otp.enrol": _("启用双因素认证"),
+    "recognition.build": _("拟定认定名单"),
+    "recognition.refresh": _("刷新认定名单"),
+    "recognition.decide": _("调整拟认定意见"),
+    "recognition.publish": _("发布公示"),
+    "recognition.objection_record": _("登记异议"),
+    "recognition.objection_update": _("更新异议处理情况"),
+    "recognition.objection_close": _("异议办结"),
+    "recognition.conclude": _("完成认定"),
+    "round.results_publish": _("向学校公布结果"),
+    "round.results_withdraw": _("撤回向学校公布的结果"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -86,10 +98,15 @@ DETAIL_LABELS = {
     "changes": _("修改内容"), "points": _("得分"), "version": _("版本"), "source": _("来源"), "format": _("格式"),
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
+    "missing": _("尚未填写"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"),
+    "added": _("新增"), "removed": _("移出"), "changed": _("更新"),
+    "decision_before": _("拟认定意见（之前）"), "decision_after": _("拟认定意见（之后）"),
+    "withdraw": _("撤出名单"), "received_on": _("收到日期"), "channel": _("渠道"), "document_no": _("认定文号"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
-         "school_report": _("学校评估报告")}
+         "school_report": _("学校评估报告"), "opinion": _("督导评估意见书"),
+         "notice": _("拟认定名单公示"), "certificate": _("认定证书"), "recognized_list": _("已认定学校名单")}
 # Shown first, in this order: what a reader of a role change looks for.
 _FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
 

@@ -15,7 +15,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation",
-                  "require_consolidation_notes", "pass_mark", "panel_min", "panel_max", "same_district"]
+                  "require_consolidation_notes", "require_opinion", "pass_mark", "panel_min", "panel_max", "same_district"]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -227,3 +227,85 @@ class ScoresForm(forms.Form):
 
 class FinalHistoryFilterForm(forms.Form):
     code = forms.RegexField(label=_("评估要素"), regex=r"^C[1-9][0-9]{0,3}$", required=False, max_length=6)
+
+
+class PlainTextField(forms.CharField):
+    """Multi-line text as typed, with line ends normalized: a browser sends CRLF, which would count
+    twice against the length the page's maxlength allowed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+def _text_field(label, *, rows: int = 4, max_length: int = 5000):
+    return PlainTextField(
+        label=label, required=False, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": _("不能超过 %(limit_value)s 字（现有 %(show_value)s 字）。")},
+    )
+
+
+class ObservationsForm(forms.Form):
+    """An inspector's observations: obs_<A code> (text) and over_<A code> (the version last seen)."""
+
+    def __init__(self, *args, rows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for row in self.rows:
+            code = row.dimension.code
+            self.fields[f"obs_{code}"] = _text_field(f"{code} {row.dimension.name}", rows=3)
+            self.fields[f"over_{code}"] = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+            self.initial.setdefault(f"obs_{code}", row.text)
+            self.initial.setdefault(f"over_{code}", row.version)
+
+    def values(self) -> dict:
+        """{code: {"text", "version"}} for observations_save."""
+        return {
+            row.dimension.code: {
+                "text": self.cleaned_data.get(f"obs_{row.dimension.code}", ""),
+                "version": self.cleaned_data.get(f"over_{row.dimension.code}"),
+            }
+            for row in self.rows
+        }
+
+    def pairs(self):
+        """(row, text field, version field) per dimension, for the template."""
+        return [(row, self[f"obs_{row.dimension.code}"], self[f"over_{row.dimension.code}"]) for row in self.rows]
+
+
+class OpinionForm(forms.Form):
+    """The panel's opinion: four required parts (required to finalize, not to save a draft) and
+    an optional entry per A (dim_<code>)."""
+
+    overall = _text_field(_("总体评价"), rows=5)
+    strengths = _text_field(_("主要优势与特色"), rows=5)
+    problems = _text_field(_("存在问题"), rows=5)
+    suggestions = _text_field(_("改进建议"), rows=5)
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, view=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dimension_codes = []
+        for dim in (view.dimensions if view else []):
+            code = dim.dimension.code
+            self.dimension_codes.append(code)
+            self.fields[f"dim_{code}"] = _text_field(f"{code} {dim.dimension.name}", rows=2)
+            self.initial.setdefault(f"dim_{code}", dim.text)
+        if view is not None:
+            for name, _label, text in view.parts:
+                self.initial.setdefault(name, text)
+            self.initial.setdefault("version", view.version)
+
+    def dimension_fields(self):
+        return [self[f"dim_{code}"] for code in self.dimension_codes]
+
+    def part_fields(self):
+        return [self[name] for name in ("overall", "strengths", "problems", "suggestions")]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "overall": data["overall"], "strengths": data["strengths"], "problems": data["problems"],
+            "suggestions": data["suggestions"], "version": data.get("version") or 0,
+            "dimension_notes": {code: data.get(f"dim_{code}", "") for code in self.dimension_codes},
+        }

@@ -24,6 +24,8 @@ from .forms import (
     EvidenceForm,
     FinalHistoryFilterForm,
     FinalScoresForm,
+    ObservationsForm,
+    OpinionForm,
     PanelAssignForm,
     ReopenForm,
     ReturnForm,
@@ -32,7 +34,7 @@ from .forms import (
     SchoolFilterForm,
     XlsxUploadForm,
 )
-from .models import Evaluation, Evidence, Round, Scorecard
+from .models import Evaluation, Evidence, PanelOpinion, Round, Scorecard
 from .parsing import fmt
 from .xlsx import scorecard_xlsx
 
@@ -467,6 +469,7 @@ def evaluation_detail(request, pk: int):
             "returnable": [c for c in data.scorecards if c.is_submitted] if can_edit else [],
             "lock_reason": lock_reason,
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
+            "opinion": selectors.evaluation_opinion(evaluation=evaluation, tree=data.tree),
             "reopen_form": ReopenForm(),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
             "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
@@ -573,5 +576,95 @@ def evaluation_reopen(request, pk: int):
         for message in _messages_of(exc):
             messages.error(request, message)
     else:
-        messages.success(request, _("评估已重新开启：最终得分保留，组长可以修改；各专家的评分表仍为已提交，需要专家修改时由组长逐份退回。"))
+        messages.success(request, _("评估已重新开启：最终得分和评价意见保留，组长可以修改；各专家的评分表仍为已提交，需要专家修改时由组长逐份退回。"))
     return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+# ---------------------------------------------------------------- 评价意见: inspectors' observations, the lead's opinion
+
+
+@require_http_methods(["GET", "POST"])
+def observations(request, pk: int):
+    """An inspector's own observations per A (editable while their scorecard is); others read them."""
+    if request.method == "POST":
+        card, owner = _get_rw_scorecard(request, pk), True
+    else:
+        card, owner = _get_scorecard_for_user(request, pk)
+    rows = selectors.scorecard_observations(scorecard=card)
+    editable = owner and card.is_editable_by(request.user)
+    form = ObservationsForm(request.POST or None, rows=rows)
+    conflicts = {}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.observations_save(scorecard=card, values=form.values(), by=request.user, request=request)
+            for code, message in result.errors.items():
+                form.add_error(f"obs_{code}" if f"obs_{code}" in form.fields else None, message)
+            conflicts = result.conflicts
+            if not result.errors and not conflicts:
+                messages.success(request, _("观察意见已保存。"))
+                return redirect("evaluation:observations", pk=card.pk)
+            if result.saved and not result.errors:
+                messages.info(request, _("其他一级指标的观察意见已保存。"))
+        status = 409 if conflicts and not form.errors else 400
+        if conflicts:
+            # The next save overwrites what is stored now (the message shows it): the version moves on.
+            data = request.POST.copy()
+            for code, row in conflicts.items():
+                data[f"over_{code}"] = str(row.version)
+            form = ObservationsForm(data, rows=rows)
+            form.is_valid()
+    return render(request, "evaluation/observations.html", {
+        "card": card, "form": form, "editable": editable, "owner": owner, "conflicts": conflicts,
+        "lock_reason": card.lock_reason(),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def opinion(request, pk: int):
+    """评价意见: the lead composes the panel's opinion with every inspector's observations and notes at hand;
+    admins and officials in scope read it."""
+    if request.method == "POST":
+        evaluation = _get_lead_evaluation(request, pk)
+    else:
+        evaluation, _mine = _get_evaluation_for_user(request, pk)
+    view = selectors.evaluation_opinion(evaluation=evaluation, sources=True)
+    editable = evaluation.opinion_editable_by(request.user)
+    form = OpinionForm(request.POST or None, view=view)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, evaluation.opinion_lock_reason() or _("只有组长可以撰写评价意见。"))
+            return redirect("evaluation:opinion", pk=evaluation.pk)
+        if form.is_valid():
+            try:
+                saved = services.opinion_save(evaluation=evaluation, by=request.user, request=request,
+                                              **form.service_kwargs())
+            except services.OpinionConflict as exc:
+                conflict = exc.current
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                missing = PanelOpinion.missing_parts_of(saved)
+                if missing:
+                    messages.warning(request, _("评价意见已保存；定稿前还须填写：%(parts)s。") % {"parts": "、".join(missing)})
+                else:
+                    messages.success(request, _("评价意见已保存。"))
+                return redirect("evaluation:opinion", pk=evaluation.pk)
+        status = 409 if conflict is not None else 400
+        if conflict is not None:
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)  # the next save overwrites, knowingly
+            form = OpinionForm(data, view=view)
+            form.is_valid()
+    return render(request, "evaluation/opinion.html", {
+        "ev": evaluation, "view": view, "form": form, "editable": editable, "conflict": conflict,
+        "conflict_parts": [(label, getattr(conflict, name)) for name, label in PanelOpinion.PARTS] if conflict else [],
+        "dim_rows": list(zip(view.dimensions, form.dimension_fields())),
+        "lock_reason": evaluation.opinion_lock_reason(),
+    }, status=status)

@@ -48,6 +48,8 @@ class ExportStartForm(forms.Form):
         error_messages={"max_length": _("评估批次编号或名称不能超过 200 字。"),
                         "null_characters_not_allowed": _("评估批次不能包含空字符（NUL）。")},
     )
+    # The checkbox "含督导评估意见书": each school's opinion document goes into the ZIP too.
+    opinions = forms.BooleanField(label=_("含督导评估意见书"), required=False)
 
     def clean_round(self):
         try:

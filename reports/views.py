@@ -23,7 +23,7 @@ from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
-from evaluation.selectors import RoundNotFound, round_resolve
+from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolve
 from rubric.selectors import rubric_tree
 from schools.models import District
 
@@ -31,7 +31,14 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import ExportStartForm, RankingFilterForm
 from .models import ExportJob
-from .selectors import dimension_means, evaluation_totals, round_overview, round_progress, round_totals
+from .selectors import (
+    dimension_means,
+    evaluation_totals,
+    opinion_document,
+    round_overview,
+    round_progress,
+    round_totals,
+)
 from .services import export_job_create
 
 PAGE_SIZE = 50
@@ -279,6 +286,7 @@ def school_report(request, pk: int):
         "ev": ev, "t": totals, "rank": rank, "count": count, "evidence": evidence, "radar": radar,
         "dim_rows": [(d, totals.dimensions[d.code], averages[d.code]) for d in dims],
         "weakest": totals.weakest(10),
+        "opinion": evaluation_opinion(evaluation=ev, tree=tree),
     })
 
 
@@ -320,6 +328,15 @@ def report_pdf(request, pk: int):
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
 
 
+@require_GET
+def opinion_pdf(request, pk: int):
+    """督导评估意见书 of one school: officials in scope, admins, and the panel's lead (accounts.scopes)."""
+    ev = scopes.evaluation_opinion_document(request.user, pk)
+    content = pdf_render.opinion_pdf(opinion_document(evaluation=ev))
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="opinion")
+    return _download(content, f"{ev.school.code}-{ev.school.name}-督导评估意见书.pdf", "application/pdf")
+
+
 # --------------------------------------------------------------------------- batch export
 
 
@@ -338,9 +355,11 @@ def export_start(request):
     if not form.is_valid():
         messages.error(request, form.errors["round"][0])
         return redirect("reports:ranking")
-    round_obj = form.cleaned_data["round"]
-    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
-    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total)
+    round_obj, opinions = form.cleaned_data["round"], form.cleaned_data["opinions"]
+    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user),
+                            include_opinions=opinions)
+    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total,
+                 opinions=opinions)
     return redirect("reports:export_detail", pk=job.pk)
 
 

@@ -110,7 +110,8 @@ def test_reconcile_page_query_count_is_constant(world, login, alice_card, lead_c
     fill(alice_card)
     fill(lead_card)
     c = login(world.lead)
-    with django_assert_max_num_queries(16):  # one more than before: the inspectors' evidence, in one query
+    # 16 with the inspectors' evidence (one query); 17 with the panel's opinion (评价意见, one query).
+    with django_assert_max_num_queries(17):
         assert c.get(reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])).status_code == 200
 
 
