@@ -627,7 +627,7 @@ def opinion(request, pk: int):
     if request.method == "POST":
         evaluation = _get_lead_evaluation(request, pk)
     else:
-        evaluation, _mine = _get_evaluation_for_user(request, pk)
+        evaluation, _mine = _panel_evaluation(request, pk)
     view = selectors.evaluation_opinion(evaluation=evaluation, sources=True)
     editable = evaluation.opinion_editable_by(request.user)
     form = OpinionForm(request.POST or None, view=view)
