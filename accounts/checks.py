@@ -1,4 +1,14 @@
-"""System check: accounts that hold roles 三权分立 forbids together (from before the rule)."""
+"""System check: accounts that hold roles 三权分立 forbids together (from before the rule).
+
+Tagged `database`: it reads accounts, so it runs with `migrate` and `manage.py check --database
+default`, not with a plain `check` or `check --deploy` (which never touch the database).
+
+It applies the live rule (accounts.roles.role_conflicts, with ROLE_ALLOWED_PAIRS). The upgrade
+migration 0004 reports with its own frozen copy of the rule, because a migration must not import
+app code that may change after it has run; that copy ignores ROLE_ALLOWED_PAIRS (it may list a
+pair a deployment allows, never miss one), and tests/accounts/test_separation_of_duties.py checks
+that both agree on every role combination under the default settings. This check is the authority.
+"""
 
 from django.core.checks import Tags, Warning, register
 from django.db import DatabaseError

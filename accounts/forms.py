@@ -83,6 +83,24 @@ class LoginForm(AuthenticationForm):
     )
 
 
+class RoleCheckboxes(forms.CheckboxSelectMultiple):
+    """Role checkboxes; the three administrator roles are shown but cannot be ticked or cleared here."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        if value in role_names.SEPARATED_ROLES:
+            option["attrs"]["disabled"] = True
+            option["attrs"]["aria-describedby"] = "id_roles_helptext"
+        return option
+
+
+SEPARATED_ROLES_HELP = _(
+    "三权分立：管理员、安全管理员、审计管理员互斥，也不能兼任督导专家或教育局；学校（填报）账号不能兼任任何其他角色。这三个管理员角色不能在本页面或导入中授予或取消"
+    "（否则一个人就能为自己造出一个管理员账号），须由运维人员在服务器上执行 manage.py user_roles … --by 执行人 "
+    "--confirmed-by 另一名管理员，两人办理并记入审计。"
+)
+
+
 class AccountForm(forms.Form):
     """Create or edit an account: profile, roles, 教育局 scope, activation."""
 
@@ -99,8 +117,8 @@ class AccountForm(forms.Form):
     )
     expertise = forms.CharField(label=_("专长/学科"), required=False,
                                 help_text=_("多个标签用顿号或逗号分隔，如：语文、德育。"))
-    roles = forms.MultipleChoiceField(label=_("角色"), required=False, widget=forms.CheckboxSelectMultiple, choices=(),
-                                      help_text=_("三权分立：管理员、安全管理员、审计管理员互斥，也不能兼任督导专家或教育局；学校（填报）账号不能兼任任何其他角色。"))
+    roles = forms.MultipleChoiceField(label=_("角色"), required=False, widget=RoleCheckboxes, choices=(),
+                                      help_text=SEPARATED_ROLES_HELP)
     scope_city_wide = forms.BooleanField(label=_("查看范围：全市"), required=False)
     scope_districts = forms.ModelMultipleChoiceField(
         label=_("查看范围：区县"), queryset=District.objects.none(), required=False,
@@ -109,8 +127,9 @@ class AccountForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("账号启用"), required=False, initial=True)
 
-    def __init__(self, *args, instance=None, **kwargs):
+    def __init__(self, *args, instance=None, by=None, **kwargs):
         self.instance = instance
+        self.by = by  # who saves the form: nobody changes their own roles, activation or scope
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "username": instance.username, "name": instance.name, "phone": instance.phone,
@@ -125,7 +144,10 @@ class AccountForm(forms.Form):
         districts = District.objects.order_by("order", "code")
         self.fields["district"].queryset = districts
         self.fields["scope_districts"].queryset = districts
-        self.fields["roles"].choices = [(name, name) for name in role_names.ALL_ROLES]
+        self.fields["roles"].choices = [
+            (name, _("%(role)s（仅限服务器上两人办理）") % {"role": name} if name in role_names.SEPARATED_ROLES else name)
+            for name in role_names.ALL_ROLES
+        ]
 
     def clean_username(self):
         from .models import User
@@ -162,11 +184,36 @@ class AccountForm(forms.Form):
                 raise ValidationError(_("联系电话“%(p)s”已属于另一个账号。") % {"p": value})
         return value
 
+    def _held_separated(self) -> set[str]:
+        if self.instance is None:
+            return set()
+        names = self.instance.groups.filter(name__in=role_names.SEPARATED_ROLES).values_list("name", flat=True)
+        return set(names)
+
     def clean_roles(self):
-        chosen = self.cleaned_data["roles"]
+        # The administrator roles' boxes are disabled, so a browser never sends them: what the
+        # account holds of them is kept, and any attempt to add one is refused with the reason.
+        held = self._held_separated()
+        chosen = set(self.cleaned_data["roles"])
+        granted = (chosen & set(role_names.SEPARATED_ROLES)) - held
+        chosen = (chosen - set(role_names.SEPARATED_ROLES)) | held | granted
+        self._wanted_roles = chosen
         superuser = bool(self.instance is not None and self.instance.is_superuser)
-        role_names.check_role_set(set(chosen) | ({role_names.ADMIN} if superuser else set()))
-        return chosen
+        errors = []
+        try:
+            role_names.check_role_set(chosen | ({role_names.ADMIN} if superuser else set()))
+        except ValidationError as exc:
+            errors.extend(exc.error_list)
+        if granted:
+            from .services import SEPARATED_ROLE_CHANGE_MESSAGE
+
+            errors.append(ValidationError(SEPARATED_ROLE_CHANGE_MESSAGE % {
+                "roles": "、".join(r for r in role_names.ALL_ROLES if r in granted),
+                "username": self.data.get("username") or (self.instance.username if self.instance else "用户名"),
+            }, code="separated_role"))
+        if errors:
+            raise ValidationError(errors)
+        return [r for r in role_names.ALL_ROLES if r in chosen]
 
     def clean(self):
         data = super().clean()
@@ -174,6 +221,15 @@ class AccountForm(forms.Form):
             self.add_error("scope_districts", _("查看范围选了“全市”就不要再选区县。"))
         if role_names.SCHOOL in (data.get("roles") or ()) and "school" in data and data["school"] is None:
             self.add_error("school", role_names.SCHOOL_WITHOUT_SCHOOL)
+        wanted_roles = getattr(self, "_wanted_roles", None)
+        if self.instance is not None and self.by is not None and wanted_roles is not None:
+            from .services import SELF_CHANGE_MESSAGE, self_change_refused
+
+            if self_change_refused(user=self.instance, by=self.by, role_names=wanted_roles,
+                                   is_active=data.get("is_active", False),
+                                   scope_city_wide=data.get("scope_city_wide", False),
+                                   scope_districts=data.get("scope_districts") or ()):
+                self.add_error(None, SELF_CHANGE_MESSAGE)
         return data
 
     def account_data(self):

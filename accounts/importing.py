@@ -3,6 +3,10 @@
 All rows or none: every row is checked first (each problem named by row and column, in
 Chinese), and only a file without any problem is written. A row updates the account with the
 same username, or else the same phone; other rows create accounts with one-time passwords.
+On an update, a blank optional cell keeps what the account has (a re-import of a short list
+never wipes a unit, district or scope). Formula cells, and text starting like a formula
+(= + - @, also full-width), are refused by cell: a formula's value is not in the file, and such
+text would run when the list is next opened in a spreadsheet.
 The page (accounts:user_import) and `manage.py import_users` call the same function.
 """
 
@@ -22,7 +26,7 @@ from schools.importing import cell_text, decode_csv
 from schools.models import District
 
 from . import roles
-from .forms import clean_phone, clean_text, clean_username, school_by_code
+from .forms import _FORMULA_START, _PHONE_RE, clean_phone, clean_text, clean_username, school_by_code
 from .models import User
 from .services import AccountData, user_create, user_update
 
@@ -55,6 +59,21 @@ def _cell_error(row: int, column: str, message) -> str:
     return _("第 %(row)d 行「%(col)s」：%(msg)s") % {"row": row, "col": column, "msg": message}
 
 
+class FormulaCell(str):
+    """A formula cell of an uploaded workbook (its text is empty: the result is not imported)."""
+
+    def __new__(cls, formula):
+        cell = super().__new__(cls, "")
+        cell.formula = str(getattr(formula, "text", formula) or "")  # ArrayFormula keeps its text in .text
+        return cell
+
+
+def _cell_name(index: int, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(index + 1)}{row}"
+
+
 def _table_rows(table) -> list[tuple[int, dict[str, str]]]:
     header: dict[int, str] | None = None
     rows = []
@@ -75,8 +94,14 @@ def _table_rows(table) -> list[tuple[int, dict[str, str]]]:
             elif number >= HEADER_SEARCH_ROWS:
                 break
             continue
-        values = {name: (cell_text(cells[i]) if i < len(cells) else "") for i, name in header.items()}
-        if not any(values.values()):
+        # values by column name; "_cells" names the spreadsheet cell (D2) of each filled one.
+        values = {}
+        for i, name in header.items():
+            value = cells[i] if i < len(cells) else None
+            values[name] = value if isinstance(value, FormulaCell) else cell_text(value)
+            if isinstance(value, FormulaCell) or values[name]:
+                values.setdefault("_cells", {})[name] = _cell_name(i, number)
+        if "_cells" not in values:  # a blank row
             continue
         if len(rows) >= MAX_ROWS:
             raise UserImportError([_("文件行数过多：一次最多导入 %(n)d 个账号。") % {"n": MAX_ROWS}])
@@ -101,9 +126,14 @@ def read_rows(*, name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if sum(m.file_size for m in archive.infolist()) > MAX_XLSX_UNCOMPRESSED:
                     raise UserImportError([_("Excel 文件解压后过大，已拒绝处理。")])
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # Not data_only: a formula must be seen as one (data_only reads it as its cached result,
+            # empty in a file written by a program, so "=HYPERLINK(…)" would import as "").
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
             try:
-                return _table_rows(book.worksheets[0].iter_rows(values_only=True))
+                return _table_rows(
+                    [FormulaCell(c.value) if getattr(c, "data_type", None) == "f" else c.value for c in row]
+                    for row in book.worksheets[0].iter_rows()
+                )
             finally:
                 book.close()
         except UserImportError:
@@ -126,8 +156,29 @@ def read_rows(*, name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     raise UserImportError([_("不支持的文件类型：请上传 .xlsx 或 .csv 文件。")])
 
 
+def _formula_errors(number: int, values: dict, errors: list[str]) -> None:
+    """Refuse formula cells and formula-like text by cell; the cell then counts as blank."""
+    cells = values.get("_cells", {})
+    for column in COLUMNS:
+        value = values.get(column, "")
+        where = cells.get(column, "")
+        if isinstance(value, FormulaCell):
+            errors.append(_cell_error(number, column, _(
+                "单元格 %(cell)s 是公式（%(formula)s），导入只接受文字：请把它改成要导入的文字。") % {
+                "cell": where, "formula": value.formula[:40]}))
+        elif value.strip().startswith(_FORMULA_START) and not (column == "联系电话" and _PHONE_RE.match(value.strip())):
+            # (A phone such as +86 138… is digits only and stays.)
+            errors.append(_cell_error(number, column, _(
+                "单元格 %(cell)s 以 = + - @ 开头，会被电子表格当作公式执行，不能导入。") % {"cell": where}))
+        else:
+            continue
+        values[column] = ""
+
+
 def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, errors) -> tuple[AccountData, User | None] | None:
     bad = len(errors)
+    values = dict(values)
+    _formula_errors(number, values, errors)
 
     def field_value(column, cleaner):
         try:
@@ -150,30 +201,28 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
         if district is None:
             errors.append(_cell_error(number, "单位所在区县", _("找不到区县“%(d)s”。") % {"d": district_text[:30]}))
     role_text = values.get("角色", "").strip()
-    role_names = [r for r in _SPLIT.split(role_text) if r] if role_text else [roles.INSPECTOR]
+    role_names = [r for r in _SPLIT.split(role_text) if r]
     unknown = [r for r in role_names if r not in roles.ALL_ROLES]
     if unknown:
         errors.append(_cell_error(number, "角色", _("未知角色“%(r)s”（可填：督导专家、教育局、学校（填报））。") % {
             "r": "、".join(unknown)[:40]}))
     separated = [r for r in role_names if r in roles.SEPARATED_ROLES]
     if separated:
-        # The three administrator roles are set one account at a time, on the page, never in bulk.
-        errors.append(_cell_error(number, "角色", _("导入不能授予%(r)s角色：请在“用户与角色”页面逐个设置。") % {
+        # The three administrator roles are given only on the server, with a second person.
+        errors.append(_cell_error(number, "角色", _("导入不能授予%(r)s角色：须由运维人员在服务器上两人办理"
+                                                   "（manage.py user_roles --confirmed-by）。") % {
             "r": "、".join(separated)}))
     scope_text = values.get("查看范围", "").strip()
     city_wide, scope_districts = False, []
-    if scope_text:
-        if roles.OFFICIAL not in role_names:
-            errors.append(_cell_error(number, "查看范围", _("只有教育局账号有查看范围。")))
-        elif scope_text == "全市":
-            city_wide = True
-        else:
-            for item in (x for x in _SPLIT.split(scope_text) if x):
-                found = districts.get(item)
-                if found is None:
-                    errors.append(_cell_error(number, "查看范围", _("找不到区县“%(d)s”（或填“全市”）。") % {"d": item[:30]}))
-                else:
-                    scope_districts.append(found)
+    if scope_text == "全市":
+        city_wide = True
+    elif scope_text:
+        for item in (x for x in _SPLIT.split(scope_text) if x):
+            found = districts.get(item)
+            if found is None:
+                errors.append(_cell_error(number, "查看范围", _("找不到区县“%(d)s”（或填“全市”）。") % {"d": item[:30]}))
+            else:
+                scope_districts.append(found)
     school = None
     try:
         school = school_by_code(values.get("所在学校代码", ""))
@@ -213,10 +262,28 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
             if clash:
                 errors.append(_cell_error(number, "用户名", _("用户名“%(u)s”已被另一个账号使用。") % {"u": username}))
                 return None
-    if "所在学校代码" not in values and existing is not None:
-        school = existing.school  # a file without the column (older template) keeps the account's school
+        # A blank optional cell keeps what the account has; only a filled cell changes it.
+        phone = phone or existing.phone
+        organization = organization or existing.organization
+        expertise = expertise or existing.expertise
+        if not district_text:
+            district = existing.district
+        if not role_text:
+            role_names = sorted(roles.held_roles(existing) & {*roles.BUSINESS_ROLES, roles.SCHOOL})
+        if not values.get("所在学校代码", "").strip():
+            school = existing.school  # blank or no column (older template): keep the account's school
+        if not scope_text:
+            city_wide = existing.scope_city_wide
+            scope_districts = list(existing.scope_districts.all())
+        is_active = existing.is_active if not active_text else active_text not in _NO
+    else:
+        role_names = role_names or [roles.INSPECTOR]
+        is_active = active_text not in _NO
+    if scope_text and roles.OFFICIAL not in role_names:
+        errors.append(_cell_error(number, "查看范围", _("只有教育局账号有查看范围。")))
     if school is None and roles.SCHOOL in role_names:
         errors.append(_cell_error(number, "所在学校代码", roles.SCHOOL_WITHOUT_SCHOOL))
+    if len(errors) > bad:
         return None
     try:
         roles.check_role_set(role_names)
@@ -226,7 +293,7 @@ def _parse_row(number, values, *, districts, by, seen_usernames, seen_phones, er
     data = AccountData(
         username=username, name=name, phone=phone, organization=organization, district=district,
         expertise=expertise, roles=tuple(role_names), school=school, scope_city_wide=city_wide,
-        scope_districts=tuple(scope_districts), is_active=active_text not in _NO,
+        scope_districts=tuple(scope_districts), is_active=is_active,
     )
     return data, existing
 
@@ -285,7 +352,9 @@ def template_xlsx() -> bytes:
     notes = book.create_sheet(_("说明"))
     for line in (
         _("每行一个账号；用户名相同（或电话相同）的已有账号会被更新，其余新建并生成一次性密码。"),
-        _("角色：督导专家（默认）、教育局，可同时填写，用顿号分隔；管理员类角色不能导入。"),
+        _("更新已有账号时，空白的单元格保留原有内容（不会清空工作单位、区县、角色、查看范围等）；要清空某项请在“用户与角色”页面修改。"),
+        _("单元格只填文字：公式（如 =HYPERLINK(…)）和以 = + - @ 开头的内容不能导入（电话可用 +86 开头）。"),
+        _("角色：督导专家（新账号默认）、教育局，可同时填写，用顿号分隔；管理员类角色不能导入。"),
         _("查看范围：仅教育局填写，“全市”或一个或多个区县名称（顿号分隔）。"),
         _("启用：是/否，默认是。任何一行有错误则全部不导入。"),
         _("所在学校代码：学校（填报）账号必填（该账号只能看到这所学校）；督导专家在某所学校工作时也可填写，分配专家组时自动回避该校。"),

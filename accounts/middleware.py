@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import User
+from .models import PASSWORD_EXPIRED_MARK, User
 
 # Paths a user with an expired password may still reach: the change page itself, logout, health.
 _EXEMPT_NAMES = ("accounts:password_change", "accounts:logout", "accounts:login", "accounts:healthz",
@@ -19,6 +19,8 @@ def password_expired(user) -> bool:
     """True when the user's password is older than PASSWORD_EXPIRY_DAYS (or was marked expired)."""
     days = getattr(settings, "PASSWORD_EXPIRY_DAYS", 90)
     changed = getattr(user, "password_changed_at", None)
+    if changed is not None and changed <= PASSWORD_EXPIRED_MARK:
+        return True  # a reset or one-time password: changed at next login even with expiry off (0)
     if not days or changed is None:
         return False
     return timezone.now() - changed > timedelta(days=days)

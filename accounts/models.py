@@ -7,6 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# password_changed_at of a password that must be changed at the next login (a reset, a one-time
+# password): far enough in the past to be expired whatever PASSWORD_EXPIRY_DAYS says, even 0.
+PASSWORD_EXPIRED_MARK = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+
+
 class User(AbstractUser):
     """A person using the system; roles are groups (see accounts.roles)."""
 
@@ -42,6 +47,11 @@ class User(AbstractUser):
         "schools.District", verbose_name=_("查看范围：区县"), blank=True, related_name="scoped_users"
     )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # When the account last lost one of the three administrator roles (三权分立). For 90 days after,
+    # a reset of its password or second factor still needs a second person (accounts.roles
+    # .needs_second_person): otherwise strip the role, reset, give the role back.
+    separated_role_removed_at = models.DateTimeField(_("最近取消管理员类角色的时间"), null=True, blank=True,
+                                                     editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -67,7 +77,7 @@ class User(AbstractUser):
 
     def expire_password(self) -> None:
         """Force a change at the next request (e.g. after a reset by the security admin)."""
-        self.password_changed_at = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)
+        self.password_changed_at = PASSWORD_EXPIRED_MARK
         self._password_stamped = True
 
     def save(self, *args, **kwargs):

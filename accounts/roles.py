@@ -3,9 +3,12 @@
 Group names are Chinese because administrators see them in the admin screens.
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 ADMIN = "管理员"
 INSPECTOR = "督导专家"
@@ -94,6 +97,29 @@ def held_roles(user) -> set[str]:
 def is_separated(names) -> bool:
     """True for a role set with one of the three administrator roles."""
     return bool(set(names) & set(SEPARATED_ROLES))
+
+
+def separated_change(before, after) -> set[str]:
+    """The administrator roles granted or removed going from role set `before` to `after`.
+
+    Such a change is never made in the product (pages, import, services called by them): only
+    on the server, by one person with a second one confirming (manage.py user_roles --confirmed-by).
+    """
+    return (set(before) ^ set(after)) & set(SEPARATED_ROLES)
+
+
+# After losing an administrator role, an account's password or second factor is still reset
+# only with a second person for this long (else: strip the role, reset, give it back).
+SEPARATED_RESET_WINDOW = timedelta(days=90)
+
+
+def needs_second_person(user, *, now: datetime | None = None) -> bool:
+    """True when a reset of this account's password or second factor needs a second person:
+    it holds one of the three administrator roles, or held one within SEPARATED_RESET_WINDOW."""
+    if is_separated(held_roles(user)):
+        return True
+    removed = getattr(user, "separated_role_removed_at", None)
+    return removed is not None and removed > (now or timezone.now()) - SEPARATED_RESET_WINDOW
 
 
 def _in_group(user, name: str) -> bool:

@@ -55,6 +55,14 @@ class ResultsScope:
             return list(rows)
         return [r for r in rows if r.school.district_id in self.district_ids]
 
+    def single_district(self):
+        """The district a scope of exactly one district means (exports name it), else None."""
+        if self.city_wide or len(self.district_ids) != 1:
+            return None
+        from schools.models import District
+
+        return District.objects.get(pk=next(iter(self.district_ids)))
+
     def districts(self):
         """The districts in scope, in the city's order."""
         from schools.models import District
@@ -168,6 +176,31 @@ def evaluation_results(user, pk) -> "Evaluation":  # noqa: F821
     if evaluation is None:
         raise Http404
     return evaluation
+
+
+def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
+    """One evaluation whose 督导评估意见书 the user may download: officials in scope and admins (as
+    for results), and the panel's lead while an inspector. Outsiders 404; other panel members 403."""
+    from django.core.exceptions import PermissionDenied
+
+    evaluation = evaluation_visible(user, pk)
+    evaluation = type(evaluation).objects.select_related("school__district", "round__rubric_version").get(pk=evaluation.pk)
+    if results_scope(user).allows_district(evaluation.school.district_id):
+        return evaluation
+    if evaluation.is_lead(user):
+        return evaluation
+    raise PermissionDenied
+
+
+def recognition_scope(user) -> ResultsScope:
+    """Schools whose place in the recognition process (拟认定 lists, 公示, 异议, 认定) the user may see:
+    the same as results — admins all, officials their scope, everyone else none."""
+    return results_scope(user)
+
+
+def objection_contact_visible(user) -> bool:
+    """Who raised an objection and how to reach them (异议人联系方式): admins only."""
+    return roles.is_admin(user)
 
 
 @dataclass(frozen=True)

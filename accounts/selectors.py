@@ -19,7 +19,6 @@ def user_list(*, query: str = "", role: str = "", active: str = "") -> QuerySet[
 
 def address_is_throttled(*, ip: str | None, now=None) -> bool:
     """True when this address failed logins for too many different usernames lately (spraying)."""
-    from datetime import timedelta
 
     from django.conf import settings
     from django.utils import timezone

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from audit.services import audit_record
 
@@ -22,15 +23,73 @@ from . import roles
 from .models import User
 
 SELF_CHANGE_MESSAGE = "不能修改自己的角色、启用状态或查看范围。"
-SEPARATED_RESET_MESSAGE = (
-    "%(user)s 持有%(roles)s角色：三权分立要求其密码不能由安全管理员在页面上重置"
-    "（否则安全管理员可以登录为该账号）。请由本人修改，或由运维人员在服务器上执行 "
-    "manage.py reset_password %(username)s（须写明确认人，记入审计）。"
+SEPARATED_ROLE_CHANGE_MESSAGE = (
+    "三权分立：%(roles)s角色不能在系统页面或导入中授予或取消（否则安全管理员一人就能造出一个管理员账号）。"
+    "须由运维人员在服务器上执行 manage.py user_roles %(username)s 角色… --by 执行人 --confirmed-by 另一名管理员"
+    "（两人办理，记入审计）。"
 )
+SEPARATED_RESET_MESSAGE = (
+    "%(user)s 持有管理员类角色（管理员、安全管理员或审计管理员），或在 %(days)s 天内持有过：三权分立要求其密码"
+    "和双因素认证不能由安全管理员在页面上重置（否则安全管理员可以登录为该账号）。请由本人修改，或由运维人员在服务器上执行 "
+    "manage.py %(command)s %(username)s --by 执行人 --confirmed-by 另一名管理员（两人办理，下次登录须修改密码，记入审计）。"
+)
+CONFIRMER_MESSAGE = "确认人须是执行人与该账号本人以外、已启用的管理员类账号（管理员、安全管理员或审计管理员）。"
 
 
-class SeparatedResetRefused(PermissionDenied):
-    """A page reset of an administrator's password (三权分立: needs a second person)."""
+class SecondPersonRequired(PermissionDenied):
+    """An administrator-role change, or a reset of an (ex-)administrator's account, without a
+    valid second person (三权分立)."""
+
+
+class SeparatedResetRefused(SecondPersonRequired):
+    """A page reset of an administrator's password or second factor (三权分立: needs a second person)."""
+
+
+def reset_refusal_message(user: User, *, command: str = "reset_password") -> str:
+    """Why a page reset of this account is refused, and the server command that does it."""
+    return SEPARATED_RESET_MESSAGE % {"user": user.display_name, "username": user.username, "command": command,
+                                      "days": roles.SEPARATED_RESET_WINDOW.days}
+
+
+def _only_administrator(*, by: User | None, user_pk) -> bool:
+    """True while `by` is the only active administrator-role holder (a fresh installation: the
+    superuser creates the first security admin and nobody exists to confirm)."""
+    if by is None or not by.is_active or not roles.is_separated(roles.held_roles(by)):
+        return False
+    others = (User.objects.filter(is_active=True)
+              .filter(Q(groups__name__in=roles.SEPARATED_ROLES) | Q(is_superuser=True))
+              .exclude(pk__in=[pk for pk in (by.pk, user_pk) if pk is not None]))
+    return not others.exists()
+
+
+def second_person_check(*, user_pk, by: User | None, confirmed_by: User | None, refusal: str,
+                        bootstrap: bool = False) -> dict:
+    """Check the second person of a 三权分立-sensitive act; returns what the audit entry records.
+
+    `confirmed_by` must be an active administrator-role holder other than `by` and the account
+    itself. `bootstrap` (only the server command sets it) lets the only administrator of a fresh
+    installation act alone; the entry is flagged either way.
+    """
+    if confirmed_by is None:
+        if bootstrap and _only_administrator(by=by, user_pk=user_pk):
+            return {"flagged": True, "confirmed_by": "", "bootstrap": True}
+        raise SecondPersonRequired(refusal)
+    if by is None:
+        raise SecondPersonRequired(refusal)
+    confirmer = User.objects.filter(pk=confirmed_by.pk, is_active=True).first()
+    if confirmer is None or confirmer.pk in {user_pk, by.pk} or not roles.is_separated(roles.held_roles(confirmer)):
+        raise SecondPersonRequired(CONFIRMER_MESSAGE)
+    return {"flagged": True, "confirmed_by": confirmer.username}
+
+
+def _separated_role_change(*, user_pk, username: str, before, after, by, confirmed_by, bootstrap) -> dict:
+    changed = roles.separated_change(before, after)
+    if not changed:
+        return {}
+    refusal = SEPARATED_ROLE_CHANGE_MESSAGE % {
+        "roles": "、".join(r for r in roles.ALL_ROLES if r in changed), "username": username}
+    return second_person_check(user_pk=user_pk, by=by, confirmed_by=confirmed_by, refusal=refusal,
+                               bootstrap=bootstrap)
 
 
 @dataclass
@@ -112,9 +171,16 @@ def _profile(user: User, data: AccountData) -> None:
 
 
 @transaction.atomic
-def user_create(*, data: AccountData, by: User, request=None) -> tuple[User, str]:
-    """Create an account with a one-time password (returned once, to show or print)."""
+def user_create(*, data: AccountData, by: User, request=None, confirmed_by: User | None = None,
+                bootstrap: bool = False) -> tuple[User, str]:
+    """Create an account with a one-time password (returned once, to show or print).
+
+    An administrator role (三权分立) is given only with a second person (`confirmed_by`, from
+    the server command); the pages and the import never pass one.
+    """
     role_names = _check_roles(data.roles, who=data.username)
+    second = _separated_role_change(user_pk=None, username=data.username, before=(), after=role_names, by=by,
+                                    confirmed_by=confirmed_by, bootstrap=bootstrap)
     user = User(username=data.username)
     _profile(user, data)
     if roles.SCHOOL in role_names:
@@ -128,21 +194,33 @@ def user_create(*, data: AccountData, by: User, request=None) -> tuple[User, str
     _apply_roles(user, role_names)
     _apply_scope(user, data, role_names)
     audit_record(event="user.create", request=request, user=by, obj=user,
-                 roles_after=role_names, scope_after=_scope_of(user), one_time_password=True)
+                 roles_after=role_names, scope_after=_scope_of(user), one_time_password=True, **second)
     return user, password
 
 
+def self_change_refused(*, user: User, by: User, role_names, is_active: bool, scope_city_wide: bool,
+                        scope_districts) -> bool:
+    """True when `by` would change their own roles, activation or scope (nobody may)."""
+    if user.pk is None or user.pk != by.pk:
+        return False
+    official = roles.OFFICIAL in set(role_names)
+    wanted_scope = {"city_wide": bool(scope_city_wide) and official,
+                    "districts": sorted(d.name for d in scope_districts) if official and not scope_city_wide else []}
+    return set(role_names) != set(_role_names(user)) or is_active != user.is_active or wanted_scope != _scope_of(user)
+
+
 @transaction.atomic
-def user_update(*, user: User, data: AccountData, by: User, request=None) -> User:
-    """Change an account's profile, roles, scope and activation (not one's own powers)."""
+def user_update(*, user: User, data: AccountData, by: User, request=None, confirmed_by: User | None = None) -> User:
+    """Change an account's profile, roles, scope and activation (not one's own powers; an
+    administrator role only with a second person, see user_create)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     role_names = _check_roles(data.roles, who=user.username, is_superuser=user.is_superuser)
     before_roles, before_scope, was_active = _role_names(user), _scope_of(user), user.is_active
-    wanted_scope = {"city_wide": bool(data.scope_city_wide) and roles.OFFICIAL in role_names,
-                    "districts": sorted(d.name for d in data.scope_districts) if roles.OFFICIAL in role_names
-                    and not data.scope_city_wide else []}
-    if user.pk == by.pk and (role_names != before_roles or data.is_active != was_active or wanted_scope != before_scope):
+    if self_change_refused(user=user, by=by, role_names=role_names, is_active=data.is_active,
+                           scope_city_wide=data.scope_city_wide, scope_districts=data.scope_districts):
         raise PermissionDenied(SELF_CHANGE_MESSAGE)
+    second = _separated_role_change(user_pk=user.pk, username=user.username, before=before_roles, after=role_names,
+                                    by=by, confirmed_by=confirmed_by, bootstrap=False)
     _profile(user, data)
     if roles.SCHOOL in role_names:
         roles.check_school_account(user)
@@ -154,13 +232,15 @@ def user_update(*, user: User, data: AccountData, by: User, request=None) -> Use
     audit_record(event="user.update", request=request, user=by, obj=user,
                  roles_before=before_roles, roles_after=role_names,
                  scope_before=before_scope, scope_after=_scope_of(user),
-                 active_before=was_active, active_after=user.is_active)
+                 active_before=was_active, active_after=user.is_active, **second)
     return user
 
 
 @transaction.atomic
-def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by: User, request=None) -> User:
-    """Set the account's role groups and active flag; nobody changes their own."""
+def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by: User, request=None,
+                      confirmed_by: User | None = None, bootstrap: bool = False) -> User:
+    """Set the account's role groups and active flag; nobody changes their own; an
+    administrator role is granted or removed only with a second person (see user_create)."""
     if user.pk == by.pk:
         raise PermissionDenied(SELF_CHANGE_MESSAGE)
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -168,6 +248,8 @@ def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by:
     if roles.SCHOOL in role_names:
         roles.check_school_account(user)
     before = _role_names(user)
+    second = _separated_role_change(user_pk=user.pk, username=user.username, before=before, after=role_names,
+                                    by=by, confirmed_by=confirmed_by, bootstrap=bootstrap)
     was_active = user.is_active
     _apply_roles(user, role_names)
     if roles.OFFICIAL not in role_names:
@@ -179,37 +261,38 @@ def user_assign_roles(*, user: User, role_names: list[str], is_active: bool, by:
         user.save(update_fields=["is_active"])
     audit_record(
         event="user.roles", request=request, user=by, obj=user,
-        roles_before=before, roles_after=role_names, active_before=was_active, active_after=is_active,
+        roles_before=before, roles_after=role_names, active_before=was_active, active_after=is_active, **second,
     )
     return user
 
 
 @transaction.atomic
-def user_reset_password(*, user: User, by: User | None, request=None, confirmed_by: User | None = None) -> str:
+def user_reset_password(*, user: User, by: User | None, request=None, confirmed_by: User | None = None,
+                        now=None) -> str:
     """Give the account a one-time password (returned once) that must be changed at next login.
 
-    An administrator's account (三权分立) is refused unless a second person confirms: the
-    security admin could otherwise log in as the audit admin. Such a reset is flagged.
+    An account that holds an administrator role, or held one in the last 90 days (三权分立), is
+    refused unless a second person confirms (the server command): the security admin could
+    otherwise log in as the audit admin. Such a reset is flagged.
     """
-    held = roles.held_roles(user)
-    separated = roles.is_separated(held)
     if by is not None and user.pk == by.pk:
         raise PermissionDenied("不能在这里重置自己的密码，请用“修改密码”。")
-    if separated:
-        second = confirmed_by
-        if second is None or second.pk in {user.pk, getattr(by, "pk", None)}:
-            raise SeparatedResetRefused(SEPARATED_RESET_MESSAGE % {
-                "user": user.display_name, "roles": "、".join(r for r in roles.ALL_ROLES if r in held),
-                "username": user.username,
-            })
+    user = User.objects.select_for_update().get(pk=user.pk)
+    held = roles.held_roles(user)
+    second = {}
+    if roles.needs_second_person(user, now=now):
+        try:
+            second = second_person_check(user_pk=user.pk, by=by, confirmed_by=confirmed_by,
+                                         refusal=reset_refusal_message(user))
+        except SecondPersonRequired as exc:
+            raise SeparatedResetRefused(str(exc)) from None
     password = one_time_password()
     user.set_password(password)
     user.expire_password()
     user._password_event_recorded = user._change_audited = True
     user.save(update_fields=["password", "password_changed_at"])
     audit_record(event="user.password_reset", request=request, user=by, obj=user,
-                 flagged=separated, roles=sorted(held),
-                 confirmed_by=confirmed_by.username if confirmed_by is not None else "")
+                 flagged=bool(second), roles=sorted(held), confirmed_by=second.get("confirmed_by", ""))
     return password
 
 

@@ -154,10 +154,12 @@ def _service_errors(form, exc: ValidationError) -> None:
 def user_create(request):
     """A new account; its one-time password is shown once on the next page."""
     _require_security_admin(request)
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST or None, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             user, password = services.user_create(data=form.account_data(), by=request.user, request=request)
+        except PermissionDenied as exc:  # an administrator role: only on the server, with a second person
+            form.add_error("roles", str(exc))
         except ValidationError as exc:
             _service_errors(form, exc)
         else:
@@ -170,7 +172,7 @@ def user_create(request):
 def user_edit(request, pk: int):
     """Profile, roles, scope and activation of one account."""
     target = _get_managed_user(request, pk)
-    form = AccountForm(request.POST or None, instance=target)
+    form = AccountForm(request.POST or None, instance=target, by=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update(user=target, data=form.account_data(), by=request.user, request=request)
@@ -183,13 +185,15 @@ def user_edit(request, pk: int):
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {
         "form": form, "target": target, "scope_label": scopes.scope_label(target),
-        "separated": roles.is_separated(roles.held_roles(target)),
+        "reset_refused": services.reset_refusal_message(target) if roles.needs_second_person(target) else "",
+        "twofactor_reset_refused": (services.reset_refusal_message(target, command="twofactor_reset")
+                                    if roles.needs_second_person(target) else ""),
     }, status=400 if request.method == "POST" else 200)
 
 
 @require_POST
 def user_password_reset(request, pk: int):
-    """A one-time password that must be changed at next login; refused for administrators."""
+    """A one-time password that must be changed at next login; refused for (recent) administrators."""
     target = _get_managed_user(request, pk)
     try:
         password = services.user_reset_password(user=target, by=request.user, request=request)

@@ -72,7 +72,8 @@ def _download(request, kind: str, render_fn, label: str):
     if a is None:
         raise PermissionDenied(_("没有可导出的数据。"))
     content = render_fn(a)
-    audit_record(event="export.xlsx", request=request, obj=round_obj, kind=f"analytics_{kind}")
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj,
+                 kind=f"analytics_{kind}")
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{round_obj.name}-{label}.xlsx')}"
     return response

@@ -31,7 +31,19 @@ EVENT_LABELS = {
     "export.zip": _("下载批量评分表"),
     "export.zip.start": _("发起批量导出"),
     "final_score.change": _("修改最终得分"),
+    "observation.change": _("修改专家观察意见"),
+    "opinion.change": _("修改评价意见"),
     "otp.enrol": _("启用双因素认证"),
+    "recognition.build": _("拟定认定名单"),
+    "recognition.refresh": _("刷新认定名单"),
+    "recognition.decide": _("调整拟认定意见"),
+    "recognition.publish": _("发布公示"),
+    "recognition.objection_record": _("登记异议"),
+    "recognition.objection_update": _("更新异议处理情况"),
+    "recognition.objection_close": _("异议办结"),
+    "recognition.conclude": _("完成认定"),
+    "round.results_publish": _("向学校公布结果"),
+    "round.results_withdraw": _("撤回向学校公布的结果"),
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
@@ -92,6 +104,8 @@ DETAIL_LABELS = {
     "scope": _("查看范围"), "roles": _("持有角色"), "groups": _("角色组"), "action": _("操作"),
     "fields": _("修改字段"), "is_active": _("启用"), "is_superuser": _("超级用户"),
     "flagged": _("需重点关注"), "confirmed_by": _("确认人"), "one_time_password": _("已生成一次性密码"),
+    "bootstrap": _("首次安装（尚无其他管理员可确认）"), "password_expired": _("下次登录须修改密码"),
+    "was_enrolled": _("原已启用双因素认证"), "separated_role": _("须启用双因素认证的管理员类角色"),
     "status": _("HTTP 状态"), "method": _("请求方法"), "path": _("路径"), "view": _("页面"),
     "kind": _("类型"), "rows": _("行数"), "round": _("评估批次"), "district": _("区县"), "blank": _("空白表"),
     "element": _("评估要素"), "code": _("代码"), "errors": _("错误数"), "file": _("文件"), "filename": _("文件名"),
@@ -101,13 +115,16 @@ DETAIL_LABELS = {
     "n": _("数量"), "count": _("数量"), "date_from": _("开始日期"), "date_to": _("结束日期"), "user": _("用户名"),
     "event": _("事件"), "outcome": _("结果"), "school": _("学校"), "inspector": _("督导专家"), "lead": _("组长"),
     "schools": _("学校"), "skipped": _("已有账号（跳过）"),
-    "added": _("新增"), "removed": _("取消"), "opinion": _("初评意见"), "element_reasons": _("各要素的退回原因"),
+    "added": _("新增"), "removed": _("移除"), "opinion": _("初评意见"), "element_reasons": _("各要素的退回原因"),
     "missing": _("缺少"), "evaluation": _("学校评估"), "self_assessment": _("学校自评申报"), "applicants": _("可申报的学校"),
-    "requirement": _("佐证要求"),
+    "requirement": _("佐证要求"), "dimension": _("一级指标"), "opinions": _("含督导评估意见书"), "changed": _("更新"),
+    "decision_before": _("拟认定意见（之前）"), "decision_after": _("拟认定意见（之后）"),
+    "withdraw": _("撤出名单"), "received_on": _("收到日期"), "channel": _("渠道"), "document_no": _("认定文号"),
 }
 _ACTIONS = {"post_add": _("添加"), "post_remove": _("移除"), "post_clear": _("清空")}
 _KIND = {"ranking": _("排名表"), "district_workbook": _("区县汇总工作簿"), "scoresheet": _("评分表"),
-         "school_report": _("学校评估报告")}
+         "school_report": _("学校评估报告"), "opinion": _("督导评估意见书"),
+         "notice": _("拟认定名单公示"), "certificate": _("认定证书"), "recognized_list": _("已认定学校名单")}
 # Shown first, in this order: what a reader of a role change looks for.
 _FIRST = ("roles_before", "roles_after", "scope_before", "scope_after", "active_before", "active_after")
 

@@ -50,6 +50,8 @@ DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth: its changepassword replaces Django's (三权分立, accounts.overrides).
+    "accounts.overrides",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
     "ops",
     "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
     "analytics",
+    "recognition",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +235,13 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # groups with fewer schools than this are shown but marked.
 ANALYTICS_LENIENCY_SHARE = Decimal(os.environ.get("ANALYTICS_LENIENCY_SHARE", "0.1"))
 ANALYTICS_CV_MIN_SCHOOLS = envint("ANALYTICS_CV_MIN_SCHOOLS", 5)
+
+# Recognition (issue 14): the 公示 lasts at least this many calendar days, first day included; the
+# read-only public page of a 公示 notice (no login) exists only when PUBLIC_NOTICE=1; a recognition
+# is valid for RECOGNITION_VALID_YEARS years from its date.
+RECOGNITION_PUBLICITY_DAYS = envint("RECOGNITION_PUBLICITY_DAYS", 7)
+PUBLIC_NOTICE_ENABLED = envbool("PUBLIC_NOTICE", "False")
+RECOGNITION_VALID_YEARS = envint("RECOGNITION_VALID_YEARS", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640

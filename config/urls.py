@@ -9,6 +9,8 @@ urlpatterns = [
     path("selfassessment/", include("selfassessment.urls")),
     path("reports/", include("reports.urls")),
     path("analytics/", include("analytics.urls")),
+    path("recognition/", include("recognition.urls")),
+    path("gongshi/", include("recognition.public_urls")),
     path("audit/", include("audit.urls")),
     path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),

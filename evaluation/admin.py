@@ -4,7 +4,17 @@ scores and evidence are read-only here so the version check, history and audit a
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
+from .models import (
+    Evaluation,
+    Evidence,
+    FinalScore,
+    InspectorObservation,
+    PanelOpinion,
+    Round,
+    Score,
+    Scorecard,
+    Transition,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,3 +74,16 @@ class TransitionAdmin(ReadOnlyAdmin):
     list_display = ["evaluation", "action", "scorecard", "by", "at", "reason"]
     list_filter = ["action"]
     list_select_related = ["evaluation__round", "evaluation__school", "scorecard__inspector", "by"]
+
+
+@admin.register(InspectorObservation)
+class InspectorObservationAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["scorecard", "dimension", "version", "updated_by", "updated_at"]
+    list_select_related = ["scorecard__evaluation__round", "scorecard__evaluation__school", "scorecard__inspector",
+                           "dimension", "updated_by"]
+
+
+@admin.register(PanelOpinion)
+class PanelOpinionAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["evaluation", "version", "updated_by", "updated_at"]
+    list_select_related = ["evaluation__round", "evaluation__school", "updated_by"]

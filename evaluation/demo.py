@@ -29,9 +29,9 @@ from accounts.models import User
 from rubric.models import Element, RubricVersion
 from schools.models import District, School
 
-from . import recusal
+from . import hooks, recusal
 from .consolidation import consolidate
-from .models import Evaluation, FinalScore, Round, Score, Scorecard, Transition
+from .models import Evaluation, FinalScore, InspectorObservation, PanelOpinion, Round, Score, Scorecard, Transition
 
 DEMO_ROUND_NAME = "2026年度西安市义务教育新优质学校评估"
 RUBRIC_CODE = "xian-2020"
@@ -127,6 +127,27 @@ PRAISE_NOTES = [
     "工作扎实，成效显著。",
 ]
 FINAL_NOTE = "专家组合议：取各专家评分平均值。"
+# 评价意见 of the finalized demo schools: each part picked per school, deterministic for a seed.
+OPINION_OVERALL = [
+    "学校办学理念清晰，管理规范，教育教学质量稳步提升，整体达到新优质学校的基本要求。",
+    "学校立足实际、内涵发展，师生精神面貌良好，家长和社区满意度较高。",
+    "学校各项工作扎实有序，但部分方面与新优质学校标准尚有差距，需持续改进。",
+]
+OPINION_STRENGTHS = [
+    "课程体系完整，校本课程特色鲜明；教师专业发展机制健全。",
+    "德育活动丰富，学生综合素质评价落实到位；家校共育成效明显。",
+    "课堂教学改革深入，信息技术与教学融合度高。",
+]
+OPINION_PROBLEMS = [
+    "过程性评价记录不够完整，部分制度落实缺少佐证。",
+    "青年教师培养梯队尚未形成，骨干教师比例偏低。",
+    "课后服务内容较为单一，学生个性化发展需求满足不足。",
+]
+OPINION_SUGGESTIONS = [
+    "完善校本评价体系，建立过程性评价台账。",
+    "制定教师梯队培养计划，加强校际交流与名师引领。",
+    "丰富课后服务课程，统筹校内外资源。",
+]
 
 
 class DemoDataExists(Exception):
@@ -283,6 +304,9 @@ def demo_reset() -> None:
     eval_ids = list(found.evaluations.values_list("pk", flat=True))
     Score.history.filter(scorecard_id__in=card_ids).delete()
     FinalScore.history.filter(evaluation_id__in=eval_ids).delete()
+    PanelOpinion.history.filter(evaluation_id__in=eval_ids).delete()
+    InspectorObservation.history.filter(scorecard_id__in=card_ids).delete()
+    hooks.demo_round_cleanup(found)  # e.g. a recognition list someone built on the demo round
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         Evaluation.objects.filter(round=found).delete()
     found.delete()
@@ -435,6 +459,19 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     Evaluation.objects.bulk_update(finalized_evals, ["status", "finalized_by", "finalized_at"], batch_size=500)
     bulk_create_with_history(scores, Score, batch_size=1000, default_change_reason="演示数据")
     bulk_create_with_history(finals, FinalScore, batch_size=1000, default_change_reason="演示数据")
+    opinions = []
+    for ev, cards in zip(evaluations, panels):
+        if ev.status != Evaluation.Status.FINALIZED:
+            continue
+        pick = random.Random(f"{seed}-opinion-{ev.school.code}")  # its own stream: the scores stay as they were
+        opinion = PanelOpinion(
+            evaluation=ev, overall=pick.choice(OPINION_OVERALL), strengths=pick.choice(OPINION_STRENGTHS),
+            problems=pick.choice(OPINION_PROBLEMS), suggestions=pick.choice(OPINION_SUGGESTIONS),
+            version=1, updated_by=cards[0].inspector,
+        )
+        opinion._history_user = cards[0].inspector
+        opinions.append(opinion)
+    bulk_create_with_history(opinions, PanelOpinion, batch_size=500, default_change_reason="演示数据")
     Transition.objects.bulk_create(transitions, batch_size=1000)
     summary.scores = len(scores)
     summary.final_scores = len(finals)

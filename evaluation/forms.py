@@ -11,28 +11,6 @@ from schools.models import District, School
 from .models import Round
 
 
-_FIELD_RE = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
-
-
-def element_values_from_post(post) -> dict:
-    """The element rows of a scoring form (points_<code>, note_<code>, version_<code>), for the
-    versioned saver: the inspectors' scorecard and a school's self-assessment post the same way."""
-    values = {}
-    for key in post:
-        match = _FIELD_RE.match(key)
-        if not match:
-            continue
-        code = match.group(1)
-        points = post.get(key, "")
-        note = post.get(f"note_{code}")
-        version = post.get(f"version_{code}", "0")
-        # An untouched empty row of the plain form is not a save request.
-        if points.strip() == "" and not (note or "").strip() and version in ("", "0"):
-            continue
-        values[code] = {"points": points, "note": note, "version": version}
-    return values
-
-
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _CODE_SPLIT = re.compile(r"[\s,，、;；]+")
 
@@ -52,7 +30,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation",
-                  "require_consolidation_notes", "pass_mark", "panel_min", "panel_max", "same_district",
+                  "require_consolidation_notes", "require_opinion", "pass_mark", "panel_min", "panel_max", "same_district",
                   "self_assessment", "apply_opens_on", "apply_closes_on", "district_review_closes_on",
                   "visit_starts_on", "visit_ends_on", "applicants", "applicant_stages"]
         widgets = {
@@ -243,5 +221,138 @@ class FinalScoresForm(forms.Form):
         return self.cleaned_data
 
 
+class ScoresForm(forms.Form):
+    """The scorecard's save POST (autosave and the plain form): points_<code>, note_<code>,
+    version_<code> per element.
+
+    Which elements are posted is not known in advance (one from autosave, all 84 from the plain
+    form, any rubric), so a field triple is made for each points_<code> in the POST. Elements are
+    judged one by one, as the JSON answer reports them: after `is_valid()`, `values` holds the
+    elements to save ({"points", "note", "version"} for scores_save_many) and `element_errors`
+    the Chinese reason for each element refused here. The points themselves are checked against
+    the element's standard and step by the service (parse_points), which knows the element.
+    An untouched empty row of the plain form is not a save request.
+    """
+
+    POINTS_KEY = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
+    VERSION_ERROR = _("版本号无效，请刷新页面后重试。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = [m.group(1) for key in self.data for m in [self.POINTS_KEY.match(key)] if m]
+        nul = _("不能包含空字符（NUL）。")
+        for code in self.codes:
+            self.fields[f"points_{code}"] = forms.CharField(
+                required=False, strip=False, error_messages={"null_characters_not_allowed": _("得分") + nul})
+            self.fields[f"note_{code}"] = forms.CharField(
+                required=False, strip=False, max_length=2000,
+                error_messages={"max_length": _("备注不能超过 2000 字。"),
+                                "null_characters_not_allowed": _("备注") + nul})
+            self.fields[f"version_{code}"] = forms.IntegerField(
+                required=False, min_value=0,
+                error_messages={"invalid": self.VERSION_ERROR, "min_value": self.VERSION_ERROR})
+        self.values: dict[str, dict] = {}
+        self.element_errors: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        for code in self.codes:
+            refused = [self.errors[name][0] for name in (f"version_{code}", f"points_{code}", f"note_{code}")
+                       if name in self.errors]
+            if refused:
+                self.element_errors[code] = refused[0]
+                continue
+            points = data.get(f"points_{code}") or ""
+            # A note left out of the POST keeps the stored one (None); sent empty, it clears it.
+            note = data.get(f"note_{code}") if f"note_{code}" in self.data else None
+            version = data.get(f"version_{code}") or 0
+            if points.strip() == "" and not (note or "").strip() and version == 0:
+                continue
+            self.values[code] = {"points": points, "note": note, "version": version}
+        return data
+
+
 class FinalHistoryFilterForm(forms.Form):
     code = forms.RegexField(label=_("评估要素"), regex=r"^C[1-9][0-9]{0,3}$", required=False, max_length=6)
+
+
+class PlainTextField(forms.CharField):
+    """Multi-line text as typed, with line ends normalized: a browser sends CRLF, which would count
+    twice against the length the page's maxlength allowed."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+def _text_field(label, *, rows: int = 4, max_length: int = 5000):
+    return PlainTextField(
+        label=label, required=False, max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"max_length": _("不能超过 %(limit_value)s 字（现有 %(show_value)s 字）。")},
+    )
+
+
+class ObservationsForm(forms.Form):
+    """An inspector's observations: obs_<A code> (text) and over_<A code> (the version last seen)."""
+
+    def __init__(self, *args, rows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for row in self.rows:
+            code = row.dimension.code
+            self.fields[f"obs_{code}"] = _text_field(f"{code} {row.dimension.name}", rows=3)
+            self.fields[f"over_{code}"] = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+            self.initial.setdefault(f"obs_{code}", row.text)
+            self.initial.setdefault(f"over_{code}", row.version)
+
+    def values(self) -> dict:
+        """{code: {"text", "version"}} for observations_save."""
+        return {
+            row.dimension.code: {
+                "text": self.cleaned_data.get(f"obs_{row.dimension.code}", ""),
+                "version": self.cleaned_data.get(f"over_{row.dimension.code}"),
+            }
+            for row in self.rows
+        }
+
+    def pairs(self):
+        """(row, text field, version field) per dimension, for the template."""
+        return [(row, self[f"obs_{row.dimension.code}"], self[f"over_{row.dimension.code}"]) for row in self.rows]
+
+
+class OpinionForm(forms.Form):
+    """The panel's opinion: four required parts (required to finalize, not to save a draft) and
+    an optional entry per A (dim_<code>)."""
+
+    overall = _text_field(_("总体评价"), rows=5)
+    strengths = _text_field(_("主要优势与特色"), rows=5)
+    problems = _text_field(_("存在问题"), rows=5)
+    suggestions = _text_field(_("改进建议"), rows=5)
+    version = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, view=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dimension_codes = []
+        for dim in (view.dimensions if view else []):
+            code = dim.dimension.code
+            self.dimension_codes.append(code)
+            self.fields[f"dim_{code}"] = _text_field(f"{code} {dim.dimension.name}", rows=2)
+            self.initial.setdefault(f"dim_{code}", dim.text)
+        if view is not None:
+            for name, _label, text in view.parts:
+                self.initial.setdefault(name, text)
+            self.initial.setdefault("version", view.version)
+
+    def dimension_fields(self):
+        return [self[f"dim_{code}"] for code in self.dimension_codes]
+
+    def part_fields(self):
+        return [self[name] for name in ("overall", "strengths", "problems", "suggestions")]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "overall": data["overall"], "strengths": data["strengths"], "problems": data["problems"],
+            "suggestions": data["suggestions"], "version": data.get("version") or 0,
+            "dimension_notes": {code: data.get(f"dim_{code}", "") for code in self.dimension_codes},
+        }

@@ -101,6 +101,18 @@ class Round(models.Model):
     applicant_schools = models.ManyToManyField(
         "schools.School", verbose_name=_("指定学校名单"), blank=True, related_name="applicant_rounds",
     )
+    require_opinion = models.BooleanField(
+        _("定稿须有评价意见"),
+        default=True,
+        help_text=_("定稿前，组长须写完评价意见的总体评价、主要优势与特色、存在问题和改进建议。"),
+    )
+    # Set by the admin (after 认定, or on its own): schools may then see their own result and opinion.
+    results_published_to_schools = models.BooleanField(_("已向学校公布结果"), default=False)
+    results_published_at = models.DateTimeField(_("向学校公布结果时间"), null=True, blank=True)
+    results_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("公布人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -194,6 +206,36 @@ class Evaluation(models.Model):
     def is_finalized(self) -> bool:
         return self.status == self.Status.FINALIZED
 
+    def lock_reason(self) -> str | None:
+        """Why nothing about this evaluation may change any more — final scores, 合议说明,
+        scorecards — (None while it is open): finalized, or its round closed."""
+        if self.is_finalized:
+            return str(_("该学校的评估已定稿，不能再修改。"))
+        if self.round.status == Round.Status.CLOSED:
+            return str(_("该评估批次已结束，不能再修改。"))
+        return None
+
+    def opinion_lock_reason(self) -> str | None:
+        """Why nobody may change the panel's opinion (评价意见) any more; None while it is open."""
+        if self.lock_reason() is None:  # the evaluation's own rule, worded for the opinion
+            return None
+        if self.is_finalized:
+            return str(_("该学校的评估已定稿，评价意见不能再修改；需要更正时由管理员重新开启。"))
+        return str(_("该评估批次已结束，评价意见不能再修改。"))
+
+    def is_lead(self, user) -> bool:
+        """The panel's lead (组长), while they still hold the inspector role."""
+        from accounts import roles
+
+        return (
+            user is not None and user.pk is not None and roles.is_inspector(user)
+            and self.scorecards.filter(inspector=user, is_lead=True).exists()
+        )
+
+    def opinion_editable_by(self, user) -> bool:
+        """The one rule "may this user change the panel's opinion": the lead, while it is open."""
+        return self.opinion_lock_reason() is None and self.is_lead(user)
+
 
 class Scorecard(models.Model):
     """评分表: one inspector's scores for one evaluation; membership of the panel."""
@@ -234,11 +276,7 @@ class Scorecard(models.Model):
         """Why nobody may change this scorecard any more (None while it is open for its owner)."""
         if self.is_submitted:
             return str(_("评分表已提交，不能再修改。"))
-        if self.evaluation.is_finalized:
-            return str(_("该学校的评估已定稿，不能再修改。"))
-        if self.evaluation.round.status == Round.Status.CLOSED:
-            return str(_("该评估批次已结束，不能再修改。"))
-        return None
+        return self.evaluation.lock_reason()
 
     def is_owned_by(self, user) -> bool:
         """The scorecard's inspector, while they still hold the inspector role."""
@@ -350,6 +388,91 @@ class Evidence(models.Model):
     def download_name(self) -> str:
         """The user's name with the extension of the detected type, never the uploaded one (x.html → x.pdf)."""
         return download_name(self.original_name, self.content_type)
+
+
+OPINION_MAX_LENGTH = 5000
+
+
+class InspectorObservation(models.Model):
+    """One inspector's own observations (观察意见) on one dimension (A) of the school.
+
+    Kept on the inspector's scorecard: editable exactly while the scorecard is
+    (Scorecard.is_editable_by), read by the lead when composing the panel's opinion.
+    """
+
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("评分表"), on_delete=models.CASCADE, related_name="observations"
+    )
+    dimension = models.ForeignKey(
+        "rubric.Dimension", verbose_name=_("一级指标"), on_delete=models.PROTECT, related_name="observations"
+    )
+    text = models.TextField(_("观察意见"), blank=True)
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("专家观察意见")
+        verbose_name_plural = _("专家观察意见")
+        ordering = ["scorecard", "dimension__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "dimension"], name="one_observation_per_dimension"),
+        ]
+
+    def __str__(self):
+        return f"{self.scorecard} · {self.dimension.code}"
+
+
+class PanelOpinion(models.Model):
+    """评价意见: the panel's written opinion of the school, composed by the lead.
+
+    The four parts are each required before finalizing (when the round asks for an opinion).
+    The optional per-dimension entries are a JSON object {"A1": "…"} rather than a table of
+    their own: the opinion is one document, edited and versioned as a whole, so one history
+    row per save records its full state; the codes cannot drift because a round's rubric
+    version is frozen once published, and the service checks every key against it.
+    """
+
+    PARTS = (
+        ("overall", _("总体评价")),
+        ("strengths", _("主要优势与特色")),
+        ("problems", _("存在问题")),
+        ("suggestions", _("改进建议")),
+    )
+
+    evaluation = models.OneToOneField(
+        Evaluation, verbose_name=_("学校评估"), on_delete=models.CASCADE, related_name="opinion"
+    )
+    overall = models.TextField(_("总体评价"), blank=True)
+    strengths = models.TextField(_("主要优势与特色"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    suggestions = models.TextField(_("改进建议"), blank=True)
+    dimension_notes = models.JSONField(_("分项意见"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("版本号"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("评价意见")
+        verbose_name_plural = _("评价意见")
+
+    def __str__(self):
+        return f"{self.evaluation} · {_('评价意见')}"
+
+    @classmethod
+    def missing_parts_of(cls, opinion) -> list[str]:
+        """The Chinese names of the required parts still blank (all four when there is no opinion)."""
+        return [str(label) for name, label in cls.PARTS if not (getattr(opinion, name, "") or "").strip()]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_parts_of(self)
 
 
 class Transition(models.Model):

@@ -6,14 +6,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
 
 from .consolidation import is_flagged, spread
-from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
+from .models import (
+    Evaluation,
+    Evidence,
+    FinalScore,
+    InspectorObservation,
+    PanelOpinion,
+    Round,
+    Score,
+    Scorecard,
+    Transition,
+)
 from .totals import consensus_points, evaluation_points, sum_tree
 
 
@@ -98,23 +108,31 @@ def scorecard_for(*, pk: int):
 
 # ---------------------------------------------------------------- inspector home
 
-def inspector_assignments(*, user):
-    """The user's scorecards in open rounds, with scored count and running total (one query)."""
-    return (
+def inspector_assignments(*, user) -> list[Scorecard]:
+    """The user's scorecards in open rounds, each with `scored`, `element_count` and `total`
+    (their own running total by the one summation, as on the scorecard page) and `editable`
+    (Scorecard.is_editable_by: 评分 or 查看). Two queries plus three per rubric version,
+    whatever the number of assignments."""
+    cards = list(
         Scorecard.objects.filter(inspector=user, evaluation__round__status=Round.Status.OPEN)
         .select_related("evaluation__round__rubric_version", "evaluation__school__district")
-        .annotate(
-            scored=Count("scores", filter=Q(scores__points__isnull=False)),
-            total=Sum("scores__points"),
-            element_count=Subquery(
-                Element.objects.filter(version=OuterRef("evaluation__round__rubric_version"))
-                .values("version")
-                .annotate(n=Count("id"))
-                .values("n")[:1]
-            ),
-        )
         .order_by("-evaluation__round__year", "-evaluation__round_id", "evaluation__school__code")
     )
+    own: dict[int, dict[int, Decimal]] = {card.pk: {} for card in cards}
+    for card_id, element_id, points in Score.objects.filter(
+        scorecard__in=list(own), points__isnull=False
+    ).values_list("scorecard_id", "element_id", "points"):
+        own[card_id][element_id] = points
+    trees: dict[int, RubricTree] = {}
+    for card in cards:
+        version = card.evaluation.round.rubric_version
+        if version.pk not in trees:
+            trees[version.pk] = rubric_tree(version=version)
+        tree = trees[version.pk]
+        totals = totals_for(tree=tree, points_by_element=own[card.pk])
+        card.total, card.scored, card.element_count = totals["total"], totals["scored"], len(tree.elements)
+        card.editable = card.is_editable_by(user)
+    return cards
 
 
 # ---------------------------------------------------------------- totals
@@ -415,3 +433,126 @@ def round_status_rows(*, round: Round, evaluations=None) -> list[dict]:
             }
         )
     return rows
+
+
+# ---------------------------------------------------------------- 评价意见
+
+
+def evaluation_visit_dates(*, evaluation: Evaluation):
+    """(first day, last day) of the panel's visit to the school, either may be None.
+
+    The one place documents (督导评估意见书) take the visit dates from: for now the round's dates.
+    """
+    return evaluation.round.starts_on, evaluation.round.ends_on
+
+
+def results_published(*, round: Round) -> bool:
+    """Whether the round's results (totals, the opinion, recognition) are published to the schools:
+    the one answer the schools' own pages ask."""
+    return bool(round.results_published_to_schools)
+
+
+@dataclass
+class ObservationRow:
+    dimension: object  # rubric.selectors.DimensionNode
+    observation: InspectorObservation | None
+
+    @property
+    def text(self) -> str:
+        return self.observation.text if self.observation else ""
+
+    @property
+    def version(self) -> int:
+        return self.observation.version if self.observation else 0
+
+
+def scorecard_observations(*, scorecard: Scorecard, tree: RubricTree | None = None) -> list[ObservationRow]:
+    """One row per dimension (A) with the inspector's observation on it, in rubric order (two queries)."""
+    tree = tree or rubric_tree(version=scorecard.evaluation.round.rubric_version)
+    rows = {
+        o.dimension_id: o
+        for o in InspectorObservation.objects.filter(scorecard=scorecard).select_related("updated_by")
+    }
+    return [ObservationRow(dimension=dim, observation=rows.get(dim.dimension.pk)) for dim in tree.dimensions]
+
+
+@dataclass
+class OpinionDimension:
+    dimension: object  # rubric.selectors.DimensionNode
+    text: str  # the panel's optional entry on this A
+    observations: list = field(default_factory=list)  # (inspector name, submitted, text)
+    notes: list = field(default_factory=list)  # (element code, inspector name, note)
+
+
+@dataclass
+class OpinionView:
+    """The panel's opinion as pages and documents show it, optionally with its sources."""
+
+    evaluation: Evaluation
+    tree: RubricTree
+    opinion: PanelOpinion | None
+    parts: list  # (field name, Chinese label, text) for the four parts, in order
+    dimensions: list[OpinionDimension]
+    missing: list[str]  # the Chinese names of the blank required parts
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def entries(self) -> list[OpinionDimension]:
+        """The per-A entries the panel wrote, in rubric order."""
+        return [d for d in self.dimensions if d.text]
+
+    @property
+    def has_content(self) -> bool:
+        return any(text.strip() for _n, _l, text in self.parts) or any(d.text for d in self.dimensions)
+
+    @property
+    def version(self) -> int:
+        return self.opinion.version if self.opinion else 0
+
+
+def evaluation_opinion(*, evaluation: Evaluation, tree: RubricTree | None = None, sources: bool = False) -> OpinionView:
+    """The panel's opinion (评价意见) of one evaluation, per-A entries in rubric order.
+
+    `sources` adds what the lead composes it from: every inspector's observations and element
+    notes (备注), grouped per A. Two queries, four with sources.
+    """
+    tree = tree or rubric_tree(version=evaluation.round.rubric_version)
+    opinion = PanelOpinion.objects.filter(evaluation=evaluation).select_related("updated_by").first()
+    parts = [(name, str(label), getattr(opinion, name, "") if opinion else "") for name, label in PanelOpinion.PARTS]
+    notes_of = (opinion.dimension_notes if opinion else None) or {}
+    dims = {dim.code: OpinionDimension(dimension=dim, text=str(notes_of.get(dim.code, ""))) for dim in tree.dimensions}
+    if sources:
+        by_pk = {dim.dimension.pk: dims[dim.code] for dim in tree.dimensions}
+        observations = (
+            InspectorObservation.objects.filter(scorecard__evaluation=evaluation)
+            .exclude(text="")
+            .select_related("scorecard__inspector")
+            .order_by("-scorecard__is_lead", "scorecard__inspector__username")
+        )
+        for o in observations:
+            if o.dimension_id in by_pk:
+                by_pk[o.dimension_id].observations.append(
+                    (o.scorecard.inspector.display_name, o.scorecard.is_submitted, o.text)
+                )
+        dim_of_element = {e.pk: dim.code for dim in tree.dimensions for e in dim.elements}
+        notes = (
+            Score.objects.filter(scorecard__evaluation=evaluation)
+            .exclude(note="")
+            .values_list("element_id", "element__code", "scorecard__inspector__name",
+                         "scorecard__inspector__username", "note")
+            .order_by("element__order", "-scorecard__is_lead", "scorecard__inspector__username")
+        )
+        for element_id, code, name, username, note in notes:
+            if element_id in dim_of_element and note.strip():
+                dims[dim_of_element[element_id]].notes.append((code, name or username, note))
+    return OpinionView(
+        evaluation=evaluation,
+        tree=tree,
+        opinion=opinion,
+        parts=parts,
+        dimensions=list(dims.values()),
+        missing=PanelOpinion.missing_parts_of(opinion),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.etree import ElementTree
 from xml.parsers.expat import ExpatError
@@ -21,14 +22,26 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import roles
 from audit.services import audit_record
+from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from rubric.models import Element, RubricVersion
 
-from . import recusal, selectors
+from . import hooks, recusal, selectors
 from .consolidation import consolidate
-from .models import Evaluation, Evidence, FinalScore, Round, Score, Scorecard, Transition
+from .models import (
+    OPINION_MAX_LENGTH,
+    Evaluation,
+    Evidence,
+    FinalScore,
+    InspectorObservation,
+    PanelOpinion,
+    Round,
+    Score,
+    Scorecard,
+    Transition,
+)
 # SaveResult and conflict_message are used by callers under these names.
-from .versioned import SaveResult, conflict_message, save_versioned  # noqa: F401
+from .versioned import SaveResult, as_version, conflict_message, save_versioned  # noqa: F401
 
 
 class ScoreConflict(Exception):
@@ -91,6 +104,26 @@ def evaluation_create(*, round: Round, school, by, request=None) -> Evaluation:
     if created:
         audit_record(event="evaluation.create", request=request, user=by, obj=evaluation, school=school.code)
     return evaluation
+
+
+def round_results_publish(*, round: Round, published: bool, by, request=None) -> Round:
+    """Publish (or withdraw) a round's results to the schools: their own total, opinion and recognition.
+
+    Independent of the recognition steps (an admin may publish after 认定 or before); recorded with
+    who and when, and audited.
+    """
+    if not roles.is_admin(by):
+        raise PermissionDenied(_("只有管理员可以向学校公布结果。"))
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.results_published_to_schools == bool(published):
+        return round
+    round.results_published_to_schools = bool(published)
+    round.results_published_at = timezone.now() if published else None
+    round.results_published_by = by if published else None
+    round.save(update_fields=["results_published_to_schools", "results_published_at", "results_published_by"])
+    audit_record(event="round.results_publish" if published else "round.results_withdraw", request=request, user=by,
+                 obj=round)
+    return round
 
 
 class RecusalWarning(ValidationError):
@@ -288,8 +321,10 @@ def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
 def _check_lead(evaluation: Evaluation, by) -> None:
     if by is None or not evaluation.scorecards.filter(inspector=by, is_lead=True).exists():
         raise PermissionDenied(_("只有组长可以合议定分。"))
-    if evaluation.is_finalized:
-        raise ValidationError(_("该学校的评估已定稿，不能再修改。"))
+    # Finalized, or the round closed: the same rule and wording as the scorecards (Evaluation.lock_reason).
+    reason = evaluation.lock_reason()
+    if reason:
+        raise ValidationError(reason)
 
 
 def final_scores_save_many(*, evaluation: Evaluation, values: dict, by, request=None) -> SaveResult:
@@ -359,8 +394,6 @@ def scorecard_return(*, scorecard: Scorecard, by, reason: str, request=None) -> 
         raise ValidationError({"reason": _("请填写退回原因。")})
     if not scorecard.is_submitted:
         raise ValidationError(_("%(name)s 的评分表尚未提交，无需退回。") % {"name": scorecard.inspector.display_name})
-    if evaluation.round.status == Round.Status.CLOSED:
-        raise ValidationError(_("该评估批次已结束，不能再退回评分表。"))
     scorecard.status = Scorecard.Status.DRAFT
     scorecard.submitted_at = None
     scorecard.save(update_fields=["status", "submitted_at"])
@@ -395,6 +428,14 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
             code="notes_missing",
             params={"codes": [row.element.code for row in missing_notes]},
         )
+    if evaluation.round.require_opinion:
+        missing_parts = PanelOpinion.missing_parts_of(PanelOpinion.objects.filter(evaluation=evaluation).first())
+        if missing_parts:
+            raise ValidationError(
+                _("定稿前须完成评价意见，尚未填写：%(parts)s") % {"parts": "、".join(missing_parts)},
+                code="opinion_missing",
+                params={"parts": missing_parts},
+            )
     elements = list(Element.objects.filter(version_id=evaluation.round.rubric_version_id))
     have = set(FinalScore.objects.filter(evaluation=evaluation).values_list("element_id", flat=True))
     by_element: dict[int, list[Decimal]] = {}
@@ -425,10 +466,12 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
 
 @transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) -> Evaluation:
-    """An admin unlocks a finalized evaluation so the lead can correct final scores.
+    """An admin unlocks a finalized evaluation so the lead can correct final scores and the opinion.
 
-    The final scores stay as they were; every scorecard stays submitted (read-only to its
-    inspector) until the lead returns it (scorecard_return).
+    The final scores and the panel's opinion stay as they were (both editable by the lead
+    again); every scorecard stays submitted (read-only to its inspector) until the lead returns
+    it (scorecard_return). Later steps may forbid it (evaluation.hooks: a recognition list in
+    公示 freezes its schools).
     """
     if not roles.is_admin(by):
         raise PermissionDenied(_("只有管理员可以重新开启评估。"))
@@ -438,6 +481,9 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) 
     evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     if not evaluation.is_finalized:
         raise ValidationError(_("该评估尚未定稿，无需重新开启。"))
+    refusals = hooks.reopen_refusals(evaluation)
+    if refusals:
+        raise ValidationError(refusals)
     evaluation.status = Evaluation.Status.IN_PROGRESS
     evaluation.finalized_at = None
     evaluation.finalized_by = None
@@ -445,6 +491,168 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) 
     Transition.objects.create(evaluation=evaluation, action=Transition.Action.REOPEN, by=by, reason=reason)
     audit_record(event="evaluation.reopen", request=request, user=by, obj=evaluation, reason=reason)
     return evaluation
+
+
+# ---------------------------------------------------------------- 评价意见: observations and the panel's opinion
+
+
+class OpinionConflict(Exception):
+    """A stale save of the panel's opinion; `current` is the opinion as it is now."""
+
+    def __init__(self, current: PanelOpinion):
+        self.current = current
+        super().__init__(_("评价意见已被他人修改。"))
+
+
+def _opinion_text(value, *, label: str) -> str:
+    """User text for an opinion or observation: non-characters and controls dropped, length checked."""
+    text = strip_noncharacters(str(value or ""))
+    if len(text) > OPINION_MAX_LENGTH:
+        raise ValidationError(
+            _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": OPINION_MAX_LENGTH}, code="max_length"
+        )
+    return text
+
+
+@dataclass
+class ObservationResult:
+    """What an observations save did, keyed by dimension code."""
+
+    saved: dict[str, InspectorObservation] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, InspectorObservation] = field(default_factory=dict)
+
+
+@transaction.atomic
+def observations_save(*, scorecard: Scorecard, values: dict, by, request=None) -> ObservationResult:
+    """An inspector saves their own observations per A: {"A1": {"text": str, "version": int}}.
+
+    Editable exactly while the scorecard is (Scorecard.is_editable_by). Each dimension is
+    versioned like a score: a stale version is a conflict and leaves the stored text alone;
+    an unchanged text is acknowledged without a new version.
+    """
+    # As stored, under a lock: a submit (or a lead's return) in between decides, not the caller's copy.
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("evaluation__round").get(pk=scorecard.pk)
+    _check_scorecard_writable(scorecard, by)
+    from rubric.models import Dimension
+
+    result = ObservationResult()
+    dims = {d.code: d for d in Dimension.objects.filter(version_id=scorecard.evaluation.round.rubric_version_id)}
+    parsed = {}
+    for code, item in values.items():
+        dimension = dims.get(code)
+        if dimension is None:
+            result.errors[code] = _("一级指标 %(code)s 不存在。") % {"code": code}
+            continue
+        try:
+            text = _opinion_text(item.get("text"), label=_("观察意见"))
+        except ValidationError as exc:
+            result.errors[code] = exc.messages[0]
+            continue
+        parsed[code] = (dimension, text, as_version(item.get("version")))
+    if not parsed:
+        return result
+    changes = []
+    current = {
+        row.dimension_id: row
+        for row in InspectorObservation.objects.select_for_update(of=("self",))
+        .filter(scorecard=scorecard, dimension__in=[p[0] for p in parsed.values()])
+        .select_related("updated_by")
+    }
+    for code, (dimension, text, seen) in parsed.items():
+        row = current.get(dimension.pk)
+        if row is None:
+            if not text.strip():
+                continue  # an untouched empty box is not a save request
+            if seen not in (0, None):
+                result.errors[code] = _("版本号无效，请刷新页面后重试。")
+                continue
+            row = InspectorObservation(scorecard=scorecard, dimension=dimension, text=text, version=1, updated_by=by)
+        elif row.text == text:
+            result.saved[code] = row  # a replay of what is stored: acknowledged, no new version
+            continue
+        elif seen != row.version:
+            result.conflicts[code] = row
+            continue
+        else:
+            row.text, row.version, row.updated_by = text, row.version + 1, by
+        row._history_user = by
+        row.save()
+        result.saved[code] = row
+        changes.append({"dimension": code, "version": row.version})
+    if changes:
+        audit_record(event="observation.change", request=request, user=by, obj=scorecard, changes=changes)
+    return result
+
+
+@transaction.atomic
+def opinion_save(
+    *, evaluation: Evaluation, overall: str, strengths: str, problems: str, suggestions: str,
+    dimension_notes: dict[str, str] | None = None, version: int, by, request=None,
+) -> PanelOpinion:
+    """The lead saves the panel's opinion (a draft may be incomplete; finalizing checks completeness).
+
+    Refused while locked (finalized, round closed: Evaluation.opinion_lock_reason) or for anyone
+    but the lead; `version` is the one the lead last saw, and a stale one raises
+    OpinionConflict with the stored opinion, which stays unchanged. Per-A entries are keyed by
+    the round's dimension codes; empty ones are dropped.
+    """
+    # The evaluation row first, as finalize does: a save and a finalize never interleave.
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("round").get(pk=evaluation.pk)
+    if not evaluation.is_lead(by):
+        raise PermissionDenied(_("只有组长可以撰写评价意见。"))
+    reason = evaluation.opinion_lock_reason()
+    if reason is not None:
+        raise ValidationError(reason)
+    from rubric.models import Dimension
+
+    given = {"overall": overall, "strengths": strengths, "problems": problems, "suggestions": suggestions}
+    texts, errors = {}, {}
+    for name, label in PanelOpinion.PARTS:
+        try:
+            texts[name] = _opinion_text(given[name], label=str(label))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    codes = set(Dimension.objects.filter(version_id=evaluation.round.rubric_version_id).values_list("code", flat=True))
+    notes = {}
+    for code, text in (dimension_notes or {}).items():
+        if code not in codes:
+            errors.setdefault("dimension_notes", []).append(_("一级指标 %(code)s 不存在。") % {"code": code})
+            continue
+        try:
+            text = _opinion_text(text, label=_("%(code)s 分项意见") % {"code": code})
+        except ValidationError as exc:
+            errors.setdefault(f"dim_{code}", []).extend(exc.messages)
+            continue
+        if text.strip():
+            notes[code] = text
+    if errors:
+        raise ValidationError(errors)
+    opinion = (PanelOpinion.objects.select_for_update(of=("self",)).filter(evaluation=evaluation)
+               .select_related("updated_by").first())
+    seen = as_version(version)
+    if opinion is None:
+        if seen not in (0, None):
+            raise ValidationError(_("版本号无效，请刷新页面后重试。"))
+        opinion = PanelOpinion(evaluation=evaluation, version=0)
+    unchanged = all(getattr(opinion, k) == v for k, v in texts.items()) and opinion.dimension_notes == notes
+    if opinion.pk and unchanged:
+        return opinion  # a replay of what is stored: no new version, no history row
+    if opinion.pk and seen != opinion.version:
+        raise OpinionConflict(opinion)
+    for name, text in texts.items():
+        setattr(opinion, name, text)
+    opinion.dimension_notes = notes
+    opinion.version += 1
+    opinion.updated_by = by
+    opinion._history_user = by
+    opinion.full_clean()
+    opinion.save()
+    audit_record(
+        event="opinion.change", request=request, user=by, obj=evaluation, version=opinion.version,
+        missing=PanelOpinion.missing_parts_of(opinion),
+    )
+    return opinion
 
 
 # ---------------------------------------------------------------- evidence

@@ -17,6 +17,7 @@ urlpatterns = [
     path("scorecards/<int:pk>/history/<str:code>/", views.score_history, name="score_history"),
     path("scorecards/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
     path("scorecards/<int:pk>/xlsx/", views.scorecard_download, name="scorecard_download"),
+    path("scorecards/<int:pk>/observations/", views.observations, name="observations"),
     path("scorecards/<int:pk>/xlsx/upload/", views.scorecard_upload, name="scorecard_upload"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/final/", views.final_scores_save, name="final_scores_save"),
     path("evaluations/<int:pk>/finalize/", views.evaluation_finalize, name="evaluation_finalize"),
     path("evaluations/<int:pk>/reopen/", views.evaluation_reopen, name="evaluation_reopen"),
+    path("evaluations/<int:pk>/opinion/", views.opinion, name="opinion"),
     path("evaluations/<int:pk>/final/history/", views.final_score_history, name="final_score_history"),
     path("evaluations/<int:pk>/scorecards/<int:scorecard_pk>/return/", views.scorecard_return, name="scorecard_return"),
 ]

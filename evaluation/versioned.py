@@ -139,7 +139,7 @@ def save_versioned(
         to_update, to_create = [], []
         for code, (element, points, note, version, follows) in parsed.items():
             row = current.get(element.pk)
-            seen = _as_version(version)
+            seen = as_version(version)
             if row is None:
                 if not force and seen not in (0, None):
                     result.errors[code] = _("版本号无效，请刷新页面后重试。")
@@ -202,7 +202,7 @@ def save_versioned(
     return result
 
 
-def _as_version(value) -> int | None:
+def as_version(value) -> int | None:
     if value in (None, ""):
         return None
     try:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,10 @@ from schools.models import School
 from . import recusal, selectors, services
 from .forms import (
     EvidenceForm,
-    element_values_from_post,
     FinalHistoryFilterForm,
     FinalScoresForm,
+    ObservationsForm,
+    OpinionForm,
     PanelAssignForm,
     ReopenForm,
     ReturnForm,
@@ -33,9 +34,9 @@ from .forms import (
     SchoolFilterForm,
     XlsxUploadForm,
 )
-from .models import Evaluation, Evidence, Round, Scorecard
+from .models import Evaluation, Evidence, PanelOpinion, Round, Scorecard
 from .parsing import fmt
-from .versioned import saved_row_json
+from .autosave import element_rows_save, wants_json
 from .xlsx import scorecard_xlsx
 
 # ---------------------------------------------------------------- access helpers
@@ -74,8 +75,9 @@ def _get_rw_scorecard(request, pk: int) -> Scorecard:
     return card
 
 
-def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
-    """(evaluation, the user's scorecard on it). Outsiders 404; panel members other than the lead 403."""
+def _panel_evaluation(request, pk: int) -> tuple[Evaluation, Scorecard | None]:
+    """(evaluation, the user's scorecard on it), for the consolidation pages. Visibility is
+    accounts.scopes.evaluation_visible (outsiders 404); panel members other than the lead 403."""
     evaluation = scopes.evaluation_visible(request.user, pk)
     mine = Scorecard.objects.filter(evaluation=evaluation, inspector=request.user).first()
     if mine is not None and not mine.is_lead and not roles.can_view_results(request.user):
@@ -84,14 +86,13 @@ def _get_evaluation_for_user(request, pk: int) -> tuple[Evaluation, Scorecard | 
 
 
 def _get_lead_evaluation(request, pk: int) -> Evaluation:
-    evaluation, mine = _get_evaluation_for_user(request, pk)
+    evaluation, mine = _panel_evaluation(request, pk)
     if mine is None or not mine.is_lead:
         raise PermissionDenied
     return evaluation
 
 
-def _wants_json(request) -> bool:
-    return bool(getattr(request, "htmx", False)) or "application/json" in request.headers.get("Accept", "")
+_wants_json = wants_json
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -276,42 +277,17 @@ def scorecard(request, pk: int):
     )
 
 
-# Shared with the school's self-assessment page (selfassessment.views): one form, one answer shape.
-_values_from_post = element_values_from_post
-_row_json = saved_row_json
-
-
 @require_POST
 def scorecard_save(request, pk: int):
     """Autosave (JSON for fetch/htmx) and the plain form POST (redirect with messages)."""
     card = _get_rw_scorecard(request, pk)
-    values = _values_from_post(request.POST)
-    if not values:
-        if _wants_json(request):
-            return JsonResponse({"saved": {}, "errors": {"_": _("没有需要保存的内容。")}, "conflicts": {}, "totals": {}}, status=400)
-        messages.info(request, _("没有需要保存的内容。"))
-        return redirect("evaluation:scorecard", pk=card.pk)
-    result = services.scores_save_many(scorecard=card, values=values, by=request.user, request=request)
-    if _wants_json(request):
-        payload = {
-            "saved": {code: _row_json(row) for code, row in result.saved.items()},
-            "errors": result.errors,
-            "conflicts": {
-                code: {**_row_json(row), "by": row.updated_by.display_name if row.updated_by else "",
-                       "message": services.conflict_message(row)}
-                for code, row in result.conflicts.items()
-            },
-            "totals": selectors.totals_json(selectors.scorecard_totals(scorecard=card)),
-        }
-        status = 409 if result.conflicts else 400 if result.errors else 200
-        return JsonResponse(payload, status=status)
-    if result.saved:
-        messages.success(request, _("已保存 %(n)s 项得分。") % {"n": len(result.saved)})
-    for code, message in result.errors.items():
-        messages.error(request, f"{code}：{message}")
-    for code, row in result.conflicts.items():
-        messages.warning(request, f"{code}：{services.conflict_message(row)}")
-    return redirect("evaluation:scorecard", pk=card.pk)
+    return element_rows_save(
+        request,
+        save=lambda values: services.scores_save_many(scorecard=card, values=values, by=request.user, request=request),
+        totals=lambda _result: selectors.totals_json(selectors.scorecard_totals(scorecard=card)),
+        redirect_to=reverse("evaluation:scorecard", args=[card.pk]),
+        saved_text=_("已保存 %(n)s 项得分。"),
+    )
 
 
 @require_POST
@@ -464,10 +440,11 @@ def scorecard_upload(request, pk: int):
 
 @require_GET
 def evaluation_detail(request, pk: int):
-    evaluation, mine = _get_evaluation_for_user(request, pk)
+    evaluation, mine = _panel_evaluation(request, pk)
     data = selectors.evaluation_reconcile(evaluation=evaluation)
     is_lead = mine is not None and mine.is_lead
-    can_edit = is_lead and not evaluation.is_finalized
+    lock_reason = evaluation.lock_reason()
+    can_edit = is_lead and lock_reason is None
     return render(
         request,
         "evaluation/evaluation_detail.html",
@@ -477,9 +454,10 @@ def evaluation_detail(request, pk: int):
             "is_lead": is_lead,
             "can_edit": can_edit,
             # 退回 is offered for each submitted scorecard while the lead can still change things.
-            "returnable": [c for c in data.scorecards if c.is_submitted]
-            if can_edit and evaluation.round.status != Round.Status.CLOSED else [],
+            "returnable": [c for c in data.scorecards if c.is_submitted] if can_edit else [],
+            "lock_reason": lock_reason,
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
+            "opinion": selectors.evaluation_opinion(evaluation=evaluation, tree=data.tree),
             "reopen_form": ReopenForm(),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
             "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
@@ -554,7 +532,7 @@ def scorecard_return(request, pk: int, scorecard_pk: int):
 @require_GET
 def final_score_history(request, pk: int):
     """Every change of the final scores (who, when, old → new, 合议说明); ?code=C5 for one element."""
-    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    evaluation, _mine = _panel_evaluation(request, pk)
     filters = FinalHistoryFilterForm(request.GET or None)
     element = None
     if filters.is_valid() and filters.cleaned_data.get("code"):
@@ -577,7 +555,7 @@ def final_score_history(request, pk: int):
 
 @require_POST
 def evaluation_reopen(request, pk: int):
-    evaluation, _mine = _get_evaluation_for_user(request, pk)
+    evaluation, _mine = _panel_evaluation(request, pk)
     _require_admin(request)
     form = ReopenForm(request.POST)
     if not form.is_valid():
@@ -589,5 +567,95 @@ def evaluation_reopen(request, pk: int):
         for message in _messages_of(exc):
             messages.error(request, message)
     else:
-        messages.success(request, _("评估已重新开启：最终得分保留，组长可以修改；各专家的评分表仍为已提交，需要专家修改时由组长逐份退回。"))
+        messages.success(request, _("评估已重新开启：最终得分和评价意见保留，组长可以修改；各专家的评分表仍为已提交，需要专家修改时由组长逐份退回。"))
     return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+# ---------------------------------------------------------------- 评价意见: inspectors' observations, the lead's opinion
+
+
+@require_http_methods(["GET", "POST"])
+def observations(request, pk: int):
+    """An inspector's own observations per A (editable while their scorecard is); others read them."""
+    if request.method == "POST":
+        card, owner = _get_rw_scorecard(request, pk), True
+    else:
+        card, owner = _get_scorecard_for_user(request, pk)
+    rows = selectors.scorecard_observations(scorecard=card)
+    editable = owner and card.is_editable_by(request.user)
+    form = ObservationsForm(request.POST or None, rows=rows)
+    conflicts = {}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.observations_save(scorecard=card, values=form.values(), by=request.user, request=request)
+            for code, message in result.errors.items():
+                form.add_error(f"obs_{code}" if f"obs_{code}" in form.fields else None, message)
+            conflicts = result.conflicts
+            if not result.errors and not conflicts:
+                messages.success(request, _("观察意见已保存。"))
+                return redirect("evaluation:observations", pk=card.pk)
+            if result.saved and not result.errors:
+                messages.info(request, _("其他一级指标的观察意见已保存。"))
+        status = 409 if conflicts and not form.errors else 400
+        if conflicts:
+            # The next save overwrites what is stored now (the message shows it): the version moves on.
+            data = request.POST.copy()
+            for code, row in conflicts.items():
+                data[f"over_{code}"] = str(row.version)
+            form = ObservationsForm(data, rows=rows)
+            form.is_valid()
+    return render(request, "evaluation/observations.html", {
+        "card": card, "form": form, "editable": editable, "owner": owner, "conflicts": conflicts,
+        "lock_reason": card.lock_reason(),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def opinion(request, pk: int):
+    """评价意见: the lead composes the panel's opinion with every inspector's observations and notes at hand;
+    admins and officials in scope read it."""
+    if request.method == "POST":
+        evaluation = _get_lead_evaluation(request, pk)
+    else:
+        evaluation, _mine = _panel_evaluation(request, pk)
+    view = selectors.evaluation_opinion(evaluation=evaluation, sources=True)
+    editable = evaluation.opinion_editable_by(request.user)
+    form = OpinionForm(request.POST or None, view=view)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, evaluation.opinion_lock_reason() or _("只有组长可以撰写评价意见。"))
+            return redirect("evaluation:opinion", pk=evaluation.pk)
+        if form.is_valid():
+            try:
+                saved = services.opinion_save(evaluation=evaluation, by=request.user, request=request,
+                                              **form.service_kwargs())
+            except services.OpinionConflict as exc:
+                conflict = exc.current
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for name, errors in exc.message_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                missing = PanelOpinion.missing_parts_of(saved)
+                if missing:
+                    messages.warning(request, _("评价意见已保存；定稿前还须填写：%(parts)s。") % {"parts": "、".join(missing)})
+                else:
+                    messages.success(request, _("评价意见已保存。"))
+                return redirect("evaluation:opinion", pk=evaluation.pk)
+        status = 409 if conflict is not None else 400
+        if conflict is not None:
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)  # the next save overwrites, knowingly
+            form = OpinionForm(data, view=view)
+            form.is_valid()
+    return render(request, "evaluation/opinion.html", {
+        "ev": evaluation, "view": view, "form": form, "editable": editable, "conflict": conflict,
+        "conflict_parts": [(label, getattr(conflict, name)) for name, label in PanelOpinion.PARTS] if conflict else [],
+        "dim_rows": list(zip(view.dimensions, form.dimension_fields())),
+        "lock_reason": evaluation.opinion_lock_reason(),
+    }, status=status)

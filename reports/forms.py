@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.selectors import RoundNotFound, round_resolve
 from schools.models import School
 
 STATUS_CHOICES = [("", _("全部状态")), ("finalized", _("已定稿")), ("in_progress", _("评估中（暂定）"))]
@@ -37,3 +38,21 @@ class RankingFilterForm(forms.Form):
         for name, value in getattr(self, "cleaned_data", {}).items():
             data[name] = value
         return data
+
+
+class ExportStartForm(forms.Form):
+    """批量导出: the round, by id or name (empty: the latest round with finalized results)."""
+
+    round = forms.CharField(
+        label=_("评估批次"), required=False, max_length=200,
+        error_messages={"max_length": _("评估批次编号或名称不能超过 200 字。"),
+                        "null_characters_not_allowed": _("评估批次不能包含空字符（NUL）。")},
+    )
+    # The checkbox "含督导评估意见书": each school's opinion document goes into the ZIP too.
+    opinions = forms.BooleanField(label=_("含督导评估意见书"), required=False)
+
+    def clean_round(self):
+        try:
+            return round_resolve(self.cleaned_data["round"], results=True)
+        except RoundNotFound as exc:
+            raise forms.ValidationError(str(exc), code="not_found") from None

@@ -19,9 +19,15 @@ class ExportJob(models.Model):
     district = models.ForeignKey(
         "schools.District", verbose_name=_("区县"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # The requester's results scope when the job was made (accounts.scopes), frozen with the job:
+    # None = the whole city; a list = only these districts' schools (empty: none). The task and
+    # the ZIP both keep to it, so a two-district official gets exactly their two districts.
+    scope_district_ids = models.JSONField(_("导出范围（区县编号）"), null=True, blank=True, default=None)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="export_jobs"
     )
+    # Each school's 督导评估意见书 beside its score sheet in the ZIP.
+    include_opinions = models.BooleanField(_("含督导评估意见书"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("总数"), default=0)
     done = models.PositiveIntegerField(_("已处理"), default=0)
@@ -37,6 +43,24 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.round} · {self.get_status_display()} ({self.done}/{self.total})"
+
+    def results_scope(self):
+        """The schools this job may contain (accounts.scopes.ResultsScope)."""
+        from accounts.scopes import CITY, ResultsScope
+
+        if self.scope_district_ids is not None:
+            return ResultsScope(district_ids=frozenset(int(pk) for pk in self.scope_district_ids))
+        if self.district_id:  # a job made before the scope was stored
+            return ResultsScope(district_ids=frozenset({self.district_id}))
+        return CITY
+
+    @property
+    def scope_label(self) -> str:
+        """The job's scope in words: 全市, or the district names."""
+        scope = self.results_scope()
+        if scope.city_wide:
+            return str(_("全市"))
+        return "、".join(d.name for d in scope.districts()) or str(_("（无）"))
 
     @property
     def percent(self) -> int:

@@ -13,18 +13,26 @@ from weasyprint import HTML
 
 from .charts import bar_svg, radar_svg
 from .layout import sheet_rows
-from .selectors import EvaluationTotals, q2
+from .selectors import EvaluationTotals, OpinionDocument, q2
 
 
 # C0 controls other than tab/LF/CR, DEL and the non-characters U+FFFE/U+FFFF: pasted into a
 # note or name they reach the PDF's text map and readers (pdfminer, hence copy and search)
-# then find no text on the page at all. Nothing printable is lost by dropping them.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# then find no text on the page at all. Nothing printable is lost by dropping them. The bidi
+# embedding and override controls go too: on an official document "rtl\u202eexe.pdf" would print
+# reversed as "rtlfdp.exe" (a spoof), and Chinese text never needs them.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def _pdf(template: str, context: dict) -> bytes:
     html = _UNPRINTABLE.sub("", render_to_string(template, context))
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """A PDF from a template, the way every document of the product is made (other apps' renderers use it:
+    the same escaping, the same dropped characters, the same embedded font)."""
+    return _pdf(template, context)
 
 
 def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False,
@@ -61,4 +69,17 @@ def school_report_pdf(totals: EvaluationTotals, *, rank: int | None, count: int,
         {"t": totals, "rank": rank, "count": count, "radar": radar, "bars": bars,
          "weakest": totals.weakest(10), "printed_at": timezone.localtime(),
          "dim_rows": [(d, totals.dimensions[d.code], averages.get(d.code)) for d in dims]},
+    )
+
+
+def opinion_pdf(doc: OpinionDocument, *, generated_at=None) -> bytes:
+    """督导评估意见书: the official opinion of one evaluation (A4, embedded CJK font).
+
+    School, district, visit dates, the panel with its lead, the A table and total, whether the
+    pass mark is reached, the four parts of the opinion and the per-A entries, signature and date
+    lines. Not finalized: printed, but 暂定 on every page (the lead previews it before finalizing).
+    """
+    return _pdf(
+        "reports/pdf/opinion.html",
+        {"d": doc, "t": doc.totals, "printed_at": timezone.localtime(generated_at or timezone.now())},
     )

@@ -19,7 +19,7 @@ from django.db.models.functions import Cast
 from django.db.models.functions import Round as Round2
 
 from evaluation.models import Evaluation, FinalScore, Round, Score, Scorecard
-from evaluation.selectors import round_status_rows
+from evaluation.selectors import OpinionView, evaluation_opinion, evaluation_visit_dates, round_status_rows
 from evaluation.totals import CENT, RULE, TreeSums, evaluation_points, q2, sum_tree  # noqa: F401 (re-exported)
 from rubric.selectors import RubricTree, rubric_tree
 from schools.models import School
@@ -567,3 +567,52 @@ def self_comparison(*, totals: EvaluationTotals) -> SelfComparison | None:
     dims = [SelfDimension(dimension=d, self_sum=sums.dimensions[d.code], panel_sum=totals.dimensions[d.code])
             for d in totals.tree.dimensions]
     return SelfComparison(self_assessment=side.self_assessment, lines=lines, dimensions=dims, sums=sums)
+
+
+# --------------------------------------------------------------------------- 督导评估意见书
+
+
+@dataclass
+class OpinionDocument:
+    """What the 督导评估意见书 of one evaluation prints: the totals (by the total rule), the panel's
+    opinion, the visit dates and the panel. Renderers only lay this out; nothing is summed there."""
+
+    totals: EvaluationTotals
+    opinion: OpinionView
+    visit_starts_on: object  # date | None
+    visit_ends_on: object  # date | None
+
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.totals.evaluation
+
+    @property
+    def provisional(self) -> bool:
+        return self.totals.provisional
+
+    @property
+    def lead(self) -> str:
+        return next((i.name for i in self.totals.inspectors if i.is_lead), "")
+
+    @property
+    def members(self) -> list[str]:
+        return [i.name for i in self.totals.inspectors if not i.is_lead]
+
+    @property
+    def dimension_rows(self) -> list[tuple]:
+        """(dimension node, points) for the A table, in rubric order."""
+        return [(d, self.totals.dimensions[d.code]) for d in self.totals.tree.dimensions]
+
+
+def opinion_document(*, evaluation: Evaluation, tree: RubricTree | None = None,
+                     totals: EvaluationTotals | None = None) -> OpinionDocument:
+    """The data of one 督导评估意见书 (evaluation_totals + evaluation_opinion + the visit dates);
+    `totals` reuses totals already read (the batch export prints the score sheet from the same)."""
+    totals = totals or evaluation_totals(evaluation=evaluation, tree=tree)
+    starts, ends = evaluation_visit_dates(evaluation=totals.evaluation)
+    return OpinionDocument(
+        totals=totals,
+        opinion=evaluation_opinion(evaluation=totals.evaluation, tree=totals.tree),
+        visit_starts_on=starts,
+        visit_ends_on=ends,
+    )

@@ -13,32 +13,45 @@ from django.utils import timezone
 
 from config.uploads import safe_file_name
 from evaluation.models import Evaluation
-from schools.models import District
 
 from .models import ExportJob
 
 CHUNK_SIZE = 5  # score sheets per task: small enough that several workers share a round
 
 
-def _part_name(job_id: int, school_code: str) -> str:
-    return f"exports/parts/{job_id}/{school_code}.pdf"
+def _part_name(job_id: int, school_code: str, kind: str = "") -> str:
+    suffix = f"-{kind}" if kind else ""
+    return f"exports/parts/{job_id}/{school_code}{suffix}.pdf"
+
+
+# Extra documents a job may add per school: (kind in part names, Chinese suffix in ZIP entry names).
+OPINION_PART = ("opinion", "督导评估意见书")
+
+
+def _scope_district_ids(scope, district) -> list[int] | None:
+    """What the job stores as its scope: None for the whole city, else the district ids."""
+    ids = None if scope is None or scope.city_wide else set(scope.district_ids)
+    if district is not None:
+        ids = {district.pk} if ids is None else ids & {district.pk}
+    return None if ids is None else sorted(ids)
 
 
 @transaction.atomic
-def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
+def export_job_create(*, round, user, scope=None, district=None, include_opinions: bool = False) -> ExportJob:
     """Create a batch export of all finalized score sheets of a round within the requester's
-    scope (accounts.scopes; or one district) and enqueue its tasks once the job row is committed."""
+    scope (accounts.scopes; or one district) and enqueue its tasks once the job row is committed.
+    `include_opinions` adds each school's 督导评估意见书."""
     from .tasks import export_scoresheets
 
     evaluations = Evaluation.objects.filter(round=round, status=Evaluation.Status.FINALIZED)
     if scope is not None:
         evaluations = evaluations.filter(scope.school_q())
-        if not scope.city_wide and len(scope.district_ids) == 1:
-            district = District.objects.get(pk=next(iter(scope.district_ids)))
+        district = scope.single_district() or district
     if district is not None:
         evaluations = evaluations.filter(school__district=district)
     ids = list(evaluations.order_by("school__code").values_list("id", flat=True))
-    job = ExportJob(round=round, district=district, requested_by=user, total=len(ids))
+    job = ExportJob(round=round, district=district, requested_by=user, total=len(ids),
+                    scope_district_ids=_scope_district_ids(scope, district), include_opinions=include_opinions)
     job.full_clean()
     job.save()
     if not ids:
@@ -54,13 +67,16 @@ def export_job_create(*, round, user, scope=None, district=None) -> ExportJob:
     return job
 
 
-def export_job_progress(*, job_id: int, school_code: str, pdf: bytes | None, failure: dict | None) -> None:
-    """Store one rendered sheet (or record why it failed) and advance the counter."""
-    if pdf is not None:
-        name = _part_name(job_id, school_code)
+def export_job_progress(*, job_id: int, school_code: str, pdf: bytes | None, failure: dict | None,
+                        opinion_pdf: bytes | None = None) -> None:
+    """Store one school's rendered sheet (and its 意见书), or record why it failed, and advance the counter."""
+    for kind, content in (("", pdf), (OPINION_PART[0], opinion_pdf)):
+        if content is None:
+            continue
+        name = _part_name(job_id, school_code, kind)
         if default_storage.exists(name):
             default_storage.delete(name)
-        default_storage.save(name, ContentFile(pdf))
+        default_storage.save(name, ContentFile(content))
     with transaction.atomic():
         if failure is not None:
             job = ExportJob.objects.select_for_update().get(pk=job_id)
@@ -81,7 +97,7 @@ def export_job_finish(*, job_id: int) -> bool:
         failed = {f["school_code"] for f in job.failures}
         codes = list(
             Evaluation.objects.filter(round=job.round, status=Evaluation.Status.FINALIZED)
-            .filter(**({"school__district": job.district} if job.district_id else {}))
+            .filter(job.results_scope().school_q())
             .order_by("school__code").values_list("school__code", "school__name")
         )
         buffer = io.BytesIO()
@@ -93,6 +109,10 @@ def export_job_finish(*, job_id: int) -> bool:
                 with default_storage.open(part, "rb") as fh:
                     # A school name is user text: it must not become a path inside the archive (zip-slip).
                     archive.writestr(safe_file_name(f"{code}-{name}", ext=".pdf"), fh.read())
+                opinion = _part_name(job.pk, code, OPINION_PART[0])
+                if job.include_opinions and default_storage.exists(opinion):
+                    with default_storage.open(opinion, "rb") as fh:
+                        archive.writestr(safe_file_name(f"{code}-{name}-{OPINION_PART[1]}", ext=".pdf"), fh.read())
             if job.failures:
                 lines = [f"{f['school_code']}\t{f['school_name']}\t{f['error']}" for f in job.failures]
                 archive.writestr("失败清单.txt", "\n".join(lines) + "\n")
@@ -101,7 +121,8 @@ def export_job_finish(*, job_id: int) -> bool:
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "status", "finished_at"])
     for code, _name in codes:
-        part = _part_name(job.pk, code)
-        if default_storage.exists(part):
-            default_storage.delete(part)
+        for kind in ("", OPINION_PART[0]):
+            part = _part_name(job.pk, code, kind)
+            if default_storage.exists(part):
+                default_storage.delete(part)
     return True

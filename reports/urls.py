@@ -14,6 +14,7 @@ urlpatterns = [
     path("evaluation/<int:pk>/scoresheet.pdf", views.scoresheet_pdf, name="scoresheet_pdf"),
     path("evaluation/<int:pk>/scoresheet.xlsx", views.scoresheet_xlsx, name="scoresheet_xlsx"),
     path("evaluation/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("evaluation/<int:pk>/opinion.pdf", views.opinion_pdf, name="opinion_pdf"),
     path("exports/start/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),

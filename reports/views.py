@@ -1,7 +1,7 @@
 """Results pages and downloads for officials and admins (inspectors: 403).
 
 Access: `_require_viewer` (403 for roles that may not read results) and
-`_get_evaluation_for_user` (404 for a school outside the official's scope); every scope
+`_results_evaluation` (404 for a school outside the official's scope); every scope
 question goes to accounts.scopes.
 """
 
@@ -23,17 +23,18 @@ from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
-from evaluation.selectors import RoundNotFound, round_resolve
+from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolve
 from rubric.selectors import rubric_tree
 from schools.models import District
 
 from . import pdf as pdf_render
 from . import xlsx as xlsx_render
-from .forms import RankingFilterForm
+from .forms import ExportStartForm, RankingFilterForm
 from .models import ExportJob
 from .selectors import (
     dimension_means,
     evaluation_totals,
+    opinion_document,
     round_overview,
     round_progress,
     round_totals,
@@ -54,7 +55,7 @@ def _require_viewer(request) -> None:
     scopes.require_scope(request.user)
 
 
-def _get_evaluation_for_user(request, pk: int) -> Evaluation:
+def _results_evaluation(request, pk: int) -> Evaluation:
     """An evaluation whose results the user may read: 403 for roles without results, 404
     outside the user's scope (accounts.scopes)."""
     _require_viewer(request)
@@ -174,8 +175,8 @@ def district_xlsx(request):
         if not wanted.isdigit() or not scope.allows_district(int(wanted)):
             raise Http404
         district = get_object_or_404(District, pk=int(wanted))
-    elif not scope.city_wide and len(scope.district_ids) == 1:
-        district = District.objects.get(pk=next(iter(scope.district_ids)))
+    else:
+        district = scope.single_district()
     tree = rubric_tree(version=round_obj.rubric_version)
     rows = round_totals(round=round_obj, tree=tree, with_elements=True)
     if district is not None:
@@ -267,7 +268,7 @@ def _rank_context(ev: Evaluation, tree):
 
 @require_GET
 def school_report(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
@@ -287,6 +288,7 @@ def school_report(request, pk: int):
         "dim_rows": [(d, totals.dimensions[d.code], averages[d.code]) for d in dims],
         "weakest": totals.weakest(10),
         "self": self_comparison(totals=totals),
+        "opinion": evaluation_opinion(evaluation=ev, tree=tree),
     })
 
 
@@ -296,7 +298,7 @@ def _blank(request) -> bool:
 
 @require_GET
 def scoresheet_pdf(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     blank = _blank(request)
     notes = request.GET.get("notes", "") in {"1", "true", "yes"}
     with_self = request.GET.get("self", "") in {"1", "true", "yes"}
@@ -310,7 +312,7 @@ def scoresheet_pdf(request, pk: int):
 
 @require_GET
 def scoresheet_xlsx(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     blank = _blank(request)
     totals = evaluation_totals(evaluation=ev, blank=blank)
     content = xlsx_render.scoresheet_xlsx(totals, blank=blank)
@@ -321,13 +323,22 @@ def scoresheet_xlsx(request, pk: int):
 
 @require_GET
 def report_pdf(request, pk: int):
-    ev = _get_evaluation_for_user(request, pk)
+    ev = _results_evaluation(request, pk)
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
     content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages)
     audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="school_report")
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
+
+
+@require_GET
+def opinion_pdf(request, pk: int):
+    """督导评估意见书 of one school: officials in scope, admins, and the panel's lead (accounts.scopes)."""
+    ev = scopes.evaluation_opinion_document(request.user, pk)
+    content = pdf_render.opinion_pdf(opinion_document(evaluation=ev))
+    audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="opinion")
+    return _download(content, f"{ev.school.code}-{ev.school.name}-督导评估意见书.pdf", "application/pdf")
 
 
 # --------------------------------------------------------------------------- batch export
@@ -344,14 +355,15 @@ def _get_job_for_user(request, pk: int) -> ExportJob:
 @require_POST
 def export_start(request):
     _require_viewer(request)
-    value = request.POST.get("round", "")
-    try:
-        round_obj = round_resolve(value, results=True)
-    except RoundNotFound as exc:
-        messages.error(request, str(exc))
+    form = ExportStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["round"][0])
         return redirect("reports:ranking")
-    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user))
-    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total)
+    round_obj, opinions = form.cleaned_data["round"], form.cleaned_data["opinions"]
+    job = export_job_create(round=round_obj, user=request.user, scope=scopes.results_scope(request.user),
+                            include_opinions=opinions)
+    audit_record(event="export.zip.start", request=request, scope=scopes.describe(request.user), obj=job, round=round_obj.name, total=job.total,
+                 opinions=opinions)
     return redirect("reports:export_detail", pk=job.pk)
 
 

@@ -23,10 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles, scopes
 from audit.services import audit_record
 from config.uploads import safe_file_name
-from evaluation.forms import element_values_from_post
+from evaluation.autosave import element_rows_save, wants_json
 from evaluation.models import Round
 from evaluation.selectors import totals_json
-from evaluation.versioned import conflict_message, saved_row_json
 
 from . import selectors, services, xlsx
 from .forms import FileForm, NominationForm, OpinionForm, ReportForm, ReturnForm, StatusFilterForm, XlsxUploadForm
@@ -95,8 +94,7 @@ def _school_round(request, round_pk: int):
     return round_obj, sa
 
 
-def _wants_json(request) -> bool:
-    return bool(getattr(request, "htmx", False)) or "application/json" in request.headers.get("Accept", "")
+_wants_json = wants_json
 
 
 @require_GET
@@ -151,39 +149,22 @@ def _workspace_context(request, round_obj, sa, ws, lock, flash=None, report_form
 
 @require_POST
 def save(request, round_pk: int):
-    """Autosave of self-scores and 自评说明 (JSON, the inspectors' answer shape) and the plain form."""
+    """Autosave of self-scores and 自评说明 (the inspectors' endpoint: evaluation.autosave) and the plain form."""
     round_obj, sa = _school_round(request, round_pk)
-    values = element_values_from_post(request.POST)
-    if not values:
-        if _wants_json(request):
-            return JsonResponse({"saved": {}, "errors": {"_": _("没有需要保存的内容。")}, "conflicts": {}, "totals": {}},
-                                status=400)
-        messages.info(request, _("没有需要保存的内容。"))
-        return redirect("selfassessment:workspace", round_pk=round_obj.pk)
     try:
-        result = services.self_scores_save_many(self_assessment=sa, values=values, by=request.user, request=request)
+        return element_rows_save(
+            request,
+            save=lambda values: services.self_scores_save_many(self_assessment=sa, values=values, by=request.user,
+                                                               request=request),
+            totals=lambda result: totals_json(selectors.self_totals(
+                self_assessment=getattr(result, "self_assessment", sa))),
+            redirect_to=reverse("selfassessment:workspace", args=[round_obj.pk]),
+            saved_text=_("已保存 %(n)s 项自评。"),
+        )
     except services.SelfAssessmentLocked as exc:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"saved": {}, "errors": {"_": str(exc)}, "conflicts": {}, "totals": {}}, status=403)
         raise
-    sa = result.self_assessment
-    if _wants_json(request):
-        payload = {
-            "saved": {code: saved_row_json(row) for code, row in result.saved.items()},
-            "errors": result.errors,
-            "conflicts": {code: {**saved_row_json(row), "by": row.updated_by.display_name if row.updated_by else "",
-                                 "message": conflict_message(row)} for code, row in result.conflicts.items()},
-            "totals": totals_json(selectors.self_totals(self_assessment=sa)),
-        }
-        status = 409 if result.conflicts else 400 if result.errors else 200
-        return JsonResponse(payload, status=status)
-    if result.saved:
-        messages.success(request, _("已保存 %(n)s 项自评。") % {"n": len(result.saved)})
-    for code, message in result.errors.items():
-        messages.error(request, f"{code}：{message}")
-    for code, row in result.conflicts.items():
-        messages.warning(request, f"{code}：{conflict_message(row)}")
-    return redirect("selfassessment:workspace", round_pk=round_obj.pk)
 
 
 @require_POST

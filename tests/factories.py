@@ -84,9 +84,29 @@ def school(district_obj=None, **fields) -> School:
 
 
 def round_(version=None, name="2026年度新优质学校评估", **fields) -> Round:
+    """A round; unlike the product's default it does not require an opinion to finalize
+    (require_opinion=False) unless asked: the scoring tests finalize without writing one, and the
+    opinion tests pass require_opinion=True (or set it on world.round)."""
+    fields.setdefault("require_opinion", False)
     return Round.objects.create(
         name=name, year=fields.pop("year", 2026), rubric_version=version or xian_rubric(), **fields
     )
+
+
+def opinion(evaluation, *, by=None, **texts):
+    """A complete panel opinion (评价意见) written straight to the model (fixture data)."""
+    from evaluation.models import PanelOpinion
+
+    values = {"overall": "总体良好。", "strengths": "课程特色鲜明。", "problems": "评价机制有待完善。",
+              "suggestions": "完善校本评价。"}
+    values.update(texts)
+    if by is None:
+        lead = evaluation.scorecards.filter(is_lead=True).select_related("inspector").first()
+        by = lead.inspector if lead else None
+    obj, _ = PanelOpinion.objects.update_or_create(
+        evaluation=evaluation, defaults={**values, "version": 1, "updated_by": by}
+    )
+    return obj
 
 
 def evaluation(round_obj, school_obj, *, lead=None, inspectors=()) -> Evaluation:

@@ -153,20 +153,45 @@ def _reset_lock(user) -> None:
 
 
 @transaction.atomic
-def second_factor_reset(*, user, by, request=None) -> None:
+def second_factor_reset(*, user, by, request=None, confirmed_by=None, from_server: bool = False,
+                        now: datetime | None = None) -> None:
     """安全管理员 removes an account's authenticator and recovery codes (lost phone); audited.
 
     The holder enrols again at the next login; sessions verified with the removed device lose
-    their verification at once (django-otp no longer finds the device).
+    their verification at once (django-otp no longer finds the device). An account that holds an
+    administrator role, or held one in the last 90 days, needs a second person (`confirmed_by`,
+    from the server command: otherwise the security admin could enrol their own phone on the
+    audit admin's account); it must then also change its password at next login.
     """
-    if by is not None and (not roles.is_security_admin(by) or by.pk == user.pk):
+    from accounts import services as account_services
+    from accounts.models import User
+
+    # On the pages only the security admin resets, never their own; `manage.py twofactor_reset`
+    # (from_server) names its operator in --by.
+    if not from_server and (by is None or not roles.is_security_admin(by) or by.pk == user.pk):
         raise PermissionDenied(_("只有安全管理员可以重置他人的双因素认证。"))
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied(_("不能重置自己的双因素认证。"))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    second = {}
+    if roles.needs_second_person(user, now=now):
+        try:
+            second = account_services.second_person_check(
+                user_pk=user.pk, by=by, confirmed_by=confirmed_by,
+                refusal=account_services.reset_refusal_message(user, command="twofactor_reset"))
+        except account_services.SecondPersonRequired as exc:
+            raise account_services.SeparatedResetRefused(str(exc)) from None
+        user.expire_password()
+        user._change_audited = True
+        user.save(update_fields=["password_changed_at"])
     had = selectors.is_enrolled(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     SecondFactorLock.objects.filter(user=user).delete()
     audit_record(
         event="otp.reset", request=request, user=by, obj=user,
-        username="" if by else "manage.py",  # the command line (a lost phone of the only security admin)
+        username="" if by else "manage.py",  # the command line without an operator named
         was_enrolled=had, separated_role=selectors.second_factor_required(user),
+        flagged=bool(second), confirmed_by=second.get("confirmed_by", ""),
+        password_expired=bool(second),
     )

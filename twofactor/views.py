@@ -14,6 +14,8 @@ from django_otp import login as otp_login
 
 from accounts import roles
 from accounts.models import User
+from accounts.services import SeparatedResetRefused
+from audit.services import audit_record
 
 from . import selectors, services
 from .forms import CodeForm, VerifyForm
@@ -132,7 +134,12 @@ def reset(request, pk: int):
     target = get_object_or_404(User, pk=pk)
     if target.pk == request.user.pk:
         raise PermissionDenied
-    services.second_factor_reset(user=target, by=request.user, request=request)
+    try:
+        services.second_factor_reset(user=target, by=request.user, request=request)
+    except SeparatedResetRefused as exc:  # an (ex-)administrator: only on the server, with a second person
+        audit_record(event="otp.reset", request=request, obj=target, outcome="denied", reason=str(exc)[:200])
+        messages.error(request, str(exc))
+        return redirect("accounts:user_edit", pk=target.pk)
     messages.success(request, _("已重置 %(user)s 的双因素认证，该用户下次登录时须重新绑定身份验证器。") % {
         "user": target.display_name})
     return redirect("accounts:user_edit", pk=target.pk)

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('evaluation', '0004_round_self_assessment'),
+        ('evaluation', '0006_round_self_assessment'),
         ('rubric', '0004_xian_2020_evidence_requirements'),
         ('schools', '0002_xian_districts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

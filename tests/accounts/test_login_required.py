@@ -3,7 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC = {"accounts:login", "accounts:healthz"}
+# The optional 公示 pages are public by design (404 unless PUBLIC_NOTICE=1; tests/recognition/test_publicity.py).
+PUBLIC = {"accounts:login", "accounts:healthz", "public:notice_index", "public:notice"}
 
 
 def _named_routes(resolver=None, prefix=""):

@@ -183,10 +183,127 @@ def test_the_first_security_admin_is_created_from_the_command_line(world):
     root = User.objects.create_superuser("root", password="Xian-school-2026#")
     out = io.StringIO()
     call_command("user_roles", "anquan2", roles.SECURITY_ADMIN, "--create", "--name", "郑安", "--by", root.username,
-                 stdout=out)
+                 "--confirmed-by", "auditor", stdout=out)
     created = User.objects.get(username="anquan2")
     assert roles.held_roles(created) == {roles.SECURITY_ADMIN}
     assert "一次性密码" in out.getvalue()
     with pytest.raises(CommandError, match="管理员与安全管理员"):
         call_command("user_roles", "anquan3", roles.SECURITY_ADMIN, roles.ADMIN, "--create", "--by", "root")
     assert not User.objects.filter(username="anquan3").exists()
+
+
+# --- nobody changes their own scope; the command refuses --by <self> ------------------------
+
+
+@pytest.fixture
+def secadmin_with_a_scope(world, settings):
+    # A small county lets its security admin also read results (ROLE_ALLOWED_PAIRS), so they
+    # hold a scope of their own — which they must still not change.
+    settings.ROLE_ALLOWED_PAIRS = ["安全管理员+教育局"]
+    world.security_admin.groups.add(Group.objects.get(name=roles.OFFICIAL))
+    world.security_admin.scope_districts.add(world.district)
+    return world.security_admin
+
+
+def _scope_state(user):
+    fresh = User.objects.get(pk=user.pk)
+    return (fresh.scope_city_wide, sorted(fresh.scope_districts.values_list("pk", flat=True)),
+            sorted(fresh.groups.values_list("name", flat=True)), fresh.is_active)
+
+
+def test_nobody_changes_their_own_scope_on_the_page(login, world, secadmin_with_a_scope):
+    me = secadmin_with_a_scope
+    client = login(me)
+    before = _scope_state(me)
+    for change in ({"scope_city_wide": "on"}, {"scope_districts": [world.district.pk, world.other_district.pk]},
+                   {"scope_districts": []}):
+        data = {"username": "secadmin", "name": me.name, "is_active": "on",
+                "roles": [roles.SECURITY_ADMIN, roles.OFFICIAL], "scope_districts": [world.district.pk], **change}
+        response = client.post(reverse("accounts:user_edit", args=[me.pk]), data)
+        assert response.status_code == 400, change
+        assert services.SELF_CHANGE_MESSAGE in response.content.decode()
+        assert _scope_state(me) == before
+    # The same form without a change of powers saves (a new phone number is not a power).
+    response = client.post(reverse("accounts:user_edit", args=[me.pk]), {
+        "username": "secadmin", "name": me.name, "phone": "029-5550000", "is_active": "on",
+        "roles": [roles.SECURITY_ADMIN, roles.OFFICIAL], "scope_districts": [world.district.pk]})
+    assert response.status_code == 302 and User.objects.get(pk=me.pk).phone == "029-5550000"
+    assert _scope_state(me) == before
+
+
+def test_nobody_changes_their_own_scope_through_the_service(world, secadmin_with_a_scope):
+    me = secadmin_with_a_scope
+    before = _scope_state(me)
+    with pytest.raises(PermissionDenied, match="不能修改自己"):
+        services.user_update(user=me, by=me, data=services.AccountData(
+            username="secadmin", name=me.name, roles=(roles.SECURITY_ADMIN, roles.OFFICIAL), scope_city_wide=True))
+    assert _scope_state(me) == before
+
+
+@pytest.mark.parametrize("username,role_args", [
+    ("secadmin", [roles.SECURITY_ADMIN]),  # even "no change" is refused: the operator is never the account
+    ("secadmin", []),
+    ("bob", [roles.INSPECTOR, roles.OFFICIAL]),
+])
+def test_user_roles_by_oneself_is_refused(world, username, role_args):
+    target = User.objects.get(username=username)
+    before = _scope_state(target)
+    with pytest.raises(CommandError, match="不能修改自己"):
+        call_command("user_roles", username, *role_args, "--by", username, "--confirmed-by", "auditor")
+    assert _scope_state(target) == before
+    assert not AuditEvent.objects.filter(event="user.roles").exists()
+
+
+def _every_role_combination():
+    """One account per combination of roles (and the superuser flag), written past the guard as
+    an old database would hold them; returns {username: role names}."""
+    from itertools import combinations
+
+    groups = {g.name: g.pk for g in Group.objects.filter(name__in=roles.ALL_ROLES)}
+    accounts = {}
+    links = []
+    for size in range(len(roles.ALL_ROLES) + 1):
+        for combo in combinations(roles.ALL_ROLES, size):
+            for superuser in (False, True):
+                user = User.objects.create(username=f"combo{len(accounts)}", is_superuser=superuser)
+                accounts[user.username] = set(combo) | ({roles.ADMIN} if superuser else set())
+                links += [User.groups.through(user_id=user.pk, group_id=groups[name]) for name in combo]
+    User.groups.through.objects.bulk_create(links)
+    return accounts
+
+
+def _migration_report(capsys) -> set[str]:
+    import importlib
+    import re
+
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0004_scopes_and_profile")
+    migration.report_role_conflicts(apps, None)
+    return set(re.findall(r"(combo\d+)（", capsys.readouterr().out))
+
+
+def test_the_migration_and_the_check_apply_the_same_rule(db, capsys):
+    accounts = _every_role_combination()
+    expected = {name for name, held in accounts.items() if roles.role_conflicts(held)}
+    assert len(expected) > 40  # the combinations do include violations
+    assert _migration_report(capsys) == expected
+    assert {w.obj for w in role_separation_check(databases=["default"])} == expected
+
+
+def test_with_an_allowed_pair_the_check_is_the_authority_and_the_migration_reports_more(db, capsys, settings):
+    settings.ROLE_ALLOWED_PAIRS = ["管理员+督导专家"]
+    accounts = _every_role_combination()
+    checked = {w.obj for w in role_separation_check(databases=["default"])}
+    assert checked == {name for name, held in accounts.items() if roles.role_conflicts(held)}
+    reported = _migration_report(capsys)
+    assert checked < reported  # its frozen copy does not read the setting: it lists more, never fewer
+
+
+def test_a_plain_check_does_not_query_accounts(db):
+    from django.core.checks import run_checks
+
+    User.groups.through.objects.create(user_id=User.objects.create(username="old", is_superuser=True).pk,
+                                       group_id=Group.objects.get(name=roles.AUDITOR).pk)
+    assert "accounts.W001" not in {m.id for m in run_checks()}  # `manage.py check`: no database
+    assert "accounts.W001" in {m.id for m in run_checks(databases=["default"])}

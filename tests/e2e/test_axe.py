@@ -90,6 +90,7 @@ PAGES = [
     Page("official", "ranking", lambda w: reverse("reports:ranking")),
     Page("official", "dashboard", lambda w: reverse("reports:dashboard")),
     Page("official", "school-report", lambda w: reverse("reports:school_report", args=[w.finalized.pk])),
+    Page("official", "school-report-unscored", lambda w: reverse("reports:school_report", args=[w.unscored.pk])),
     Page("official", "round-list", lambda w: reverse("evaluation:round_list")),
     Page("official", "round-detail", lambda w: reverse("evaluation:round_detail", args=[w.round.pk])),
     Page("official", "export", lambda w: reverse("reports:export_detail", args=[w.export.pk])),
@@ -136,6 +137,26 @@ PAGES = [
     Page("official", "school-report-self", lambda w: reverse("reports:school_report", args=[w.evaluation.pk])),
     Page("admin", "self-admission", lambda w: reverse("selfassessment:admission") + f"?round={w.sa_round.pk}"),
     Page("admin", "self-review-recommended", lambda w: reverse("selfassessment:review", args=[w.sa_recommended.pk])),
+    # After the visit (issue 14): 评价意见, 拟认定 → 公示 → 异议 → 认定
+    Page("alice", "observations", lambda w: reverse("evaluation:observations", args=[_card(w, w.alice)])),
+    Page("lead", "opinion", lambda w: reverse("evaluation:opinion", args=[w.evaluation.pk])),
+    Page("official", "opinion-read-only", lambda w: reverse("evaluation:opinion", args=[w.finalized.pk])),
+    Page("admin", "recognition-index", lambda w: reverse("recognition:index")),
+    Page("admin", "recognition-draft", lambda w: reverse("recognition:list_detail", args=[w.draft_round.pk])),
+    Page("admin", "recognition-publish", lambda w: reverse("recognition:publish", args=[w.draft_round.pk])),
+    Page("admin", "recognition-publicity", lambda w: reverse("recognition:list_detail", args=[w.round.pk])),
+    Page("admin", "objections", lambda w: reverse("recognition:objections", args=[w.round.pk])),
+    Page("admin", "objection-new", lambda w: reverse("recognition:objection_create", args=[w.round.pk])),
+    Page("admin", "objection-detail", lambda w: reverse("recognition:objection_detail", args=[w.objection.pk])),
+    Page("admin", "recognition-conclude", lambda w: reverse("recognition:conclude", args=[w.round.pk])),
+    Page("admin", "recognition-concluded", lambda w: reverse("recognition:list_detail", args=[w.done_round.pk])),
+    Page("official", "recognition-index", lambda w: reverse("recognition:index")),
+    Page("official", "recognition-publicity", lambda w: reverse("recognition:list_detail", args=[w.round.pk])),
+    Page("official", "objection-detail", lambda w: reverse("recognition:objection_detail", args=[w.objection.pk])),
+    Page("city_official", "recognition-concluded",
+         lambda w: reverse("recognition:list_detail", args=[w.done_round.pk])),
+    Page("anon", "public-notices", lambda w: reverse("public:notice_index"), widths=(1280, 768, PHONE)),
+    Page("anon", "public-notice", lambda w: reverse("public:notice", args=[w.round.pk]), widths=(1280, 768, PHONE)),
     # Security admin and auditor
     Page("security_admin", "school-accounts", lambda w: reverse("accounts:school_accounts")),
     Page("security_admin", "user-list", lambda w: reverse("accounts:user_list")),
@@ -149,20 +170,59 @@ ROLES = list(dict.fromkeys(p.role for p in PAGES))
 
 def _more_world(w):
     """What the pages need beyond `world`: scores in progress on the panel's evaluation, two
-    finalized evaluations (ranking, dashboard, reports), a draft rubric for the editor, an export job."""
+    finalized evaluations (ranking, dashboard, reports), one with nothing scored (the school report's
+    empty state), a draft rubric for the editor, an export job."""
     from rubric.services import element_update, rubric_clone
 
     give_scores(w.evaluation, lambda el, k: el.points if k == 0 or el.order % 3 else half(el), finalize=False)
     give_scores(w.other_evaluation, half, by=w.bob)
     w.finalized = f.evaluation(w.round, f.school(w.district, name="雁塔区第二中学"), lead=w.bob, inspectors=[w.lead])
     give_scores(w.finalized, lambda el, k: el.points, by=w.bob)
+    w.unscored = f.evaluation(w.round, f.school(w.district, name="雁塔区第三小学"), lead=w.bob)  # 暂无评分数据
     w.draft = rubric_clone(version=w.version, code="xian-2027", name="2027 修订稿", by=w.admin)
     element = w.draft.elements.order_by("order").first()
     element_update(element=element, text=element.text + "（修订）", by=w.admin)  # something in the history
     w.export = ExportJob.objects.create(round=w.round, district=w.district, requested_by=w.official,
                                         status=ExportJob.Status.DONE, total=1, done=1)
     _self_assessments(w)
+    _recognition_world(w)
     return w
+
+
+def _recognition_world(w):
+    """Recognition in its three states: world.round's list in 公示 with one open objection (and the
+    finalized school's opinion), a 2025 round with a draft list, a 2024 round concluded."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.models import Round
+    from recognition import services as rs
+    from recognition.models import RecognitionEntry, RecognitionList
+
+    today = timezone.localdate()
+    Round.objects.filter(pk=w.round.pk).update(pass_mark="80")
+    f.opinion(w.finalized, dimension_notes={"A3": "课程体系完整"})
+    rs.recognition_list_build(round=w.round, by=w.admin)
+    rlist = RecognitionList.objects.get(round=w.round)
+    rs.recognition_publish(rlist=rlist, objection_contact="市教育局督导室 029-00000000", by=w.admin, today=today)
+    w.objection = rs.objection_record(
+        rlist=rlist, entry=RecognitionEntry.objects.get(evaluation=w.finalized), received_on=today, channel="letter",
+        content="反映该校课后服务收费不规范。", contact="王先生 13800000000", by=w.admin, today=today)
+    for attr, year, state in (("draft_round", 2025, "draft"), ("done_round", 2024, "done")):
+        rnd = f.round_(w.version, name=f"{year}年度新优质学校评估", year=year, pass_mark="80")
+        setattr(w, attr, rnd)
+        ev = f.evaluation(rnd, f.school(w.district, name=f"雁塔区{year}届学校"), lead=w.bob, inspectors=[w.lead])
+        give_scores(ev, lambda el, k: el.points, by=w.bob)
+        other = f.evaluation(rnd, f.school(w.other_district, name=f"碑林区{year}届学校"), lead=w.bob)
+        give_scores(other, half, by=w.bob)
+        rs.recognition_list_build(round=rnd, by=w.admin)
+        if state == "done":
+            start = today - timedelta(days=30)
+            done = RecognitionList.objects.get(round=rnd)
+            rs.recognition_publish(rlist=done, objection_contact="督导室", by=w.admin, today=start)
+            rs.recognition_conclude(rlist=done, document_no="市教发〔2024〕8号", recognized_on=start + timedelta(days=10),
+                                    by=w.admin, today=start + timedelta(days=10))
 
 
 def _self_assessments(w):
@@ -253,7 +313,8 @@ def _report(where, violations):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_axe_finds_no_wcag_violations(role, world, live_server, browser):
+def test_axe_finds_no_wcag_violations(role, world, live_server, browser, settings):
+    settings.PUBLIC_NOTICE_ENABLED = True  # the optional public 公示 pages are checked too
     w = _more_world(world)
     pages = [p for p in PAGES if p.role == role]
     context = browser.new_context(locale="zh-CN", viewport={"width": DEFAULT_WIDTHS[0], "height": 900})

@@ -8,7 +8,6 @@ import os
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop

@@ -176,3 +176,48 @@ def test_a_refused_value_is_announced_with_its_reason(world, live_server, page):
     # Repeated controls carry their element's code in their names.
     expect(page.get_by_role("button", name="上传 C3 佐证材料", exact=True)).to_have_count(1)
     expect(page.get_by_role("link", name="C3 修改记录", exact=True)).to_have_count(1)
+
+
+def test_the_retry_button_sends_what_is_kept_once_the_network_is_back(world, live_server, page):
+    """Back online but the server still unreachable (the school's Wi-Fi without its uplink): the
+    automatic retry fails, and the 重试 button sends the kept values when the inspector asks."""
+    card = Scorecard.objects.get(evaluation=world.evaluation, inspector=world.alice)
+    # The page's timers stand still, so no scheduled retry (5 s, 15 s, …) can save in the button's place.
+    page.clock.install()
+    _login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/evaluation/scorecards/{card.pk}/")
+    total = page.locator("#totals [data-total=total]")
+
+    _go_offline(page)
+    page.locator("#points_C1").fill("1")
+    page.keyboard.press("Tab")
+    page.locator("#points_C2").fill("0.5")
+    page.keyboard.press("Tab")
+    expect(page.locator("#state_C1")).to_have_text("未保存（待重试）")
+    expect(page.locator("#state_C2")).to_have_text("未保存（待重试）")
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 0.5)  # seconds in this API; never in the past
+
+    saves = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "POST" and r.url.endswith("/save/") else None)
+    unreachable = "**/evaluation/scorecards/*/save/"
+    page.route(unreachable, lambda route: route.abort("connectionrefused"))
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/save/")):
+        _go_online(page)  # the "online" event retries at once; the server cannot be reached yet
+    expect(page.locator("#state_C1")).to_have_text("未保存（待重试）")
+    expect(page.locator("#state_C2")).to_have_text("未保存（待重试）")
+    expect(page.locator("#pending-count")).to_have_text("2")
+    assert not Score.objects.filter(scorecard=card).exists()
+
+    page.unroute(unreachable)
+    tried = len(saves)
+    page.wait_for_timeout(1500)  # reachable again, but nothing is sent until the inspector asks
+    assert len(saves) == tried and not Score.objects.filter(scorecard=card).exists()
+    page.get_by_role("button", name="重试").click()
+    expect(page.locator("#state_C1")).to_have_text("已保存")
+    expect(page.locator("#state_C2")).to_have_text("已保存")
+    expect(page.locator("#pending")).to_be_hidden()
+    expect(total).to_have_text("1.50")
+    assert len(saves) > tried  # sent by the button
+    scores = {s.element.code: (str(s.points), s.version) for s in Score.objects.filter(scorecard=card).select_related("element")}
+    assert scores == {"C1": ("1.00", 1), "C2": ("0.50", 1)}
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('nqs.pending.')).length") == 0

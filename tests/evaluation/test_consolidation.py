@@ -262,6 +262,44 @@ def test_reopening_states_what_it_does_to_the_scorecards(split, login):
     assert all(c.is_submitted for c in split.evaluation.scorecards.all())
 
 
+# ---------------------------------------------------------------- a closed round
+
+CLOSED = "该评估批次已结束，不能再修改。"
+
+
+def _close(world):
+    world.round.status = "closed"
+    world.round.save()
+    world.evaluation.refresh_from_db()
+
+
+def test_a_closed_round_refuses_the_leads_final_scores_like_the_scorecards(split, login, alice_card):
+    c1 = elements(split.version)[0]
+    _close(split)
+    assert Scorecard(evaluation=split.evaluation).lock_reason() == CLOSED  # a draft scorecard's wording
+    with pytest.raises(ValidationError) as refused:
+        services.final_score_set(evaluation=split.evaluation, element=c1, points="1", note="", version=0, by=split.lead)
+    assert refused.value.messages == [CLOSED]
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.evaluation_finalize(evaluation=split.evaluation, by=split.lead)
+    with pytest.raises(ValidationError, match=CLOSED):
+        services.scorecard_return(scorecard=alice_card, by=split.lead, reason="x")
+    response = login(split.lead).post(save_url(split), row("C1", "1", "0.75", note="组长改分"), follow=True)
+    assert CLOSED in response.content.decode()
+    assert not FinalScore.objects.filter(evaluation=split.evaluation).exists()
+    assert not split.evaluation.__class__.objects.get(pk=split.evaluation.pk).is_finalized
+    assert all(c.is_submitted for c in split.evaluation.scorecards.all())
+
+
+def test_in_a_closed_round_the_consolidation_page_is_read_only(split, login, alice_card):
+    _close(split)
+    html = login(split.lead).get(detail_url(split)).content.decode()
+    assert CLOSED in html and "本页只读" in html
+    assert 'name="final_C1"' not in html and 'name="fnote_C1"' not in html
+    assert reverse("evaluation:evaluation_finalize", args=[split.evaluation.pk]) not in html
+    assert return_url(split, alice_card) not in html
+
+
 # ---------------------------------------------------------------- final-score history in the product
 
 def test_the_history_page_shows_every_change_with_old_and_new(split, login):

@@ -128,3 +128,49 @@ def test_a_note_alone_keeps_the_points_and_bumps_the_version(world, login, alice
     response = save_json(c, alice_card, {"points_C1": "1", "note_C1": "补充：查看了会议记录", "version_C1": "1"})
     assert response.status_code == 200 and response.json()["saved"]["C1"]["version"] == 2
     assert Score.objects.get(scorecard=alice_card).note == "补充：查看了会议记录"
+
+
+# --- the POST is parsed by a form (evaluation.forms.ScoresForm), element by element -------
+
+
+def test_a_malformed_version_is_refused_at_its_element_and_changes_nothing(world, login, alice_card):
+    c = login(world.alice)
+    save_json(c, alice_card, {"points_C1": "0.5", "version_C1": "0"})
+    for bad in ["abc", "-1", "1.5", "１x"]:
+        response = save_json(c, alice_card, {"points_C1": "1", "version_C1": bad,
+                                             "points_C2": "1", "version_C2": "0"})
+        # Not a conflict with itself (409 and "changed by 张专家"): a bad request at that element.
+        assert response.status_code == 400, bad
+        data = response.json()
+        assert set(data) == {"saved", "errors", "conflicts", "totals"}  # the shape scorecard.js reads
+        assert data["errors"] == {"C1": "版本号无效，请刷新页面后重试。"}, bad
+        assert data["conflicts"] == {} and "C2" in data["saved"]
+        assert data["totals"]["scored"] == 2
+    row = Score.objects.get(scorecard=alice_card, element__code="C1")
+    assert (row.points, row.version) == (Decimal("0.50"), 1)
+    assert Score.history.filter(scorecard_id=alice_card.pk, element__code="C1").count() == 1
+
+
+def test_a_note_over_2000_characters_is_refused_by_the_form_in_chinese(world, login, alice_card):
+    response = save_json(login(world.alice), alice_card, {"points_C1": "1", "note_C1": "注" * 2001, "version_C1": "0"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"C1": "备注不能超过 2000 字。"}
+    assert not Score.objects.filter(scorecard=alice_card).exists()
+
+
+def test_the_scores_form_reads_each_posted_element():
+    from evaluation.forms import ScoresForm
+
+    form = ScoresForm({"points_C1": "1", "note_C1": "好", "version_C1": "2", "points_C2": "", "version_C2": "0",
+                       "points_C3": "0.5", "points_C4": "", "note_C4": "先记下", "version_C5": "x",
+                       "csrfmiddlewaretoken": "t"})
+    form.is_valid()
+    assert form.values == {
+        "C1": {"points": "1", "note": "好", "version": 2},
+        "C3": {"points": "0.5", "note": None, "version": 0},  # no note field: the stored note stays
+        "C4": {"points": "", "note": "先记下", "version": 0},
+    }
+    assert form.element_errors == {}  # version_C5 without points_C5 is not an element of this POST
+    bad = ScoresForm({"points_C9": "1", "version_C9": "-3"})
+    bad.is_valid()
+    assert bad.values == {} and bad.element_errors == {"C9": "版本号无效，请刷新页面后重试。"}

@@ -111,8 +111,9 @@ def test_reconcile_page_query_count_is_constant(world, login, alice_card, lead_c
     fill(lead_card)
     c = login(world.lead)
     # 16 with the inspectors' evidence in one query, 17 with the lookup of the school's self-assessment
-    # (its scores and files add two more when there is one: tests/selfassessment/test_panel_side.py).
-    with django_assert_max_num_queries(17):
+    # (its scores and files add two more when there is one: tests/selfassessment/test_panel_side.py),
+    # 18 with the panel's opinion (评价意见, one query).
+    with django_assert_max_num_queries(18):
         assert c.get(reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])).status_code == 200
 
 

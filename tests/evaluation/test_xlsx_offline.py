@@ -1,8 +1,6 @@
 """The offline workbook's total row, export_scorecard, and reading the official blank score sheet."""
 
 import io
-import json
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,9 +11,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from evaluation import services
 from evaluation.models import Score
+from tests import hostile
 from tests.evaluation.conftest import elements
 
-HOSTILE = json.loads(Path("/work/shared/testdata/hostile-inputs.json").read_text(encoding="utf-8"))
 
 
 def _download(client, card):
@@ -52,8 +50,8 @@ def test_the_workbook_with_its_total_row_uploads_back(world, login, alice_card):
 def test_export_scorecard_writes_the_same_workbook_as_the_download(world, login, alice_card, tmp_path):
     # NUL and U+FFFE/U+FFFF are left out: refusing or stripping them at input is the hostile-input
     # work's (today NUL fails on PostgreSQL, and the noncharacters make the workbook XML invalid).
-    controls = [t for t in HOSTILE["control_and_noncharacters"] if not {"\x00", "\ufffe", "\uffff"} & set(t)]
-    notes = [*HOSTILE["spreadsheet_formulas"], *HOSTILE["markup"], *controls, *HOSTILE["sql_like"]]
+    controls = [t for t in hostile.strings("control_and_noncharacters") if not {"\x00", "\ufffe", "\uffff"} & set(t)]
+    notes = [*hostile.strings("spreadsheet_formulas", "markup"), *controls, *hostile.strings("sql_like")]
     for element, note in zip(elements(world.version), notes):
         services.score_save(scorecard=alice_card, element=element, points="0", note=note, version=0, by=world.alice)
     path = tmp_path / "out.xlsx"

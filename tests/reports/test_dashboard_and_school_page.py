@@ -50,3 +50,19 @@ def test_school_page_lists_evidence(login, scored):
                             content_type="application/pdf", size=2048, sha256="0" * 64, uploaded_by=scored.lead)
     html = login(scored.official).get(reverse("reports:school_report", args=[scored.evaluation.pk])).content.decode()
     assert "会议记录.pdf" in html
+
+
+def test_a_school_with_nothing_scored_shows_an_empty_state_not_zero_figures(login, world):
+    """No "0.00 暂定" and no all-zero radar: the page says there is nothing to show yet."""
+    response = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "暂无评分数据" in html and 'id="radar-empty"' in html
+    assert 'id="radar-data"' not in html and 'data-chart="radar"' not in html
+    assert "0.00" not in html and "暂定" not in html
+    assert 'id="indicator-table"' not in html
+    # The first score ends the empty state: figures and the chart are back, labelled 暂定.
+    card = Scorecard.objects.get(evaluation=world.evaluation, is_lead=True)
+    Score.objects.create(scorecard=card, element=rubric_tree(version=world.version).elements[0], points=Decimal("1"))
+    html = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk])).content.decode()
+    assert "暂无评分数据" not in html and 'id="radar-data"' in html and "暂定" in html

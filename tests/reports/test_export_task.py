@@ -135,3 +135,55 @@ def test_zip_entry_names_never_carry_paths_or_control_characters(scored, media, 
         assert "/" not in name and "\\" not in name and ".." not in name, name
         assert not any(ord(c) < 32 or c in "\u202e\ufeff\u200b\ufffe\uffff" for c in name), name
         assert name.endswith((".pdf", ".txt"))
+
+
+# --- the requester's scope is the job's scope ------------------------------------------------
+
+
+def test_a_two_district_officials_zip_holds_exactly_their_schools(login, scored, media,
+                                                                  django_capture_on_commit_callbacks):
+    chang = f.district("610116", "长安区")
+    third = f.evaluation(scored.round, f.school(chang, name="长安区第一小学"), lead=scored.bob)
+    give_scores(third, half)
+    official = scored.other_official
+    official.scope_districts.add(scored.district)  # 碑林区 + 雁塔区, not 长安区
+    client = login(official)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("reports:export_start"), {"round": scored.round.pk})
+    job = ExportJob.objects.get(requested_by=official)
+    assert sorted(job.scope_district_ids) == sorted([scored.district.pk, scored.other_district.pk])
+    assert job.total == 2
+    assert _names(job) == sorted([f"{scored.school.code}-雁塔区第一小学.pdf", f"{scored.other_school.code}-碑林区第一小学.pdf"])
+    page = client.get(reverse("reports:export_detail", args=[job.pk])).content.decode()
+    assert "导出范围" in page and "碑林区、雁塔区" in page  # in the city's order
+
+
+def test_the_task_and_the_zip_keep_to_the_jobs_scope_whatever_they_are_given(scored, media):
+    """A chunk naming a school outside the job's scope (and a part file left for it) never reaches the ZIP."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    job = ExportJob.objects.create(round=scored.round, requested_by=scored.official, total=2,
+                                   scope_district_ids=[scored.district.pk])
+    default_storage.save(f"exports/parts/{job.pk}/{scored.other_school.code}.pdf", ContentFile(b"%PDF-1.4 stray"))
+    rendered = tasks.export_scoresheets.call(job.pk, [scored.evaluation.pk, scored.other_evaluation.pk])
+    assert rendered == 1
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.done == 2
+    assert _names(job) == [f"{scored.school.code}-雁塔区第一小学.pdf"]
+
+
+def test_jobs_from_before_keep_their_district_and_the_whole_round_otherwise(scored):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0002_exportjob_scope_district_ids")
+    district_job = ExportJob.objects.create(round=scored.round, requested_by=scored.official, district=scored.district)
+    round_job = ExportJob.objects.create(round=scored.round, requested_by=scored.admin)
+    migration.scope_from_district(apps, None)
+    district_job.refresh_from_db()
+    round_job.refresh_from_db()
+    assert district_job.scope_district_ids == [scored.district.pk] and district_job.scope_label == "雁塔区"
+    assert round_job.scope_district_ids is None and round_job.scope_label == "全市"

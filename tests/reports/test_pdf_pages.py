@@ -99,3 +99,47 @@ def test_hostile_notes_and_names_print_as_text(scored):
     text = "".join(pages)
     assert "<script>alert(1)</script>" in text and "<svg onload=alert(1)>" in text
     assert "bell" in text and "vertical" in text and "nonchar" in text
+
+
+def test_a_provisional_school_report_says_so_on_every_page(world, login):
+    """The school report (reports.pdf.school_report_pdf) of an evaluation still in progress."""
+    from django.urls import reverse
+
+    from evaluation.models import Score
+
+    give_scores(world.evaluation, lambda el, k: el.points / 2, finalize=False)
+    # The inspectors' notes on the weakest elements make the report run over several pages.
+    Score.objects.filter(scorecard__evaluation=world.evaluation).update(note="现场查看了课堂与校本课程资料。" * 40)
+    response = login(world.city_official).get(reverse("reports:report_pdf", args=[world.evaluation.pk]))
+    assert response.status_code == 200
+    pages = _pages(response.content)
+    assert len(pages) > 1
+    assert all("暂定" in text for text in pages), [i for i, text in enumerate(pages, 1) if "暂定" not in text]
+
+
+def test_a_finalized_school_report_is_not_marked_provisional(scored, login):
+    from django.urls import reverse
+
+    response = login(scored.city_official).get(reverse("reports:report_pdf", args=[scored.evaluation.pk]))
+    assert not any("暂定" in text for text in _pages(response.content))
+
+
+def test_a_provisional_pdf_prints_its_figures_in_black_with_only_the_notice_in_red(world, login):
+    """The body carries the class that puts 暂定 on every page; the notice's red frame and colour
+    (div.provisional) must not turn the whole sheet red inside a frame."""
+    from collections import Counter
+
+    from django.urls import reverse
+
+    give_scores(world.evaluation, lambda el, k: el.points, finalize=False)
+    c = login(world.city_official)
+    for name in ("reports:scoresheet_pdf", "reports:report_pdf"):
+        pdf = c.get(reverse(name, args=[world.evaluation.pk])).content
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            colours = Counter(tuple(round(v, 2) for v in (ch.get("non_stroking_color") or (0,)))
+                              for page in doc.pages for ch in page.chars)
+            page = doc.pages[0]
+            framed = [r for r in page.rects if r["width"] > page.width * 0.8 and r["height"] > page.height * 0.8]
+        red = sum(n for colour, n in colours.items() if len(colour) == 3 and colour[0] > 0.5 and colour[1] < 0.2)
+        assert red < sum(colours.values()) / 10, (name, colours.most_common(3))
+        assert not framed, name

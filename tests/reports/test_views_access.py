@@ -130,6 +130,30 @@ def test_export_start_with_unknown_round_shows_error_and_creates_nothing(login, 
     assert not ExportJob.objects.exists()
 
 
+def test_export_start_refuses_an_overlong_round_in_chinese_without_echoing_it(login, scored):
+    """The round comes through a form (reports.forms.ExportStartForm): 1 MB of text is refused
+    by its length, not looked up and repeated back into the message."""
+    long_text = "x" * 1_000_000  # under the 2.5 MB request limit, so the view itself answers
+    response = login(scored.official).post(reverse("reports:export_start"), {"round": long_text}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "评估批次编号或名称不能超过 200 字。" in page and "找不到评估批次" not in page
+    assert len(page) < 200_000
+    assert not ExportJob.objects.exists()
+
+
+def test_the_export_form_resolves_the_round_by_id_name_or_default(scored):
+    from reports.forms import ExportStartForm
+
+    for value in (str(scored.round.pk), scored.round.name, ""):
+        form = ExportStartForm({"round": value})
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["round"] == scored.round
+    form = ExportStartForm({"round": "2099年度"})
+    assert not form.is_valid()
+    assert form.errors["round"] == ["找不到评估批次“2099年度”（可填写批次编号或名称）。"]
+
+
 def _job(scored, user):
     return ExportJob.objects.create(round=scored.round, requested_by=user, total=1)
 

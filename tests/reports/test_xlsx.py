@@ -126,3 +126,101 @@ def test_libreoffice_recalculates_the_same_totals(scored, tmp_path):
     assert D(total[3]) == D("100")
     subtotals = [D(r[5]) for r in rows if r and r[0].endswith("小计")]
     assert sum(subtotals) == D("99.50")
+
+
+# --- provisional figures: the 状态 column, and formulas that recalculate to the selector's figures
+
+
+def _provisional_two_decimals(world):
+    """A panel of three, nobody submitted: per element the lead gives full points and the others
+    one step less, so every consolidated mean is p − 2·step/3, rounded to two decimals (0.67…)."""
+    from evaluation.models import Scorecard
+    from tests.reports.conftest import give_scores
+
+    Scorecard.objects.create(evaluation=world.evaluation, inspector=world.bob)
+    give_scores(world.evaluation, lambda el, k: el.points if k == 0 else max(el.points - el.step, D("0")),
+                finalize=False)
+    totals = evaluation_totals(evaluation=world.evaluation)
+    assert totals.provisional and totals.scored == 84
+    assert any(line.points % D("0.05") for line in totals.lines)  # means such as 0.67, not on any step
+    return totals
+
+
+def test_the_ranking_workbook_says_which_totals_are_provisional(world, login):
+    from django.urls import reverse
+
+    from tests.reports.conftest import full, give_scores
+
+    give_scores(world.evaluation, lambda el, k: el.points / 2, finalize=False)
+    give_scores(world.other_evaluation, full, by=world.bob)
+    response = login(world.city_official).get(reverse("reports:ranking_xlsx"),
+                                              {"round": world.round.pk, "include": "on"})
+    assert response.status_code == 200
+    ws = _book(response.content).active
+    header = [c.value for c in ws[2]]
+    status, name = header.index("状态") + 1, header.index("学校名称") + 1
+    rows = {ws.cell(r, name).value: ws.cell(r, status).value for r in range(3, ws.max_row + 1)}
+    assert rows == {"雁塔区第一小学": "暂定", "碑林区第一小学": "已定稿"}
+    # Without in-progress schools, no row is provisional.
+    plain = _book(login(world.city_official).get(reverse("reports:ranking_xlsx"), {"round": world.round.pk}).content).active
+    assert [plain.cell(r, status).value for r in range(3, plain.max_row + 1)] == ["已定稿"]
+
+
+def _recalculated(data: bytes, tmp_path, name: str):
+    """The workbook as LibreOffice computes it: cached results removed, opened, saved again."""
+    import re
+    import zipfile
+
+    src = tmp_path / f"{name}.xlsx"
+    src.write_bytes(data)
+    stripped = tmp_path / f"{name}-nocache.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(stripped, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\g<1>", body)
+                assert b"</f><v>" not in body
+            zout.writestr(item, body)
+    out = tmp_path / f"{name}-out"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={(tmp_path / (name + '-profile')).as_uri()}", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(stripped)],
+        check=True, capture_output=True, timeout=180,
+    )
+    return _book((out / stripped.name).read_bytes(), data_only=True).active
+
+
+def _same(recalculated, expected: Decimal) -> bool:
+    """Calc adds binary floating point; equal when it is within rounding noise of the figure."""
+    return recalculated is not None and abs(D(repr(recalculated)) - expected) < D("1e-9")
+
+
+@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice missing")
+def test_recalculated_score_sheet_formulas_equal_the_selectors_provisional_figures(world, tmp_path):
+    totals = _provisional_two_decimals(world)
+    ws = _recalculated(scoresheet_xlsx(totals), tmp_path, "sheet")
+    subtotals = {str(ws.cell(r, 1).value).split()[0]: ws.cell(r, 6).value
+                 for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).endswith("小计")}
+    assert list(subtotals) == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]
+    for code, value in subtotals.items():
+        assert _same(value, totals.dimensions[code]), (code, value, totals.dimensions[code])
+    total = next(ws.cell(r, 6).value for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
+    assert _same(total, totals.total), (total, totals.total)
+
+
+@pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice missing")
+def test_recalculated_ranking_totals_equal_the_selectors_provisional_figures(world, tmp_path):
+    from tests.reports.conftest import half, give_scores
+
+    totals = _provisional_two_decimals(world)
+    give_scores(world.other_evaluation, half, by=world.bob)
+    tree = rubric_tree(version=world.version)
+    rows = round_totals(round=world.round, include_in_progress=True, tree=tree)
+    ws = _recalculated(ranking_xlsx(rows=rows, tree=tree, round_obj=world.round, title="t"), tmp_path, "ranking")
+    header = [c.value for c in ws[2]]
+    code_col, total_col = header.index("学校代码") + 1, header.index("总分") + 1
+    recalculated = {ws.cell(r, code_col).value: ws.cell(r, total_col).value for r in range(3, ws.max_row + 1)}
+    assert set(recalculated) == {world.school.code, world.other_school.code}
+    for row in rows:
+        assert _same(recalculated[row.school.code], row.total), (row.school.code, recalculated[row.school.code])
+    assert next(r.total for r in rows if r.provisional) == totals.total

@@ -31,6 +31,7 @@ OWN_PAGES = {
 }
 
 ALL = dict.fromkeys(ROLES)
+VIEWERS = {"admin", "official", "other_official", "city_official"}
 
 
 def _only(role_ok, ok=200, other=403):
@@ -84,6 +85,38 @@ EXPECTED_GET = {
                                     "other_school_user"}),
     "selfassessment:admission": _only({"admin"}),
     "selfassessment:workspace": {**_only(set()), "school_user": 404, "other_school_user": 404},
+    # 评价意见 (issue 14): the lead's page reads like the consolidation page; an inspector's observations
+    # (alice's card) like her scorecard: herself, the panel's lead, officials in scope and admins.
+    "evaluation:opinion": {
+        "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 404, "other_school_user": 404,
+    },
+    "evaluation:observations": {
+        "admin": 200, "lead": 200, "alice": 200, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 404, "other_school_user": 404,
+    },
+    # The 督导评估意见书: officials in scope, admins and the panel's lead.
+    "reports:opinion_pdf": {
+        "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 404, "other_school_user": 404,
+    },
+    # Recognition (a concluded list on world.round, see _recognition_objects): admins run it, officials read
+    # it within their scope (the 雁塔 school's objection and certificate are 404 to the 碑林 official), and
+    # inspectors, the separated admins and an official without a scope are refused.
+    **{f"recognition:{name}": _only(VIEWERS) for name in (
+        "index", "list_detail", "notice_pdf", "objections", "certificates_pdf", "recognized_xlsx", "recognized_pdf")},
+    **{f"recognition:{name}": {**_only(VIEWERS), "other_official": 404} for name in (
+        "objection_detail", "certificate_pdf")},
+    # Concluded: the publish, new-objection and conclude pages send the admin back to the list.
+    **{f"recognition:{name}": {**_only({"admin"}), "admin": 302} for name in (
+        "publish", "objection_create", "conclude")},
+    **{f"recognition:{name}": {r: 405 for r in ROLES} for name in ("list_build", "entry_decide", "results_publish")},
+    # The public 公示 pages are off unless PUBLIC_NOTICE=1 (tests/recognition/test_publicity.py turns them on).
+    "public:notice_index": {r: 404 for r in ROLES},
+    "public:notice": {r: 404 for r in ROLES},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
@@ -106,10 +139,54 @@ def _named_routes(resolver=None, prefix=""):
 ROUTES = sorted(_named_routes(), key=lambda item: item[0])
 
 
+def _recognition_objects(world):
+    """A concluded recognition list on world.round (both schools finalized at full points, one objection about
+    the 雁塔 school recorded and closed), built once per test through the services with injected dates."""
+    if getattr(world, "recognition", None) is None:
+        from datetime import date
+
+        from evaluation.models import Round
+        from recognition import services
+        from recognition.models import Recognition, RecognitionEntry, RecognitionList
+        from tests.reports.conftest import full, give_scores
+
+        Round.objects.filter(pk=world.round.pk).update(pass_mark="80")
+        give_scores(world.evaluation, full, by=world.lead)
+        give_scores(world.other_evaluation, full, by=world.bob)
+        services.recognition_list_build(round=world.round, by=world.admin)
+        rlist = RecognitionList.objects.get(round=world.round)
+        services.recognition_publish(rlist=rlist, objection_contact="督导室", by=world.admin, today=date(2026, 11, 2))
+        entry = RecognitionEntry.objects.get(evaluation=world.evaluation)
+        objection = services.objection_record(rlist=rlist, entry=entry, received_on=date(2026, 11, 3), channel="letter",
+                                              content="反映", by=world.admin, today=date(2026, 11, 3))
+        services.objection_close(objection=objection, outcome="rejected", withdraw=False, handler="",
+                                 investigation="不属实", version=1, by=world.admin)
+        services.recognition_conclude(rlist=rlist, document_no="市教发〔2026〕1号", recognized_on=date(2026, 11, 9),
+                                      by=world.admin, today=date(2026, 11, 9))
+        world.recognition = {"entry": entry.pk, "objection": objection.pk,
+                             "recognition": Recognition.objects.get(school=world.school).pk}
+    return world.recognition
+
+
+# Keywords whose object the namespace alone does not tell (every app names its object "pk").
+ROUTE_OBJECTS = {
+    "evaluation:observations": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
+    "evaluation:opinion": lambda w: w.evaluation.pk,
+    "reports:opinion_pdf": lambda w: w.evaluation.pk,
+    "recognition:entry_decide": lambda w: _recognition_objects(w)["entry"],
+    "recognition:objection_detail": lambda w: _recognition_objects(w)["objection"],
+    "recognition:certificate_pdf": lambda w: _recognition_objects(w)["recognition"],
+}
+
+
 def _object_for(world, route: str, key: str):
     """A world object for a URL keyword: the panel's evaluation, alice's scorecard, and so on."""
     ns = route.split(":")[0]
     k = key.lower()
+    if route in ROUTE_OBJECTS and k == "pk":
+        return ROUTE_OBJECTS[route](world)
+    if ns in ("recognition", "public"):
+        _recognition_objects(world)
     if "scorecard" in k:
         return world.evaluation.scorecards.get(inspector=world.alice).pk
     if "evaluation" in k:

@@ -212,27 +212,74 @@ def test_new_recovery_codes_replace_the_old_ones(client, world):
 
 
 def test_the_security_admin_resets_a_lost_authenticator_and_it_is_audited(client, world):
-    device = f.totp_device(world.auditor)
-    services.recovery_codes_renew(user=world.auditor)
-    # The auditor's own verified session loses its verification at once.
+    device = f.totp_device(world.alice)
+    services.recovery_codes_renew(user=world.alice)
+    # The holder's own verified session loses its verification at once.
     from django.test import Client
 
-    auditor_client = Client()
-    _login(auditor_client, world.auditor)
-    assert _verify(auditor_client, f.totp_code(device)).status_code == 302
-    assert auditor_client.get(reverse("audit:event_list")).status_code == 200
+    alice_client = Client()
+    _login(alice_client, world.alice)
+    assert _verify(alice_client, f.totp_code(device)).status_code == 302
+    assert alice_client.get(reverse("evaluation:inspector_home")).status_code == 200
 
     client.force_login(world.security_admin)
-    response = client.post(reverse("twofactor:reset", args=[world.auditor.pk]))
+    response = client.post(reverse("twofactor:reset", args=[world.alice.pk]))
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=world.auditor).exists()
-    assert not StaticDevice.objects.filter(user=world.auditor).exists()
+    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not StaticDevice.objects.filter(user=world.alice).exists()
     event = AuditEvent.objects.get(event="otp.reset")
-    assert event.user == world.security_admin and event.object_id == str(world.auditor.pk)
-    assert event.detail == {"was_enrolled": True, "separated_role": True}
-    gone = auditor_client.get(reverse("audit:event_list"))
+    assert event.user == world.security_admin and event.object_id == str(world.alice.pk)
+    assert event.detail == {"was_enrolled": True, "separated_role": False, "flagged": False, "confirmed_by": "",
+                            "password_expired": False}
+    gone = alice_client.get(reverse("evaluation:inspector_home"))
     assert gone.status_code == 302 and gone["Location"].startswith(VERIFY)
-    assert auditor_client.get(gone["Location"])["Location"] == SETUP  # enrol again
+
+
+# 三权分立: a second factor of an (ex-)administrator is never reset by the security admin alone —
+# else they would enrol their own phone on the audit admin's account (with a password reset
+# from the server, or the holder's password learnt elsewhere) and be the audit admin.
+
+
+def _reset_state(user):
+    from accounts.models import User
+
+    fresh = User.objects.get(pk=user.pk)
+    return _totp_state(user), fresh.password, fresh.password_changed_at
+
+
+@pytest.mark.parametrize("role", ["auditor", "admin"])
+def test_the_page_refuses_to_reset_an_administrators_second_factor(client, world, role):
+    target = getattr(world, role)
+    f.totp_device(target)
+    services.recovery_codes_renew(user=target)
+    before = _reset_state(target)
+    client.force_login(world.security_admin)
+    page = client.get(reverse("accounts:user_edit", args=[target.pk])).content.decode()
+    assert reverse("twofactor:reset", args=[target.pk]) not in page  # no button, the reason instead
+    assert "manage.py twofactor_reset" in page and "--confirmed-by" in page
+    response = client.post(reverse("twofactor:reset", args=[target.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:user_edit", args=[target.pk])
+    assert _reset_state(target) == before
+    assert not AuditEvent.objects.filter(event="otp.reset", outcome="success").exists()
+    denied = AuditEvent.objects.get(event="otp.reset", outcome="denied")
+    assert "三权分立" in denied.detail["reason"]
+
+
+def test_the_page_refuses_an_account_that_lost_its_administrator_role_recently(client, world):
+    from accounts.models import User
+
+    # Strip-reset-restore: the role taken away on the server a month ago; the page still refuses.
+    world.bob.separated_role_removed_at = timezone.now() - timedelta(days=30)
+    world.bob.save(update_fields=["separated_role_removed_at"])
+    f.totp_device(world.bob)
+    before = _reset_state(world.bob)
+    client.force_login(world.security_admin)
+    client.post(reverse("twofactor:reset", args=[world.bob.pk]))
+    assert _reset_state(world.bob) == before
+    # After 90 days the account is an ordinary one again.
+    later = timezone.now() + timedelta(days=61)
+    services.second_factor_reset(user=User.objects.get(pk=world.bob.pk), by=world.security_admin, now=later)
+    assert not TOTPDevice.objects.filter(user=world.bob).exists()
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor", "alice", "official", "nobody"])
@@ -290,12 +337,36 @@ def test_the_manage_page_says_what_is_enrolled(client, world):
     assert "尚未启用" in client.get(MANAGE).content.decode()
 
 
-def test_the_command_resets_from_the_shell_and_is_audited(world):
+def test_the_command_resets_an_ordinary_account_from_the_shell_and_is_audited(world):
     from django.core.management import CommandError, call_command
 
-    f.totp_device(world.security_admin)
-    call_command("twofactor_reset", "secadmin")
-    assert not TOTPDevice.objects.filter(user=world.security_admin).exists()
+    f.totp_device(world.alice)
+    call_command("twofactor_reset", "alice")
+    assert not TOTPDevice.objects.filter(user=world.alice).exists()
     assert AuditEvent.objects.get(event="otp.reset").username == "manage.py"
     with pytest.raises(CommandError):
         call_command("twofactor_reset", "no-such-user")
+
+
+def test_the_command_resets_an_administrator_only_with_a_second_person(world):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from accounts.middleware import password_expired
+    from accounts.models import User
+
+    f.totp_device(world.security_admin)
+    before = _reset_state(world.security_admin)
+    for extra in ([], ["--by", "admin"], ["--by", "admin", "--confirmed-by", "admin"],
+                  ["--by", "admin", "--confirmed-by", "secadmin"], ["--by", "admin", "--confirmed-by", "bob"]):
+        with pytest.raises(CommandError, match="三权分立|确认人"):
+            call_command("twofactor_reset", "secadmin", *extra)
+        assert _reset_state(world.security_admin) == before, extra
+    assert not AuditEvent.objects.filter(event="otp.reset").exists()
+    call_command("twofactor_reset", "secadmin", "--by", "admin", "--confirmed-by", "auditor", stdout=io.StringIO())
+    assert not TOTPDevice.objects.filter(user=world.security_admin).exists()
+    assert password_expired(User.objects.get(pk=world.security_admin.pk))  # a new password at next login too
+    event = AuditEvent.objects.get(event="otp.reset")
+    assert event.username == "admin"
+    assert event.detail["flagged"] is True and event.detail["confirmed_by"] == "auditor"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0003_consolidation_notes_and_return'),
+        ('evaluation', '0005_round_results_published_to_schools'),
         ('schools', '0002_xian_districts'),
     ]
 

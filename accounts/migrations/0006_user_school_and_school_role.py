@@ -14,7 +14,7 @@ def create_group(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0004_scopes_and_profile"), ("schools", "0002_xian_districts")]
+    dependencies = [("accounts", "0005_separated_role_removed_at"), ("schools", "0002_xian_districts")]
 
     operations = [
         migrations.AddField(

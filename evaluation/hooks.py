@@ -1,0 +1,45 @@
+"""Extension points that later steps of the process register into, so data keeps flowing one way.
+
+Reopening a finalized evaluation must be refused once a later step has frozen it (a recognition
+list in 公示 or concluded), but `evaluation/` must not import the apps built on top of it. Those
+apps register a guard here from their AppConfig.ready(); `evaluation_reopen` asks every guard,
+inside its transaction and after locking the evaluation row, and refuses with their reasons.
+A guard is `fn(evaluation) -> str | None`: a Chinese reason to refuse, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+ReopenGuard = Callable[[object], "str | None"]
+
+_REOPEN_GUARDS: list[ReopenGuard] = []
+
+
+def register_reopen_guard(guard: ReopenGuard) -> ReopenGuard:
+    """Add a guard (idempotent: ready() may run more than once in tests)."""
+    if guard not in _REOPEN_GUARDS:
+        _REOPEN_GUARDS.append(guard)
+    return guard
+
+
+def reopen_refusals(evaluation) -> list[str]:
+    """The reasons the registered guards give for not reopening this evaluation."""
+    return [reason for guard in _REOPEN_GUARDS if (reason := guard(evaluation))]
+
+
+# Rows other apps keep about a round (a recognition list …) that must go before the demo round is
+# deleted (seed_demo --reset): `fn(round) -> None`. Real rounds are never deleted; this is the demo's.
+_DEMO_ROUND_CLEANUPS: list = []
+
+
+def register_demo_round_cleanup(cleanup):
+    """Add a cleanup (idempotent)."""
+    if cleanup not in _DEMO_ROUND_CLEANUPS:
+        _DEMO_ROUND_CLEANUPS.append(cleanup)
+    return cleanup
+
+
+def demo_round_cleanup(round) -> None:
+    for cleanup in _DEMO_ROUND_CLEANUPS:
+        cleanup(round)
