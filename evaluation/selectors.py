@@ -441,9 +441,13 @@ def round_status_rows(*, round: Round, evaluations=None) -> list[dict]:
 def evaluation_visit_dates(*, evaluation: Evaluation):
     """(first day, last day) of the panel's visit to the school, either may be None.
 
-    The one place documents (督导评估意见书) take the visit dates from: for now the round's dates.
+    The one place documents (督导评估意见书) take the visit dates from: the round's visit window
+    (现场评估时间) when it is set, otherwise the round's own dates.
     """
-    return evaluation.round.starts_on, evaluation.round.ends_on
+    rnd = evaluation.round
+    if rnd.visit_starts_on or rnd.visit_ends_on:
+        return rnd.visit_starts_on, rnd.visit_ends_on
+    return rnd.starts_on, rnd.ends_on
 
 
 def results_published(*, round: Round) -> bool:

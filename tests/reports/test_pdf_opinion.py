@@ -63,6 +63,15 @@ def test_the_document_has_every_part(written, pdf):
     assert "暂定" not in text
 
 
+def test_the_visit_window_of_the_round_wins_over_its_own_dates(written):
+    """现场评估时间 (the round's visit window, set for a 申报 round) is what the document prints."""
+    Round.objects.filter(pk=written.round.pk).update(visit_starts_on=date(2026, 10, 20), visit_ends_on=date(2026, 10, 21))
+    text = _text(opinion_pdf(opinion_document(evaluation=Evaluation.objects.get(pk=written.evaluation.pk)),
+                             generated_at=PRINTED))
+    assert "2026年10月20日" in text and "2026年10月21日" in text
+    assert "2026年10月12日" not in text
+
+
 def test_the_score_table_comes_from_the_totals_rule(written, pdf):
     text = _text(pdf)
     totals = evaluation_totals(evaluation=written.evaluation)
