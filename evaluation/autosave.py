@@ -25,11 +25,12 @@ def wants_json(request) -> bool:
 
 def element_rows_save(
     request, *, save: Callable[[dict], SaveResult], totals: Callable[[SaveResult], dict], redirect_to: str,
-    saved_text: str,
+    saved_text: str, note_label=None,
 ) -> HttpResponse:
     """Parse the POST, save the valid rows with `save(values)`, answer JSON (saved, errors, conflicts with
-    both values, the server's totals) or redirect to `redirect_to` with messages. `saved_text` has %(n)s."""
-    form = ScoresForm(request.POST)
+    both values, the server's totals) or redirect to `redirect_to` with messages. `saved_text` has %(n)s;
+    `note_label` names the note in errors (备注 by default)."""
+    form = ScoresForm(request.POST, note_label=note_label)
     form.is_valid()  # judged element by element: form.values to save, form.element_errors refused
     if not form.values and not form.element_errors:
         if wants_json(request):

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -237,7 +238,9 @@ class ScoresForm(forms.Form):
     POINTS_KEY = re.compile(r"^points_(C[1-9][0-9]{0,3})$")
     VERSION_ERROR = _("版本号无效，请刷新页面后重试。")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, note_label=None, **kwargs):
+        # The note is 备注 on a scorecard and 自评说明 on a school's self-assessment.
+        note_label = note_label or _("备注")
         super().__init__(*args, **kwargs)
         self.codes = [m.group(1) for key in self.data for m in [self.POINTS_KEY.match(key)] if m]
         nul = _("不能包含空字符（NUL）。")
@@ -246,8 +249,8 @@ class ScoresForm(forms.Form):
                 required=False, strip=False, error_messages={"null_characters_not_allowed": _("得分") + nul})
             self.fields[f"note_{code}"] = forms.CharField(
                 required=False, strip=False, max_length=2000,
-                error_messages={"max_length": _("备注不能超过 2000 字。"),
-                                "null_characters_not_allowed": _("备注") + nul})
+                error_messages={"max_length": format_lazy("{}{}", note_label, _("不能超过 2000 字。")),
+                                "null_characters_not_allowed": format_lazy("{}{}", note_label, nul)})
             self.fields[f"version_{code}"] = forms.IntegerField(
                 required=False, min_value=0,
                 error_messages={"invalid": self.VERSION_ERROR, "min_value": self.VERSION_ERROR})

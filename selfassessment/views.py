@@ -159,7 +159,7 @@ def save(request, round_pk: int):
             totals=lambda result: totals_json(selectors.self_totals(
                 self_assessment=getattr(result, "self_assessment", sa))),
             redirect_to=reverse("selfassessment:workspace", args=[round_obj.pk]),
-            saved_text=_("已保存 %(n)s 项自评。"),
+            saved_text=_("已保存 %(n)s 项自评。"), note_label=_("自评说明"),
         )
     except services.SelfAssessmentLocked as exc:
         if wants_json(request):

@@ -178,7 +178,7 @@ def _more_world(w):
     give_scores(w.other_evaluation, half, by=w.bob)
     w.finalized = f.evaluation(w.round, f.school(w.district, name="雁塔区第二中学"), lead=w.bob, inspectors=[w.lead])
     give_scores(w.finalized, lambda el, k: el.points, by=w.bob)
-    w.unscored = f.evaluation(w.round, f.school(w.district, name="雁塔区第三小学"), lead=w.bob)  # 暂无评分数据
+    w.unscored = f.evaluation(w.round, f.school(w.district, name="雁塔区第五小学"), lead=w.bob)  # 暂无评分数据
     w.draft = rubric_clone(version=w.version, code="xian-2027", name="2027 修订稿", by=w.admin)
     element = w.draft.elements.order_by("order").first()
     element_update(element=element, text=element.text + "（修订）", by=w.admin)  # something in the history
