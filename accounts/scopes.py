@@ -293,3 +293,54 @@ def schools_in_scope(user):
     if school is not None:
         condition |= Q(pk=school.pk)
     return qs.filter(condition)
+
+
+# ---------------------------------------------------------------- 整改与复核 (rectification)
+
+
+def rectification_items_visible_to(user):
+    """Rectification items a user may look at: admins all; officials their results scope; a school
+    account its own school's, once the round's results are published to schools; inspectors (while
+    they hold the role) those of the evaluations whose panel they sit on."""
+    from evaluation.models import Evaluation
+    from rectification.models import RectificationItem
+
+    qs = RectificationItem.objects.select_related("evaluation__round", "evaluation__school__district")
+    scope = results_scope(user)
+    if scope.city_wide:
+        return qs
+    condition = Q(pk__in=[]) if scope.is_empty else scope.school_q("evaluation__school__")
+    school = school_of(user)
+    if school is not None:
+        condition |= Q(evaluation__school_id=school.pk, evaluation__round__results_published_to_schools=True)
+    if roles.is_inspector(user):
+        condition |= Q(evaluation_id__in=Evaluation.objects.filter(scorecards__inspector=user).values("pk"))
+    return qs.filter(condition)
+
+
+def rectification_item_visible(user, pk) -> "RectificationItem":  # noqa: F821
+    """One rectification item the user may look at; 404 otherwise."""
+    item = rectification_items_visible_to(user).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def may_create_rectification(user, evaluation) -> bool:
+    """整改事项 are raised by the evaluation's lead (while an inspector) or an admin."""
+    return roles.is_admin(user) or evaluation.is_lead(user)
+
+
+def may_report_rectification(user, item) -> bool:
+    """The school's own account reports on its items, once the round's results are published to it."""
+    school = school_of(user)
+    return (school is not None and school.pk == item.evaluation.school_id
+            and bool(item.evaluation.round.results_published_to_schools))
+
+
+def may_review_rectification(user, item) -> bool:
+    """复核: a district-level official of the school's district, an inspector on the evaluation's panel
+    (while they hold the role), or an admin."""
+    if roles.is_admin(user) or reviews_district(user, item.evaluation.school.district_id):
+        return True
+    return roles.is_inspector(user) and item.evaluation.scorecards.filter(inspector=user).exists()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
     "analytics",
     "recognition",
+    "rectification",
 ]
 
 MIDDLEWARE = [

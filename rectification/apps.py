@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "rectification"
+    verbose_name = _("整改与复核")
+
+    def ready(self):
+        # evaluation/ never imports this app: the demo round's rows go through its hook (evaluation.hooks).
+        from evaluation.hooks import register_demo_round_cleanup
+
+        from .services import demo_round_cleanup
+
+        register_demo_round_cleanup(demo_round_cleanup)

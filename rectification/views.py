@@ -1,0 +1,257 @@
+"""Pages of 整改与复核.
+
+Access (accounts.scopes): items a user may not see are 404 (`rectification_item_visible`); an insider
+without the right for a write is 403 (`may_create_rectification`, `may_report_rectification`,
+`may_review_rectification`). The ledger is for admins, officials (their scope) and inspectors (their
+panels); a school account has its own page.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import roles, scopes
+from audit.services import audit_record
+from config.uploads import safe_file_name
+from evaluation.models import Round
+from schools.models import School
+
+from . import exports, selectors, services
+from .forms import ItemForm, LedgerFilterForm, RateForm, ReportForm, ReviewForm
+from .models import RectificationEvidence, RectificationItem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _today():
+    """The date the pages act on (a function, so that tests set the day instead of reading the clock)."""
+    return timezone.localdate()
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require_ledger_reader(request) -> None:
+    user = request.user
+    if not (roles.can_view_results(user) or roles.is_inspector(user)):
+        raise PermissionDenied(_("只有教育局、督导专家和管理员可以查看整改台账。"))
+    if not roles.is_inspector(user):
+        scopes.require_scope(user)
+
+
+# ---------------------------------------------------------------- 整改台账
+
+
+def _ledger(request):
+    _require_ledger_reader(request)
+    visible = scopes.rectification_items_visible_to(request.user)
+    rounds = Round.objects.filter(pk__in=visible.values("evaluation__round_id")).order_by("-year", "-id")
+    from schools.models import District
+
+    districts = District.objects.filter(pk__in=visible.values("evaluation__school__district_id")).order_by("order",
+                                                                                                       "code")
+    form = LedgerFilterForm(request.GET or None, rounds=rounds, districts=districts)
+    today = _today()
+    rows = selectors.ledger(request.user, filters=form.filters() if form.is_bound else selectors.LedgerFilters(),
+                            today=today)
+    return form, rows, today
+
+
+@require_GET
+def ledger(request):
+    """整改台账: every item the user may see, filtered, with counts by status per round, district and school."""
+    if scopes.school_of(request.user) is not None:
+        return redirect("rectification:school_items")
+    form, rows, today = _ledger(request)
+    school = None
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("school"):
+        school = School.objects.filter(pk=form.cleaned_data["school"]).first()
+    return render(request, "rectification/ledger.html", {
+        "form": form, "rows": [(item, item.is_overdue(today)) for item in rows], "school": school,
+        "counts": selectors.ledger_counts(rows, today=today), "statuses": RectificationItem.Status,
+        "query": urlencode({k: v for k, v in request.GET.items()}),
+        "creatable": list(selectors.creatable_evaluations(request.user)[:200]),
+    })
+
+
+@require_GET
+def ledger_xlsx(request):
+    """The filtered ledger as xlsx (text cells never formulas)."""
+    form, rows, today = _ledger(request)
+    content = exports.ledger_xlsx(selectors.status_rows(rows, today=today),
+                                  selectors.ledger_counts(rows, today=today),
+                                  title=_("整改台账（%(day)s）") % {"day": today.isoformat()})
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="rectification",
+                 rows=len(rows))
+    response = HttpResponse(content, content_type=XLSX)
+    name = safe_file_name(_("整改台账") + "-" + today.isoformat(), ext=".xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+# ---------------------------------------------------------------- the school's own page
+
+
+@require_GET
+def school_items(request):
+    """A school account's items (once the round's results are published) with a report form on each."""
+    school = scopes.school_of(request.user)
+    if school is None:
+        raise PermissionDenied(_("此页面供学校账号使用。"))
+    today = _today()
+    items = list(selectors.items_for_school(request.user, school))
+    rows = [(item, item.is_overdue(today),
+             ReportForm(initial={"version": item.version}, prefix=f"r{item.pk}")
+             if scopes.may_report_rectification(request.user, item) and item.awaits_report else None)
+            for item in items]
+    return render(request, "rectification/school_items.html", {"school": school, "rows": rows})
+
+
+# ---------------------------------------------------------------- one item
+
+
+def _item_page(request, item, *, report_form=None, review_form=None, status=200):
+    today = _today()
+    user = request.user
+    if report_form is None and item.awaits_report and scopes.may_report_rectification(user, item):
+        report_form = ReportForm(initial={"version": item.version}, prefix=f"r{item.pk}")
+    if review_form is None and item.awaits_review and scopes.may_review_rectification(user, item):
+        review_form = ReviewForm(initial={"version": item.version})
+    return render(request, "rectification/item_detail.html", {
+        "item": item, "overdue": item.is_overdue(today), "history": selectors.item_history(item=item),
+        "report_form": report_form if item.awaits_report else None,
+        "review_form": review_form if item.awaits_review else None,
+        "is_school": scopes.school_of(user) is not None,
+    }, status=status)
+
+
+@require_GET
+def item_detail(request, pk: int):
+    """An item with its history: reports (and files), reviews and every transition."""
+    return _item_page(request, scopes.rectification_item_visible(request.user, pk))
+
+
+@require_POST
+def item_report(request, pk: int):
+    """The school reports on its item (text and files)."""
+    item = scopes.rectification_item_visible(request.user, pk)
+    if not scopes.may_report_rectification(request.user, item):
+        raise PermissionDenied(_("只有本校账号可以报告整改情况。"))
+    form = ReportForm(request.POST, request.FILES, prefix=f"r{item.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rectification_report(item=item, text=data["text"], files=data["files"],
+                                          version=data["version"], by=request.user, request=request)
+        except services.ItemConflict as exc:
+            form.add_error(None, str(exc))
+            return _item_page(request, exc.current, report_form=form, status=409)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("整改情况已报告，等待复核。"))
+            return redirect("rectification:item_detail", pk=item.pk)
+    return _item_page(request, item, report_form=form, status=400)
+
+
+@require_POST
+def item_review(request, pk: int):
+    """复核: 通过, or 未通过 with a note."""
+    item = scopes.rectification_item_visible(request.user, pk)
+    if not scopes.may_review_rectification(request.user, item):
+        raise PermissionDenied(_("您不能复核该校的整改事项。"))
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.rectification_review(item=item, outcome=data["outcome"], note=data["note"],
+                                          version=data["version"], by=request.user, request=request)
+        except services.ItemConflict as exc:
+            form.add_error(None, str(exc))
+            return _item_page(request, exc.current, review_form=form, status=409)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("复核结果已保存。"))
+            return redirect("rectification:item_detail", pk=item.pk)
+    return _item_page(request, item, review_form=form, status=400)
+
+
+@require_GET
+def evidence_download(request, pk: int):
+    """A report's file, for whoever may see the item (404 for everyone else)."""
+    evidence = get_object_or_404(RectificationEvidence.objects.select_related("report"), pk=pk)
+    scopes.rectification_item_visible(request.user, evidence.report.item_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(event="rectification_evidence.download", request=request, scope=scopes.describe(request.user),
+                 obj=evidence, sha256=evidence.sha256)
+    response = FileResponse(handle, as_attachment=True, filename=evidence.download_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# ---------------------------------------------------------------- creating items
+
+
+@require_http_methods(["GET", "POST"])
+def create(request, pk: int):
+    """The lead (or an admin) raises items on a finalized evaluation, from proposed candidates."""
+    evaluation = scopes.evaluation_visible(request.user, pk)
+    if not scopes.may_create_rectification(request.user, evaluation):
+        raise PermissionDenied(_("只有该校评估的组长或管理员可以提出整改事项。"))
+    rate_form = RateForm(request.GET or None)
+    rate = rate_form.rate_or_default()
+    today = _today()
+    if request.method == "POST":
+        form = ItemForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rectification_item_create(
+                    evaluation=evaluation, element_codes=data["element_codes"], problem=data["problem"],
+                    requirement=data["requirement"], deadline=data["deadline"], responsible=data["responsible"],
+                    source=data["source"], by=request.user, request=request, today=today)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已提出整改事项。"))
+                return redirect("rectification:create", pk=evaluation.pk)
+    else:
+        status = 200
+        initial = {"source": request.GET.get("source") or RectificationItem.Source.OTHER,
+                   "element_codes": request.GET.get("elements", "")[:500]}
+        if initial["source"] == RectificationItem.Source.OPINION:
+            candidate = selectors.opinion_candidate(evaluation=evaluation)
+            initial["problem"] = candidate.problem if candidate else ""
+        elif initial["source"] == RectificationItem.Source.LOW_SCORE:
+            for candidate in selectors.low_score_candidates(evaluation=evaluation, rate=rate):
+                if candidate.element_codes == [initial["element_codes"].strip().upper()]:
+                    initial["problem"] = candidate.problem
+        form = ItemForm(initial=initial)
+    finalized = evaluation.is_finalized
+    return render(request, "rectification/create.html", {
+        "evaluation": evaluation, "finalized": finalized, "form": form if finalized else None,
+        "rate_form": rate_form, "rate": rate,
+        "opinion": selectors.opinion_candidate(evaluation=evaluation) if finalized else None,
+        "low_scores": selectors.low_score_candidates(evaluation=evaluation, rate=rate) if finalized else [],
+        "items": [(i, i.is_overdue(today)) for i in selectors.items_of_evaluation(evaluation=evaluation)],
+    }, status=status)
