@@ -132,8 +132,7 @@ def _item_page(request, item, *, report_form=None, review_form=None, status=200)
         review_form = ReviewForm(initial={"version": item.version})
     return render(request, "rectification/item_detail.html", {
         "item": item, "overdue": item.is_overdue(today), "history": selectors.item_history(item=item),
-        "report_form": report_form if item.awaits_report else None,
-        "review_form": review_form if item.awaits_review else None,
+        "report_form": report_form, "review_form": review_form,
         "is_school": scopes.school_of(user) is not None,
     }, status=status)
 
