@@ -155,6 +155,15 @@ PAGES = [
     Page("official", "objection-detail", lambda w: reverse("recognition:objection_detail", args=[w.objection.pk])),
     Page("city_official", "recognition-concluded",
          lambda w: reverse("recognition:list_detail", args=[w.done_round.pk])),
+    # 整改与复核 (issue 14 part 6): the ledger, raising items, the school's page, an item to report on and one to review
+    Page("admin", "rectification-ledger", lambda w: reverse("rectification:ledger")),
+    Page("admin", "rectification-create",
+         lambda w: reverse("rectification:create", args=[w.other_evaluation.pk]) + "?source=low_score&elements=C1"),
+    Page("admin", "rectification-item-review", lambda w: reverse("rectification:item_detail", args=[w.rect_reported.pk])),
+    Page("other_school_user", "rectification-school", lambda w: reverse("rectification:school_items"),
+         widths=(1280, 768, PHONE)),
+    Page("other_school_user", "rectification-item",
+         lambda w: reverse("rectification:item_detail", args=[w.rect_pending.pk]), widths=(1280, 768, PHONE)),
     Page("anon", "public-notices", lambda w: reverse("public:notice_index"), widths=(1280, 768, PHONE)),
     Page("anon", "public-notice", lambda w: reverse("public:notice", args=[w.round.pk]), widths=(1280, 768, PHONE)),
     # Security admin and auditor
@@ -186,7 +195,33 @@ def _more_world(w):
                                         status=ExportJob.Status.DONE, total=1, done=1)
     _self_assessments(w)
     _recognition_world(w)
+    _rectification_world(w)
     return w
+
+
+def _rectification_world(w):
+    """Two 整改事项 on the 碑林 school's finalized evaluation (its lead bob), results published to schools:
+    one reported with a file (awaiting 复核), one pending (the school's report form)."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from evaluation.models import Round
+    from rectification import services as rs
+    from tests.selfassessment.conftest import PDF
+
+    today = timezone.localdate()
+    Round.objects.filter(pk=w.round.pk).update(results_published_to_schools=True)
+    common = {"evaluation": w.other_evaluation, "requirement": "完善校本评价制度并落实到各年级。", "responsible": "张校长",
+              "by": w.bob, "today": today}
+    w.rect_reported = rs.rectification_item_create(element_codes="C1", problem="课程评价机制有待完善。",
+                                                   deadline=today + timedelta(days=60), source="low_score", **common)
+    rs.rectification_report(item=w.rect_reported, text="已修订评价制度。", by=w.other_school_user,
+                            files=[SimpleUploadedFile("整改材料.pdf", PDF, content_type="application/pdf")])
+    w.rect_pending = rs.rectification_item_create(element_codes="", problem="家校沟通渠道单一。",
+                                                  deadline=today,
+                                                  source="opinion", **common)
 
 
 def _recognition_world(w):

@@ -114,6 +114,25 @@ EXPECTED_GET = {
     **{f"recognition:{name}": {**_only({"admin"}), "admin": 302} for name in (
         "publish", "objection_create", "conclude")},
     **{f"recognition:{name}": {r: 405 for r in ROLES} for name in ("list_build", "entry_decide", "results_publish")},
+    # 整改与复核 (see _rectification_objects: world.evaluation finalized, results published to schools, one item
+    # reported with a file). The ledger: admins, officials in scope, inspectors (their panels); a school account
+    # is sent to its own page. An item: its school, its panel, officials in scope, admins; others 404.
+    "rectification:ledger": {**_only(VIEWERS | {"lead", "alice", "bob"}),
+                             "school_user": 302, "other_school_user": 302},
+    "rectification:ledger_xlsx": _only(VIEWERS | {"lead", "alice", "bob"}),
+    "rectification:school_items": _only({"school_user", "other_school_user"}),
+    **{f"rectification:{name}": {
+        "admin": 200, "lead": 200, "alice": 200, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 200, "other_school_user": 404,
+    } for name in ("item_detail", "evidence_download")},
+    # Raising items: the evaluation's lead and admins; those who may read the evaluation 403, others 404.
+    "rectification:create": {
+        "admin": 200, "lead": 200, "alice": 403, "bob": 404, "official": 403, "other_official": 404,
+        "city_official": 403, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 404, "other_school_user": 404,
+    },
+    **{f"rectification:{name}": {r: 405 for r in ROLES} for name in ("item_report", "item_review")},
     # The public 公示 pages are off unless PUBLIC_NOTICE=1 (tests/recognition/test_publicity.py turns them on).
     "public:notice_index": {r: 404 for r in ROLES},
     "public:notice": {r: 404 for r in ROLES},
@@ -168,6 +187,32 @@ def _recognition_objects(world):
     return world.recognition
 
 
+def _rectification_objects(world):
+    """world.evaluation finalized (C1 low), results published to schools, one item reported with a PDF."""
+    if getattr(world, "rectification", None) is None:
+        from datetime import date
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from evaluation.models import Round
+        from rectification import services
+        from tests.reports.conftest import give_scores, half
+        from tests.selfassessment.conftest import PDF
+
+        give_scores(world.evaluation, half, by=world.lead)
+        Round.objects.filter(pk=world.round.pk).update(results_published_to_schools=True)
+        world.evaluation.refresh_from_db()
+        item = services.rectification_item_create(
+            evaluation=world.evaluation, element_codes="C1", problem="问题", requirement="要求",
+            deadline=date(2026, 12, 31), responsible="张校长", source="low_score", by=world.lead,
+            today=date(2026, 11, 2))
+        report = services.rectification_report(item=item, text="已整改", files=[
+            SimpleUploadedFile("材料.pdf", PDF, content_type="application/pdf")], by=world.school_user)
+        world.rectification = {"item": item.pk, "evidence": report.evidence.get().pk,
+                               "evaluation": world.evaluation.pk}
+    return world.rectification
+
+
 # Keywords whose object the namespace alone does not tell (every app names its object "pk").
 ROUTE_OBJECTS = {
     "evaluation:observations": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
@@ -176,6 +221,10 @@ ROUTE_OBJECTS = {
     "recognition:entry_decide": lambda w: _recognition_objects(w)["entry"],
     "recognition:objection_detail": lambda w: _recognition_objects(w)["objection"],
     "recognition:certificate_pdf": lambda w: _recognition_objects(w)["recognition"],
+    **{f"rectification:{name}": (lambda w: _rectification_objects(w)["item"])
+       for name in ("item_detail", "item_report", "item_review")},
+    "rectification:evidence_download": lambda w: _rectification_objects(w)["evidence"],
+    "rectification:create": lambda w: _rectification_objects(w)["evaluation"],
 }
 
 
@@ -263,6 +312,9 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
         "twofactor:reset": {"security_admin"},
         # Starting a batch export only reads results: officials may download score sheets.
         "reports:export_start": {"official", "city_official"},
+        # The school reports on its own item; the 雁塔 district official reviews it (both write, by design).
+        "rectification:item_report": {"school_user"},
+        "rectification:item_review": {"official"},
     }
     failures = []
     for role in NON_BUSINESS + ("official", "city_official"):
