@@ -475,6 +475,9 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     Transition.objects.bulk_create(transitions, batch_size=1000)
     summary.scores = len(scores)
     summary.final_scores = len(finals)
+    from rectification.demo import seed_rectification
+
+    seed_rectification(round=round_obj)  # a couple of 整改事项 on finalized demo schools
     from selfassessment.demo import seed_self_assessments
 
     summary.applications = seed_self_assessments(
