@@ -44,6 +44,16 @@ def _errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _report_form(item, data=None, files=None) -> ReportForm:
+    """The report form of one item: prefixed, and its labels name the item, so that several on one page
+    are told apart (by screen readers too)."""
+    form = ReportForm(data, files, initial={"version": item.version}, prefix=f"r{item.pk}")
+    suffix = _("（整改事项 %(n)s）") % {"n": item.pk}
+    for name in ("text", "files"):
+        form.fields[name].label = f"{form.fields[name].label}{suffix}"
+    return form
+
+
 def _require_ledger_reader(request) -> None:
     user = request.user
     if not (roles.can_view_results(user) or roles.is_inspector(user)):
@@ -114,8 +124,7 @@ def school_items(request):
     today = _today()
     items = list(selectors.items_for_school(request.user, school))
     rows = [(item, item.is_overdue(today),
-             ReportForm(initial={"version": item.version}, prefix=f"r{item.pk}")
-             if scopes.may_report_rectification(request.user, item) and item.awaits_report else None)
+             _report_form(item) if scopes.may_report_rectification(request.user, item) and item.awaits_report else None)
             for item in items]
     return render(request, "rectification/school_items.html", {"school": school, "rows": rows})
 
@@ -127,7 +136,7 @@ def _item_page(request, item, *, report_form=None, review_form=None, status=200)
     today = _today()
     user = request.user
     if report_form is None and item.awaits_report and scopes.may_report_rectification(user, item):
-        report_form = ReportForm(initial={"version": item.version}, prefix=f"r{item.pk}")
+        report_form = _report_form(item)
     if review_form is None and item.awaits_review and scopes.may_review_rectification(user, item):
         review_form = ReviewForm(initial={"version": item.version})
     return render(request, "rectification/item_detail.html", {
@@ -149,7 +158,7 @@ def item_report(request, pk: int):
     item = scopes.rectification_item_visible(request.user, pk)
     if not scopes.may_report_rectification(request.user, item):
         raise PermissionDenied(_("只有本校账号可以报告整改情况。"))
-    form = ReportForm(request.POST, request.FILES, prefix=f"r{item.pk}")
+    form = _report_form(item, request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -222,6 +222,9 @@ def _rectification_world(w):
     w.rect_pending = rs.rectification_item_create(element_codes="", problem="家校沟通渠道单一。",
                                                   deadline=today,
                                                   source="opinion", **common)
+    # A second pending item: two report forms on the school's page must be told apart.
+    rs.rectification_item_create(element_codes="C2", problem="校本教研记录不完整。", deadline=today + timedelta(days=30),
+                                 source="low_score", **common)
 
 
 def _recognition_world(w):

@@ -65,9 +65,10 @@ def test_an_item_from_a_low_score_is_reported_returned_reported_again_and_passed
         context, page = _context(browser, errors)
         browser_login(page, live_server.url, world.school_user, "/rectification/school/")
         page.get_by_role("link", name="整改事项", exact=True).click()
-        page.get_by_label("整改情况").fill(text)
-        page.get_by_label("佐证材料").set_input_files(str(evidence))
-        page.get_by_role("button", name="报告整改情况").click()
+        page.get_by_label(f"整改情况（整改事项 {item.pk}）").fill(text)
+        page.get_by_label(f"佐证材料（整改事项 {item.pk}）").set_input_files(str(evidence))
+        # The hidden item number is read with a space before it: match on it alone.
+        page.get_by_role("button", name=f"报告整改情况 （整改事项 {item.pk}）").click()
         expect(page.locator(".alert-success")).to_contain_text("整改情况已报告")
         expect(page.locator("main")).to_contain_text("整改材料.pdf")
         context.close()
