@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from evaluation.models import Evaluation
 from rectification import services
 from rectification.models import RectificationItem, RectificationTransition
-from tests.rectification.conftest import DEADLINE, TODAY, create, pdf, report, review, state
+from tests.rectification.conftest import DEADLINE, create, pdf, report, review, state
 
 
 def test_the_lead_creates_an_item_on_a_finalized_evaluation(rect):
@@ -205,4 +205,3 @@ def test_the_demo_cleanup_removes_the_rounds_items(rect):
     review(rect, item)
     services.demo_round_cleanup(rect.round)
     assert not RectificationItem.objects.exists()
-    assert TODAY  # the conftest day is what the services were given
