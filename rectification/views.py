@@ -22,7 +22,6 @@ from accounts import roles, scopes
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.models import Round
-from schools.models import School
 
 from . import exports, selectors, services
 from .forms import ItemForm, LedgerFilterForm, RateForm, ReportForm, ReviewForm
@@ -87,8 +86,8 @@ def ledger(request):
         return redirect("rectification:school_items")
     form, rows, today = _ledger(request)
     school = None
-    if form.is_bound and form.is_valid() and form.cleaned_data.get("school"):
-        school = School.objects.filter(pk=form.cleaned_data["school"]).first()
+    if rows and form.is_bound and form.is_valid() and form.cleaned_data.get("school"):
+        school = rows[0].evaluation.school  # named only from what the user may see
     return render(request, "rectification/ledger.html", {
         "form": form, "rows": [(item, item.is_overdue(today)) for item in rows], "school": school,
         "counts": selectors.ledger_counts(rows, today=today), "statuses": RectificationItem.Status,
