@@ -205,3 +205,15 @@ def test_the_demo_cleanup_removes_the_rounds_items(rect):
     review(rect, item)
     services.demo_round_cleanup(rect.round)
     assert not RectificationItem.objects.exists()
+
+
+def test_a_lead_who_no_longer_holds_the_inspector_role_may_not_create(rect):
+    from django.contrib.auth.models import Group
+
+    from accounts import roles
+    from accounts.models import User
+
+    rect.lead.groups.remove(Group.objects.get(name=roles.INSPECTOR))
+    with pytest.raises(PermissionDenied):
+        create(rect, by=User.objects.get(pk=rect.lead.pk))
+    assert state()["items"] == []
