@@ -217,8 +217,10 @@ def self_workspace(*, self_assessment) -> SelfWorkspace:
             slot = next((r for r in item.requirements if r.requirement.pk == ev.requirement_id), None)
             (slot.files if slot else item.other_files).append(ev)
         if sa.status in (sa.Status.RETURNED, sa.Status.SUBMITTED):
-            last_return = (Transition.objects.filter(self_assessment=sa).select_related("by")
-                           .order_by("-at", "-id").first())
+            # An import (导入自评表) is the school's own write, not a step of the review: it must not
+            # hide the district's standing 退回.
+            last_return = (Transition.objects.filter(self_assessment=sa).exclude(action=Transition.Action.IMPORT)
+                           .select_related("by").order_by("-at", "-id").first())
             if last_return is None or last_return.action not in (Transition.Action.RETURN, Transition.Action.SEND_BACK):
                 last_return = None
             elif last_return.action == Transition.Action.RETURN:
