@@ -82,6 +82,9 @@ def round_save(*, round: Round, by, request=None, applicant_schools=None) -> Rou
             raise ValidationError({"rubric_version": _("只能选择已发布的评估细则版本。")})
         if round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
             raise ValidationError({"rubric_version": _("已有评分的批次不能更换评估细则版本。")})
+        refusals = hooks.version_change_refusals(round) if round.pk else []
+        if refusals:
+            raise ValidationError({"rubric_version": refusals})
     created = round.pk is None
     round.full_clean()
     round.save()

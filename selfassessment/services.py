@@ -64,6 +64,15 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
+def version_change_guard(round) -> str | None:
+    """Refuse changing a round's rubric version once any school filed self-scores or files in it:
+    they belong to the old version's elements (evaluation.hooks)."""
+    if SelfScore.objects.filter(self_assessment__round_id=round.pk).exists() or \
+            SelfEvidence.objects.filter(self_assessment__round_id=round.pk).exists():
+        return _("学校已填报自评（自评分或佐证材料），不能更换本批次的评估细则版本。")
+    return None
+
+
 # ---------------------------------------------------------------- nominations (区县提名)
 
 
