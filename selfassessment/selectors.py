@@ -416,17 +416,13 @@ class SelfSide:
         return self.files.get(element_id, [])
 
 
-# The self-assessments a panel reads: the district stood behind them (and the city, once admitted).
-SIDE_STATUSES = ("recommended", "admitted")
-
-
 def self_side(*, evaluation) -> SelfSide | None:
     """The school's recommended or admitted self-assessment in the evaluation's round, or None.
     Three queries whatever the number of elements and files."""
     from .models import SelfAssessment, SelfEvidence, SelfScore
 
     sa = (SelfAssessment.objects.filter(round_id=evaluation.round_id, school_id=evaluation.school_id,
-                                        status__in=SIDE_STATUSES).first())
+                                        status__in=SelfAssessment.SIDE_STATUSES).first())
     if sa is None:
         return None
     scores = {s.element_id: s for s in SelfScore.objects.filter(self_assessment=sa)}

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pdfplumber
+import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -55,6 +56,22 @@ def test_a_submission_the_district_has_not_recommended_is_not_shown(world, login
     _admitted(world, status=SelfAssessment.Status.SUBMITTED)
     html = login(world.alice).get(reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])).content.decode()
     assert 'id="self_C1"' not in html
+
+
+@pytest.mark.parametrize("status,visible", [("submitted", False), ("returned", False), ("declined", False),
+                                            ("recommended", True), ("admitted", True)])
+def test_panel_inspectors_reach_only_what_the_district_stood_behind(world, login, status, visible):
+    """The side-status rule lives in accounts.scopes: the review page and the files answer 404 to the
+    panel before the district recommends (and after the city declines)."""
+    from accounts import scopes
+
+    sa = _admitted(world, status=status)
+    assert scopes.self_assessments_visible_to(world.alice).filter(pk=sa.pk).exists() is visible
+    client = login(world.alice)
+    expected = 200 if visible else 404
+    assert client.get(reverse("selfassessment:review", args=[sa.pk])).status_code == expected
+    first = SelfEvidence.objects.filter(self_assessment=sa).first()
+    assert client.get(reverse("selfassessment:evidence_download", args=[first.pk])).status_code == expected
 
 
 def test_the_workspace_runs_a_constant_number_of_queries_with_the_school_side(world, login, django_assert_max_num_queries):
