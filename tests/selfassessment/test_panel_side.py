@@ -137,6 +137,21 @@ def test_the_report_shows_the_gap_per_element_and_dimension(world, login):
     assert "?self=1" in html
 
 
+def test_the_comparison_takes_both_totals_from_the_total_rule(world):
+    """The panel's total is the one evaluation_totals gives (never re-summed from the A rows) and the
+    self-total is the school's own running total (both evaluation.totals.sum_tree)."""
+    from selfassessment.selectors import self_totals
+
+    sa = _admitted(world)
+    give_scores(world.evaluation, lambda el, k: el.points if k == 0 else el.points - el.step, by=world.lead)
+    totals = evaluation_totals(evaluation=world.evaluation)
+    comparison = self_comparison(totals=totals)
+    assert comparison.panel_total == totals.total
+    assert comparison.self_total == self_totals(self_assessment=sa)["total"]
+    assert comparison.total_gap == comparison.self_total - totals.total
+    assert all(d.gap == d.self_sum - d.panel_sum for d in comparison.dimensions)
+
+
 def test_the_score_sheet_pdf_can_show_the_self_scores(world, login, tmp_path):
     _admitted(world)
     give_scores(world.evaluation, lambda el, k: el.points, by=world.lead)
