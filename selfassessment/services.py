@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_from_upload, evidence_remove
 from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Round
@@ -206,17 +207,8 @@ def self_evidence_add(*, self_assessment, upload, by, element=None, requirement=
     slot = SelfEvidence.objects.filter(self_assessment=sa, element=element, requirement=requirement)
     if slot.count() >= FILES_PER_SLOT:
         raise ValidationError({"file": _("每项最多上传 %(n)s 个文件。") % {"n": FILES_PER_SLOT}})
-    evidence = SelfEvidence(self_assessment=sa, element=element, requirement=requirement,
-                            original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
-                            sha256=checked.sha256, uploaded_by=by)
-    # The storage API picks the final path; the name we give it never contains user text.
-    evidence.file.save(checked.stored_name, upload, save=False)
-    try:
-        evidence.full_clean()
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
+    evidence = evidence_from_upload(SelfEvidence, checked=checked, upload=upload, self_assessment=sa, element=element,
+                                    requirement=requirement, uploaded_by=by)
     audit_record(event="self_evidence.upload", request=request, user=by, obj=evidence,
                  element=element.code if element else "", requirement=requirement.name if requirement else "",
                  sha256=evidence.sha256, size=evidence.size)
@@ -227,13 +219,9 @@ def self_evidence_add(*, self_assessment, upload, by, element=None, requirement=
 def self_evidence_delete(*, evidence: SelfEvidence, by, request=None, today: date | None = None) -> None:
     """Remove a file while the school may still change its self-assessment."""
     _writable(evidence.self_assessment, by, today=today)
-    name = evidence.file.name
     audit_record(event="self_evidence.delete", request=request, user=by, obj=evidence,
                  element=evidence.element.code if evidence.element_id else "", sha256=evidence.sha256)
-    evidence.delete()
-    storage = evidence.file.storage
-    # Delete the file only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(name))
+    evidence_remove(evidence)
 
 
 @transaction.atomic

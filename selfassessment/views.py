@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
 from evaluation.autosave import element_rows_save, wants_json
 from evaluation.models import Round
@@ -251,16 +252,9 @@ def _visible_evidence(request, pk: int):
 def evidence_download(request, pk: int):
     """A school's file, for whoever may see that self-assessment (404 for everyone else)."""
     evidence = _visible_evidence(request, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = evidence_response(evidence)
     audit_record(event="self_evidence.download", request=request, scope=scopes.describe(request.user), obj=evidence,
                  sha256=evidence.sha256)
-    response = FileResponse(handle, as_attachment=True, filename=evidence.download_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
