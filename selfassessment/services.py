@@ -118,7 +118,8 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
 def _check_school(self_assessment, by, *, operator: bool) -> None:
     if operator:
         return  # the server's offline import (import_self_assessment): an operator acting for the school
-    if not roles.is_school(by) or by.school_id != self_assessment.school_id:
+    school = scopes.school_of(by)
+    if school is None or school.pk != self_assessment.school_id:
         raise PermissionDenied(_("只有本校的填报账号可以修改本校的自评。"))
 
 

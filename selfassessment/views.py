@@ -262,7 +262,8 @@ def evidence_download(request, pk: int):
 def evidence_delete(request, pk: int):
     evidence = _visible_evidence(request, pk)
     sa = evidence.self_assessment
-    if scopes.school_of(request.user) is None or request.user.school_id != sa.school_id:
+    school = scopes.school_of(request.user)
+    if school is None or school.pk != sa.school_id:
         raise PermissionDenied
     anchor = f"el-{evidence.element.code}" if evidence.element_id else "report"
     services.self_evidence_delete(evidence=evidence, by=request.user, request=request)

@@ -184,3 +184,22 @@ def test_an_import_after_a_return_keeps_the_districts_return_note(sa, tmp_path):
     workspace = selectors.self_workspace(self_assessment=SelfAssessment.objects.get())
     assert workspace.last_return is not None and workspace.last_return.reason == "请补充近三年材料"
     assert workspace.items[sa.elements["C3"].pk].return_reason == "年度计划缺 2025 年"
+
+
+def test_the_school_an_account_acts_for_comes_from_scopes_school_of(sa, login, monkeypatch):
+    """accounts.scopes.school_of is the one place a school account's school is derived: when it
+    answers "no school" (say, a rule added there later), the services and the views refuse."""
+    from django.urls import reverse
+
+    from accounts import scopes
+    from selfassessment.models import SelfEvidence
+
+    row = fill(sa)
+    evidence = SelfEvidence.objects.filter(self_assessment=row).first()
+    client = login(sa.school_user)
+    monkeypatch.setattr(scopes, "school_of", lambda user: None)
+    with pytest.raises(PermissionDenied):
+        services.self_scores_save_many(self_assessment=row, values={"C1": {"points": "0", "version": 1}},
+                                       by=sa.school_user)
+    assert client.post(reverse("selfassessment:evidence_delete", args=[evidence.pk])).status_code in (403, 404)
+    assert SelfEvidence.objects.filter(pk=evidence.pk).exists()
