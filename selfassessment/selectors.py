@@ -56,6 +56,19 @@ def application_refusal(*, round: Round, school: School, today: date) -> str | N
     return None
 
 
+def nomination_refusal(*, round: Round, today: date) -> str | None:
+    """Why the districts may not (re)nominate schools for this round today, or None while they may:
+    the one "is the nomination open?" rule for the page, the service and anything else that asks.
+    Nominations close with the application (申报截止) and with the round."""
+    if not round.self_assessment or round.applicants != Round.Applicants.NOMINATED:
+        return _("本批次不采用区县推荐（提名）的方式确定申报学校。")
+    if round.status == Round.Status.CLOSED:
+        return _("该评估批次已结束，不能再调整提名。")
+    if round.apply_closes_on and today > round.apply_closes_on:
+        return _("申报已于 %(d)s 截止，不能再调整提名。") % {"d": round.apply_closes_on.isoformat()}
+    return None
+
+
 def nomination_rows(*, round: Round, district_ids) -> list[tuple[School, SchoolNomination | None]]:
     """Every school of the districts with its nomination in the round (two queries)."""
     schools = list(School.objects.filter(district_id__in=list(district_ids)).select_related("district")

@@ -85,12 +85,13 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
 
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.self_assessment or round.applicants != Round.Applicants.NOMINATED:
-        raise ValidationError(_("本批次不采用区县推荐（提名）的方式确定申报学校。"))
+        raise ValidationError(selectors.nomination_refusal(round=round, today=_today(today)))
     district_ids = set(district_ids)
     if not district_ids or not district_ids <= set(scopes.review_districts(by)):
         raise PermissionDenied(_("只有区县教育局可以提名本区县的学校。"))
-    if round.apply_closes_on and _today(today) > round.apply_closes_on:
-        raise ValidationError(_("申报已于 %(d)s 截止，不能再调整提名。") % {"d": round.apply_closes_on.isoformat()})
+    refusal = selectors.nomination_refusal(round=round, today=_today(today))
+    if refusal:
+        raise ValidationError(refusal)
     schools = list(schools)
     outside = [s.name for s in schools if s.district_id not in district_ids]
     if outside:

@@ -61,17 +61,18 @@ def nominations(request, round_pk: int):
         if form.is_valid():
             try:
                 added, removed = services.nominations_set(round=round_obj, district_ids=districts,
-                                                          schools=form.cleaned_data["schools"], by=user, request=request)
+                                                          schools=form.cleaned_data["schools"], by=user, request=request,
+                                                          today=_today())
             except ValidationError as exc:
                 for m in _messages_of(exc):
                     form.add_error(None, m)
             else:
                 messages.success(request, _("提名已保存：新增 %(a)s 所，取消 %(r)s 所。") % {"a": len(added), "r": len(removed)})
                 return redirect("selfassessment:nominations", round_pk=round_obj.pk)
-    window_open = not (round_obj.apply_closes_on and timezone.localdate() > round_obj.apply_closes_on)
+    closed = selectors.nomination_refusal(round=round_obj, today=_today())
     return render(request, "selfassessment/nominations.html", {
-        "round": round_obj, "rows": rows, "form": form, "can_edit": bool(reviewer) and window_open,
-        "window_open": window_open,
+        "round": round_obj, "rows": rows, "form": form, "can_edit": bool(reviewer) and not closed,
+        "window_open": not closed, "closed_reason": closed,
     }, status=400 if request.method == "POST" else 200)
 
 

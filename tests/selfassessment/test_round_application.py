@@ -271,3 +271,32 @@ def test_the_rubric_version_may_change_before_any_school_filed(sa):
     sa.sa_round.rubric_version = sa.version
     round_save(round=sa.sa_round, by=sa.admin)
     assert Round.objects.get(pk=sa.sa_round.pk).rubric_version == sa.version
+
+
+# ---------------------------------------------------------------- the nomination window (one rule)
+
+
+def test_the_nomination_window_is_one_rule_for_the_page_and_the_service(login, nominated, monkeypatch):
+    w = nominated
+    assert selectors.nomination_refusal(round=w.nr, today=TODAY) is None
+    assert selectors.nomination_refusal(round=w.nr, today=date(2027, 3, 31)) is None
+    assert "2027-03-31 截止" in selectors.nomination_refusal(round=w.nr, today=date(2027, 4, 1))
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: date(2027, 4, 1))
+    client = login(w.official)
+    url = reverse("selfassessment:nominations", args=[w.nr.pk])
+    page = client.get(url).content.decode()
+    assert 'name="schools"' not in page and "申报已于 2027-03-31 截止，不能再调整提名。" in page
+    assert client.post(url, {"schools": [w.school.pk]}).status_code == 400 and _state() == []
+
+
+def test_a_closed_round_takes_no_more_nominations(login, nominated, monkeypatch):
+    w = nominated
+    Round.objects.filter(pk=w.nr.pk).update(status=Round.Status.CLOSED)
+    w.nr.refresh_from_db()
+    with pytest.raises(ValidationError, match="该评估批次已结束"):
+        services.nominations_set(round=w.nr, district_ids=[w.district.pk], schools=[w.school], by=w.official,
+                                 today=TODAY)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+    page = login(w.official).get(reverse("selfassessment:nominations", args=[w.nr.pk])).content.decode()
+    assert 'name="schools"' not in page and "该评估批次已结束" in page
+    assert _state() == []
