@@ -117,10 +117,15 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
 
 
 def _check_school(self_assessment, by, *, operator: bool) -> None:
+    school = scopes.school_of(by) if getattr(by, "is_active", False) else None
+    own = school is not None and school.pk == self_assessment.school_id
     if operator:
-        return  # the server's offline import (import_self_assessment): an operator acting for the school
-    school = scopes.school_of(by)
-    if school is None or school.pk != self_assessment.school_id:
+        # The server's offline import (import_self_assessment): recorded as done by an admin or by the
+        # school's own account, never by anyone else named on the command line.
+        if not own and not (getattr(by, "is_active", False) and roles.is_admin(by)):
+            raise PermissionDenied(_("只有管理员或本校的学校（填报）账号可以作为导入的操作人（--by）。"))
+        return
+    if not own:
         raise PermissionDenied(_("只有本校的填报账号可以修改本校的自评。"))
 
 
