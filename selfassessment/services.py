@@ -310,6 +310,19 @@ def _check_reviewer(sa: SelfAssessment, by) -> None:
         raise PermissionDenied(_("只有该校所在区县的教育局可以初评。"))
 
 
+def review_closed_check(sa: SelfAssessment, *, today: date | None = None) -> None:
+    """The district's review (退回 / 推荐) is over once it recommended (and the city decided): refused
+    as a 403 (SelfAssessmentLocked); past the round's review deadline (区县初评截止) both steps are
+    refused alike (ValidationError). The one rule for the services and the review views."""
+    if sa.status in (SelfAssessment.Status.RECOMMENDED, SelfAssessment.Status.ADMITTED,
+                     SelfAssessment.Status.DECLINED):
+        raise SelfAssessmentLocked(_("该申报当前为“%(status)s”，区县初评已结束，不能再退回或推荐。") % {
+            "status": sa.get_status_display()})
+    closes = sa.round.district_review_closes_on
+    if closes and _today(today) > closes:
+        raise ValidationError(_("区县初评已于 %(d)s 截止，不能再退回或推荐。") % {"d": closes.isoformat()})
+
+
 def _text(value: str, *, label: str, required: bool) -> str:
     text = strip_noncharacters(value or "").strip()
     if required and not text:
@@ -332,10 +345,8 @@ def self_assessment_return(*, self_assessment, by, reason: str = "", element_rea
     elements; the school edits and resubmits (each round trip recorded)."""
     sa = _lock(self_assessment)
     _check_reviewer(sa, by)
+    review_closed_check(sa, today=today)
     _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("退回"))
-    closes = sa.round.district_review_closes_on
-    if closes and _today(today) > closes:
-        raise ValidationError(_("区县初评已于 %(d)s 截止，不能再退回（学校已无法修改）。") % {"d": closes.isoformat()})
     reason = _text(reason, label=_("退回原因"), required=False)
     from rubric.models import Element
 
@@ -359,10 +370,13 @@ def self_assessment_return(*, self_assessment, by, reason: str = "", element_rea
 
 
 @transaction.atomic
-def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None) -> SelfAssessment:
-    """推荐: the district recommends a submission to the city with its 初评意见; the submission is locked."""
+def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None,
+                              today: date | None = None) -> SelfAssessment:
+    """推荐: the district recommends a submission to the city with its 初评意见; the submission is locked.
+    Refused after the review deadline, as 退回 is."""
     sa = _lock(self_assessment)
     _check_reviewer(sa, by)
+    review_closed_check(sa, today=today)
     _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("推荐"))
     opinion = _text(opinion, label=_("初评意见"), required=True)
     sa.status = SelfAssessment.Status.RECOMMENDED

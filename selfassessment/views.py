@@ -419,10 +419,12 @@ def review_return(request, pk: int):
     def action(sa):
         if not scopes.reviews_district(request.user, sa.school.district_id):
             raise PermissionDenied
+        services.review_closed_check(sa, today=_today())
         if not form.is_valid():
             raise ValidationError([m for ms in form.errors.values() for m in ms])
         services.self_assessment_return(self_assessment=sa, by=request.user, reason=form.cleaned_data["reason"],
-                                        element_reasons=form.cleaned_data["element_reasons"], request=request)
+                                        element_reasons=form.cleaned_data["element_reasons"], request=request,
+                                        today=_today())
         messages.success(request, _("已退回 %(school)s 的申报，学校可以修改后重新提交。") % {"school": sa.school.name})
 
     return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
@@ -436,10 +438,11 @@ def review_recommend(request, pk: int):
     def action(sa):
         if not scopes.reviews_district(request.user, sa.school.district_id):
             raise PermissionDenied
+        services.review_closed_check(sa, today=_today())
         if not form.is_valid():
             raise ValidationError([m for ms in form.errors.values() for m in ms])
         services.self_assessment_recommend(self_assessment=sa, by=request.user, opinion=form.cleaned_data["text"],
-                                           request=request)
+                                           request=request, today=_today())
         messages.success(request, _("已推荐 %(school)s，等待市级受理。") % {"school": sa.school.name})
 
     return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
