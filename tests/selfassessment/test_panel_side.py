@@ -134,6 +134,11 @@ def test_the_report_shows_the_gap_per_element_and_dimension(world, login):
     assert comparison.sums.total == Decimal("58.00") and comparison.total_gap == Decimal("-42.00")
     html = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk])).content.decode()
     assert 'id="self-comparison"' in html and 'data-gap="A1">-1.50' in html and "低估" in html
+    # Each element: self (points − one step) against the panel's full points, so the gap is −step.
+    for s in comparison.lines:
+        assert s.self_points == s.line.element.points - s.line.element.step
+        assert s.gap == -s.line.element.step, s.line.element.code
+        assert f'data-gap="{s.line.element.code}">{s.gap}</td>' in html, s.line.element.code
     assert "?self=1" in html
 
 

@@ -186,3 +186,25 @@ def test_the_review_deadline_applies_to_recommend_as_to_return(sa, login, monkey
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: later)
     response = login(sa.official).post(r(name, row), data, follow=True)
     assert "区县初评已于" in response.content.decode() and _snapshot() == before
+
+
+def test_the_admission_page_shows_each_schools_self_total(sa, login):
+    recommended(sa)  # every element at its points: 10.00 on the small rubric
+    html = login(sa.admin).get(reverse("selfassessment:admission") + f"?round={sa.sa_round.pk}").content.decode()
+    row = html[html.index('id="admission-table"'):]
+    row = row[row.index(sa.school.name):]
+    assert '<td class="text-end">10</td>' in row[:row.index("</tr>")]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_a_decline_requires_a_reason_and_changes_nothing_without_one(sa, login, text):
+    row = recommended(sa)
+    before = _snapshot()
+    response = login(sa.admin).post(r("decline", row), {"text": text}, follow=True)
+    assert "请填写" in response.content.decode()
+    assert _snapshot() == before
+    row.refresh_from_db()
+    assert row.status == "recommended" and row.decision_reason == ""
+    assert login(sa.admin).post(r("decline", row), {"text": "名额已满"}).status_code == 302
+    row.refresh_from_db()
+    assert row.status == "declined" and row.decision_reason == "名额已满"
