@@ -251,7 +251,7 @@ def reviews_district(user, district_id) -> bool:
 def self_assessments_visible_to(user):
     """Self-assessments a user may look at: admins all; officials their scope; a school account its
     own school's; inspectors (while they hold the role) those of the schools whose panel they sit
-    on in the same round."""
+    on in the same round, and only once the district recommended it (SelfAssessment.SIDE_STATUSES)."""
     from django.db.models import Exists, OuterRef
 
     from evaluation.models import Evaluation
@@ -268,7 +268,7 @@ def self_assessments_visible_to(user):
     if roles.is_inspector(user):
         on_panel = Evaluation.objects.filter(round_id=OuterRef("round_id"), school_id=OuterRef("school_id"),
                                              scorecards__inspector=user)
-        condition |= Q(Exists(on_panel))
+        condition |= Q(Exists(on_panel), status__in=SelfAssessment.SIDE_STATUSES)
     return qs.filter(condition)
 
 

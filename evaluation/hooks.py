@@ -43,3 +43,20 @@ def register_demo_round_cleanup(cleanup):
 def demo_round_cleanup(round) -> None:
     for cleanup in _DEMO_ROUND_CLEANUPS:
         cleanup(round)
+
+
+# Rows other apps keep against a round's rubric version (a school's self-scores and files …) that
+# make changing the version wrong: `fn(round) -> str | None`, a Chinese reason to refuse, or None.
+_VERSION_CHANGE_GUARDS: list = []
+
+
+def register_version_change_guard(guard):
+    """Add a guard (idempotent)."""
+    if guard not in _VERSION_CHANGE_GUARDS:
+        _VERSION_CHANGE_GUARDS.append(guard)
+    return guard
+
+
+def version_change_refusals(round) -> list[str]:
+    """The reasons the registered guards give for not changing this round's rubric version."""
+    return [reason for guard in _VERSION_CHANGE_GUARDS if (reason := guard(round))]

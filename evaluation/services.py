@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts import roles
 from audit.services import audit_record
+from config.evidence_files import evidence_from_upload, evidence_remove
 from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from rubric.models import Element, RubricVersion
@@ -82,6 +83,9 @@ def round_save(*, round: Round, by, request=None, applicant_schools=None) -> Rou
             raise ValidationError({"rubric_version": _("只能选择已发布的评估细则版本。")})
         if round.pk and Score.objects.filter(scorecard__evaluation__round=round).exists():
             raise ValidationError({"rubric_version": _("已有评分的批次不能更换评估细则版本。")})
+        refusals = hooks.version_change_refusals(round) if round.pk else []
+        if refusals:
+            raise ValidationError({"rubric_version": refusals})
     created = round.pk is None
     round.full_clean()
     round.save()
@@ -667,23 +671,8 @@ def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=
         checked = check_evidence_upload(upload)
     except UploadRefused as exc:
         raise ValidationError({"file": exc.message}) from exc
-    evidence = Evidence(
-        scorecard=scorecard,
-        element=element,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
-    )
-    # The storage API picks the final path; the name we give it never contains user text.
-    evidence.file.save(checked.stored_name, upload, save=False)
-    try:
-        evidence.full_clean()
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
+    evidence = evidence_from_upload(Evidence, checked=checked, upload=upload, scorecard=scorecard, element=element,
+                                    uploaded_by=by)
     audit_record(
         event="evidence.upload", request=request, user=by, obj=evidence,
         element=element.code, sha256=evidence.sha256, size=evidence.size,
@@ -695,15 +684,11 @@ def evidence_add(*, scorecard: Scorecard, element: Element, upload, by, request=
 def evidence_delete(*, evidence: Evidence, by, request=None) -> None:
     """Remove an evidence file while its scorecard is still a draft."""
     _check_scorecard_writable(evidence.scorecard, by)
-    name = evidence.file.name
     audit_record(
         event="evidence.delete", request=request, user=by, obj=evidence,
         element=evidence.element.code, sha256=evidence.sha256,
     )
-    evidence.delete()
-    storage = evidence.file.storage
-    # Delete the file only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(name))
+    evidence_remove(evidence)
 
 
 # ---------------------------------------------------------------- offline xlsx

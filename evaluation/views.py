@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_response
 from rubric.models import Element
 from schools.models import School
 
@@ -370,16 +371,8 @@ def _get_evidence_for_user(request, pk: int) -> tuple[Evidence, bool]:
 @require_GET
 def evidence_download(request, pk: int):
     evidence, _owner = _get_evidence_for_user(request, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = evidence_response(evidence)
     audit_record(event="evidence.download", request=request, scope=scopes.describe(request.user), obj=evidence, sha256=evidence.sha256)
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.download_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

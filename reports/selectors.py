@@ -512,6 +512,14 @@ def round_progress(*, round: Round, school_filter: Q | None = None, tree: Rubric
 # --------------------------------------------------------------------------- the school's self-assessment beside
 
 
+def self_gap(self_points: Decimal | None, panel_points: Decimal | None) -> Decimal | None:
+    """自评 − 专家, to the cent: positive where the school rates itself higher than the panel (高估).
+    The one gap rule for elements, dimensions and the total (None when either side is missing)."""
+    if self_points is None or panel_points is None:
+        return None
+    return q2(Decimal(self_points) - Decimal(panel_points))
+
+
 @dataclass
 class SelfLine:
     line: ElementLine
@@ -519,10 +527,7 @@ class SelfLine:
 
     @property
     def gap(self) -> Decimal | None:
-        """自评 − 专家: positive where the school rates itself higher than the panel (高估)."""
-        if self.self_points is None or self.line.points is None:
-            return None
-        return q2(self.self_points - self.line.points)
+        return self_gap(self.self_points, self.line.points)
 
 
 @dataclass
@@ -533,24 +538,28 @@ class SelfDimension:
 
     @property
     def gap(self) -> Decimal:
-        return q2(self.self_sum - self.panel_sum)
+        return self_gap(self.self_sum, self.panel_sum)
 
 
 @dataclass
 class SelfComparison:
-    """The school's self-scores beside the panel's per element and per A, with the gap (自评 − 专家)."""
+    """The school's self-scores beside the panel's per element and per A, with the gap (自评 − 专家).
+    Both totals come from the total rule (evaluation.totals.sum_tree): the self side summed by it here,
+    the panel's taken as evaluation_totals gives it — never re-summed."""
 
     self_assessment: object
     lines: list[SelfLine]
     dimensions: list[SelfDimension]
     sums: TreeSums
+    panel_total: Decimal
+
+    @property
+    def self_total(self) -> Decimal:
+        return self.sums.total
 
     @property
     def total_gap(self) -> Decimal:
-        return q2(self.sums.total - sum((d.panel_sum for d in self.dimensions), Decimal("0")))
-
-    def points_of(self, element_id):
-        return next((s.self_points for s in self.lines if s.line.element.id == element_id), None)
+        return self_gap(self.sums.total, self.panel_total)
 
 
 def self_comparison(*, totals: EvaluationTotals) -> SelfComparison | None:
@@ -566,7 +575,8 @@ def self_comparison(*, totals: EvaluationTotals) -> SelfComparison | None:
     lines = [SelfLine(line=line, self_points=own.get(line.element.id)) for line in totals.lines]
     dims = [SelfDimension(dimension=d, self_sum=sums.dimensions[d.code], panel_sum=totals.dimensions[d.code])
             for d in totals.tree.dimensions]
-    return SelfComparison(self_assessment=side.self_assessment, lines=lines, dimensions=dims, sums=sums)
+    return SelfComparison(self_assessment=side.self_assessment, lines=lines, dimensions=dims, sums=sums,
+                          panel_total=totals.total)
 
 
 # --------------------------------------------------------------------------- 督导评估意见书

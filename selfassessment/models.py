@@ -47,6 +47,9 @@ class SelfAssessment(models.Model):
 
     # The school may change it; everything else is read-only to the school (403 on writes).
     OPEN_TO_SCHOOL = (Status.NOT_STARTED, Status.DRAFT, Status.RETURNED)
+    # What a panel reads (the side-status rule): the district stood behind it (and the city, once
+    # admitted). accounts.scopes applies it to inspectors; selectors.self_side to the panel's pages.
+    SIDE_STATUSES = (Status.RECOMMENDED, Status.ADMITTED)
 
     round = models.ForeignKey("evaluation.Round", verbose_name=_("评估批次"), on_delete=models.PROTECT,
                               related_name="self_assessments")

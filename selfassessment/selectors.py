@@ -56,6 +56,19 @@ def application_refusal(*, round: Round, school: School, today: date) -> str | N
     return None
 
 
+def nomination_refusal(*, round: Round, today: date) -> str | None:
+    """Why the districts may not (re)nominate schools for this round today, or None while they may:
+    the one "is the nomination open?" rule for the page, the service and anything else that asks.
+    Nominations close with the application (申报截止) and with the round."""
+    if not round.self_assessment or round.applicants != Round.Applicants.NOMINATED:
+        return _("本批次不采用区县推荐（提名）的方式确定申报学校。")
+    if round.status == Round.Status.CLOSED:
+        return _("该评估批次已结束，不能再调整提名。")
+    if round.apply_closes_on and today > round.apply_closes_on:
+        return _("申报已于 %(d)s 截止，不能再调整提名。") % {"d": round.apply_closes_on.isoformat()}
+    return None
+
+
 def nomination_rows(*, round: Round, district_ids) -> list[tuple[School, SchoolNomination | None]]:
     """Every school of the districts with its nomination in the round (two queries)."""
     schools = list(School.objects.filter(district_id__in=list(district_ids)).select_related("district")
@@ -217,8 +230,10 @@ def self_workspace(*, self_assessment) -> SelfWorkspace:
             slot = next((r for r in item.requirements if r.requirement.pk == ev.requirement_id), None)
             (slot.files if slot else item.other_files).append(ev)
         if sa.status in (sa.Status.RETURNED, sa.Status.SUBMITTED):
-            last_return = (Transition.objects.filter(self_assessment=sa).select_related("by")
-                           .order_by("-at", "-id").first())
+            # An import (导入自评表) is the school's own write, not a step of the review: it must not
+            # hide the district's standing 退回.
+            last_return = (Transition.objects.filter(self_assessment=sa).exclude(action=Transition.Action.IMPORT)
+                           .select_related("by").order_by("-at", "-id").first())
             if last_return is None or last_return.action not in (Transition.Action.RETURN, Transition.Action.SEND_BACK):
                 last_return = None
             elif last_return.action == Transition.Action.RETURN:
@@ -414,17 +429,13 @@ class SelfSide:
         return self.files.get(element_id, [])
 
 
-# The self-assessments a panel reads: the district stood behind them (and the city, once admitted).
-SIDE_STATUSES = ("recommended", "admitted")
-
-
 def self_side(*, evaluation) -> SelfSide | None:
     """The school's recommended or admitted self-assessment in the evaluation's round, or None.
     Three queries whatever the number of elements and files."""
     from .models import SelfAssessment, SelfEvidence, SelfScore
 
     sa = (SelfAssessment.objects.filter(round_id=evaluation.round_id, school_id=evaluation.school_id,
-                                        status__in=SIDE_STATUSES).first())
+                                        status__in=SelfAssessment.SIDE_STATUSES).first())
     if sa is None:
         return None
     scores = {s.element_id: s for s in SelfScore.objects.filter(self_assessment=sa)}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_from_upload, evidence_remove
 from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Round
@@ -64,6 +65,15 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
+def version_change_guard(round) -> str | None:
+    """Refuse changing a round's rubric version once any school filed self-scores or files in it:
+    they belong to the old version's elements (evaluation.hooks)."""
+    if SelfScore.objects.filter(self_assessment__round_id=round.pk).exists() or \
+            SelfEvidence.objects.filter(self_assessment__round_id=round.pk).exists():
+        return _("学校已填报自评（自评分或佐证材料），不能更换本批次的评估细则版本。")
+    return None
+
+
 # ---------------------------------------------------------------- nominations (区县提名)
 
 
@@ -75,12 +85,13 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
 
     round = Round.objects.select_for_update().get(pk=round.pk)
     if not round.self_assessment or round.applicants != Round.Applicants.NOMINATED:
-        raise ValidationError(_("本批次不采用区县推荐（提名）的方式确定申报学校。"))
+        raise ValidationError(selectors.nomination_refusal(round=round, today=_today(today)))
     district_ids = set(district_ids)
     if not district_ids or not district_ids <= set(scopes.review_districts(by)):
         raise PermissionDenied(_("只有区县教育局可以提名本区县的学校。"))
-    if round.apply_closes_on and _today(today) > round.apply_closes_on:
-        raise ValidationError(_("申报已于 %(d)s 截止，不能再调整提名。") % {"d": round.apply_closes_on.isoformat()})
+    refusal = selectors.nomination_refusal(round=round, today=_today(today))
+    if refusal:
+        raise ValidationError(refusal)
     schools = list(schools)
     outside = [s.name for s in schools if s.district_id not in district_ids]
     if outside:
@@ -106,9 +117,15 @@ def nominations_set(*, round: Round, district_ids, schools, by, request=None, to
 
 
 def _check_school(self_assessment, by, *, operator: bool) -> None:
+    school = scopes.school_of(by) if getattr(by, "is_active", False) else None
+    own = school is not None and school.pk == self_assessment.school_id
     if operator:
-        return  # the server's offline import (import_self_assessment): an operator acting for the school
-    if not roles.is_school(by) or by.school_id != self_assessment.school_id:
+        # The server's offline import (import_self_assessment): recorded as done by an admin or by the
+        # school's own account, never by anyone else named on the command line.
+        if not own and not (getattr(by, "is_active", False) and roles.is_admin(by)):
+            raise PermissionDenied(_("只有管理员或本校的学校（填报）账号可以作为导入的操作人（--by）。"))
+        return
+    if not own:
         raise PermissionDenied(_("只有本校的填报账号可以修改本校的自评。"))
 
 
@@ -197,17 +214,8 @@ def self_evidence_add(*, self_assessment, upload, by, element=None, requirement=
     slot = SelfEvidence.objects.filter(self_assessment=sa, element=element, requirement=requirement)
     if slot.count() >= FILES_PER_SLOT:
         raise ValidationError({"file": _("每项最多上传 %(n)s 个文件。") % {"n": FILES_PER_SLOT}})
-    evidence = SelfEvidence(self_assessment=sa, element=element, requirement=requirement,
-                            original_name=checked.original_name, content_type=checked.content_type, size=checked.size,
-                            sha256=checked.sha256, uploaded_by=by)
-    # The storage API picks the final path; the name we give it never contains user text.
-    evidence.file.save(checked.stored_name, upload, save=False)
-    try:
-        evidence.full_clean()
-        evidence.save()
-    except Exception:
-        evidence.file.delete(save=False)
-        raise
+    evidence = evidence_from_upload(SelfEvidence, checked=checked, upload=upload, self_assessment=sa, element=element,
+                                    requirement=requirement, uploaded_by=by)
     audit_record(event="self_evidence.upload", request=request, user=by, obj=evidence,
                  element=element.code if element else "", requirement=requirement.name if requirement else "",
                  sha256=evidence.sha256, size=evidence.size)
@@ -218,13 +226,9 @@ def self_evidence_add(*, self_assessment, upload, by, element=None, requirement=
 def self_evidence_delete(*, evidence: SelfEvidence, by, request=None, today: date | None = None) -> None:
     """Remove a file while the school may still change its self-assessment."""
     _writable(evidence.self_assessment, by, today=today)
-    name = evidence.file.name
     audit_record(event="self_evidence.delete", request=request, user=by, obj=evidence,
                  element=evidence.element.code if evidence.element_id else "", sha256=evidence.sha256)
-    evidence.delete()
-    storage = evidence.file.storage
-    # Delete the file only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(name))
+    evidence_remove(evidence)
 
 
 @transaction.atomic
@@ -306,6 +310,19 @@ def _check_reviewer(sa: SelfAssessment, by) -> None:
         raise PermissionDenied(_("只有该校所在区县的教育局可以初评。"))
 
 
+def review_closed_check(sa: SelfAssessment, *, today: date | None = None) -> None:
+    """The district's review (退回 / 推荐) is over once it recommended (and the city decided): refused
+    as a 403 (SelfAssessmentLocked); past the round's review deadline (区县初评截止) both steps are
+    refused alike (ValidationError). The one rule for the services and the review views."""
+    if sa.status in (SelfAssessment.Status.RECOMMENDED, SelfAssessment.Status.ADMITTED,
+                     SelfAssessment.Status.DECLINED):
+        raise SelfAssessmentLocked(_("该申报当前为“%(status)s”，区县初评已结束，不能再退回或推荐。") % {
+            "status": sa.get_status_display()})
+    closes = sa.round.district_review_closes_on
+    if closes and _today(today) > closes:
+        raise ValidationError(_("区县初评已于 %(d)s 截止，不能再退回或推荐。") % {"d": closes.isoformat()})
+
+
 def _text(value: str, *, label: str, required: bool) -> str:
     text = strip_noncharacters(value or "").strip()
     if required and not text:
@@ -328,10 +345,8 @@ def self_assessment_return(*, self_assessment, by, reason: str = "", element_rea
     elements; the school edits and resubmits (each round trip recorded)."""
     sa = _lock(self_assessment)
     _check_reviewer(sa, by)
+    review_closed_check(sa, today=today)
     _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("退回"))
-    closes = sa.round.district_review_closes_on
-    if closes and _today(today) > closes:
-        raise ValidationError(_("区县初评已于 %(d)s 截止，不能再退回（学校已无法修改）。") % {"d": closes.isoformat()})
     reason = _text(reason, label=_("退回原因"), required=False)
     from rubric.models import Element
 
@@ -355,10 +370,13 @@ def self_assessment_return(*, self_assessment, by, reason: str = "", element_rea
 
 
 @transaction.atomic
-def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None) -> SelfAssessment:
-    """推荐: the district recommends a submission to the city with its 初评意见; the submission is locked."""
+def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None,
+                              today: date | None = None) -> SelfAssessment:
+    """推荐: the district recommends a submission to the city with its 初评意见; the submission is locked.
+    Refused after the review deadline, as 退回 is."""
     sa = _lock(self_assessment)
     _check_reviewer(sa, by)
+    review_closed_check(sa, today=today)
     _require_status(sa, SelfAssessment.Status.SUBMITTED, action=_("推荐"))
     opinion = _text(opinion, label=_("初评意见"), required=True)
     sa.status = SelfAssessment.Status.RECOMMENDED

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
 from evaluation.autosave import element_rows_save, wants_json
 from evaluation.models import Round
@@ -60,17 +61,18 @@ def nominations(request, round_pk: int):
         if form.is_valid():
             try:
                 added, removed = services.nominations_set(round=round_obj, district_ids=districts,
-                                                          schools=form.cleaned_data["schools"], by=user, request=request)
+                                                          schools=form.cleaned_data["schools"], by=user, request=request,
+                                                          today=_today())
             except ValidationError as exc:
                 for m in _messages_of(exc):
                     form.add_error(None, m)
             else:
                 messages.success(request, _("提名已保存：新增 %(a)s 所，取消 %(r)s 所。") % {"a": len(added), "r": len(removed)})
                 return redirect("selfassessment:nominations", round_pk=round_obj.pk)
-    window_open = not (round_obj.apply_closes_on and timezone.localdate() > round_obj.apply_closes_on)
+    closed = selectors.nomination_refusal(round=round_obj, today=_today())
     return render(request, "selfassessment/nominations.html", {
-        "round": round_obj, "rows": rows, "form": form, "can_edit": bool(reviewer) and window_open,
-        "window_open": window_open,
+        "round": round_obj, "rows": rows, "form": form, "can_edit": bool(reviewer) and not closed,
+        "window_open": not closed, "closed_reason": closed,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -251,16 +253,9 @@ def _visible_evidence(request, pk: int):
 def evidence_download(request, pk: int):
     """A school's file, for whoever may see that self-assessment (404 for everyone else)."""
     evidence = _visible_evidence(request, pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = evidence_response(evidence)
     audit_record(event="self_evidence.download", request=request, scope=scopes.describe(request.user), obj=evidence,
                  sha256=evidence.sha256)
-    response = FileResponse(handle, as_attachment=True, filename=evidence.download_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -268,7 +263,8 @@ def evidence_download(request, pk: int):
 def evidence_delete(request, pk: int):
     evidence = _visible_evidence(request, pk)
     sa = evidence.self_assessment
-    if scopes.school_of(request.user) is None or request.user.school_id != sa.school_id:
+    school = scopes.school_of(request.user)
+    if school is None or school.pk != sa.school_id:
         raise PermissionDenied
     anchor = f"el-{evidence.element.code}" if evidence.element_id else "report"
     services.self_evidence_delete(evidence=evidence, by=request.user, request=request)
@@ -423,10 +419,12 @@ def review_return(request, pk: int):
     def action(sa):
         if not scopes.reviews_district(request.user, sa.school.district_id):
             raise PermissionDenied
+        services.review_closed_check(sa, today=_today())
         if not form.is_valid():
             raise ValidationError([m for ms in form.errors.values() for m in ms])
         services.self_assessment_return(self_assessment=sa, by=request.user, reason=form.cleaned_data["reason"],
-                                        element_reasons=form.cleaned_data["element_reasons"], request=request)
+                                        element_reasons=form.cleaned_data["element_reasons"], request=request,
+                                        today=_today())
         messages.success(request, _("已退回 %(school)s 的申报，学校可以修改后重新提交。") % {"school": sa.school.name})
 
     return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)
@@ -440,10 +438,11 @@ def review_recommend(request, pk: int):
     def action(sa):
         if not scopes.reviews_district(request.user, sa.school.district_id):
             raise PermissionDenied
+        services.review_closed_check(sa, today=_today())
         if not form.is_valid():
             raise ValidationError([m for ms in form.errors.values() for m in ms])
         services.self_assessment_recommend(self_assessment=sa, by=request.user, opinion=form.cleaned_data["text"],
-                                           request=request)
+                                           request=request, today=_today())
         messages.success(request, _("已推荐 %(school)s，等待市级受理。") % {"school": sa.school.name})
 
     return _act(request, pk, action) or redirect("selfassessment:review", pk=pk)

@@ -142,3 +142,52 @@ def test_element_texts_contain_the_seeds_cell(tree):
         seed_part = _cjk(cells[element.code])
         assert len(seed_part) >= 10, element.code
         assert _cjk(element.text).startswith(seed_part), element.code
+
+
+def seed_method_cells() -> list[str]:
+    """The seed's 评估方法 cells: the cell after an element's 标准分 (one per dimension and page)."""
+    cells_found = []
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        for i, cell in enumerate(cells):
+            if ELEMENT_CELL.match(cell) and i + 2 < len(cells) and cells[i + 2].strip():
+                cells_found.append(cells[i + 2])
+    return cells_found
+
+
+def _phrases(text: str) -> list[str]:
+    """The CJK phrases of a method text, split at numbers and punctuation."""
+    return [p for p in re.split(r"[^\u4e00-\u9fff]+", text.replace("學", "学").replace("長", "长")) if p]
+
+
+def _in_seed(phrase: str, cells: list[str]) -> bool:
+    """Inside one method cell, or cut by a page break: the end of one cell and the start of another."""
+    if any(phrase in c for c in cells):
+        return True
+    return any(any(c.endswith(phrase[:k]) for c in cells) and any(c.startswith(phrase[k:]) for c in cells)
+               for k in range(1, len(phrase)))
+
+
+def test_every_dimensions_methods_are_the_seeds_text(tree):
+    """评估方法 per dimension (A) are the seed's words: each numbered item's phrases are in the seed's
+    method column (a page break may cut one between two cells), the items are numbered 1…n, and every
+    phrase of the seed's method column appears in the fixture (nothing dropped)."""
+    raw = seed_method_cells()
+    cells = [_cjk(c) for c in raw]
+    assert len(tree.dimensions) == 7
+    fixture_phrases = set()
+    for d in tree.dimensions:
+        numbers = [int(n) for n in re.findall(r"(?:^|[；;。]\s*)(\d+)[.．]", d.methods)]
+        assert numbers == list(range(1, len(numbers) + 1)) and numbers, d.code
+        for phrase in _phrases(d.methods):
+            fixture_phrases.add(phrase)
+            assert _in_seed(phrase, cells), f"{d.code}: “{phrase}” is not in the seed"
+    joined = "".join(_cjk(d.methods) for d in tree.dimensions)
+    missing = sorted({phrase for cell in raw for phrase in _phrases(cell) if phrase not in joined
+                      and phrase not in SEED_METHOD_VARIANTS})
+    assert not missing, f"seed phrases missing from the fixture: {missing}"
+
+
+# The seed repeats A3's 评估方法 on a continuation page (line 47) with one item worded differently from
+# its first printing (line 37: “查看近三年学科教师教育教学计划”); the fixture keeps the first printing.
+SEED_METHOD_VARIANTS = {"查看近三年学科教学计划"}

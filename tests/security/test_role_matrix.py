@@ -85,6 +85,16 @@ EXPECTED_GET = {
                                     "other_school_user"}),
     "selfassessment:admission": _only({"admin"}),
     "selfassessment:workspace": {**_only(set()), "school_user": 404, "other_school_user": 404},
+    # One recommended self-assessment of the 雁塔 school (_self_assessment_objects): the city, the district in
+    # scope, the school itself and — recommended — the panel of its evaluation read it and its files; everyone
+    # else gets 404. The chain's steps and the file's delete are POST only.
+    **{f"selfassessment:{name}": {
+        "admin": 200, "lead": 200, "alice": 200, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 200, "other_school_user": 404,
+    } for name in ("review", "evidence_download")},
+    **{f"selfassessment:{name}": {r: 405 for r in ROLES} for name in (
+        "review_return", "review_recommend", "admit", "decline", "send_back", "evidence_delete")},
     # 评价意见 (issue 14): the lead's page reads like the consolidation page; an inspector's observations
     # (alice's card) like her scorecard: herself, the panel's lead, officials in scope and admins.
     "evaluation:opinion": {
@@ -213,8 +223,25 @@ def _rectification_objects(world):
     return world.rectification
 
 
+def _self_assessment_objects(world):
+    """The 雁塔 school's self-assessment on world.round, recommended by its district (so the panel of
+    world.evaluation reads it too), with one file per element; built once per test."""
+    if getattr(world, "self_assessment", None) is None:
+        from selfassessment.models import SelfAssessment, SelfEvidence
+        from tests.selfassessment.conftest import admitted_on_panel
+
+        sa = admitted_on_panel(world, status=SelfAssessment.Status.RECOMMENDED)
+        SelfAssessment.objects.filter(pk=sa.pk).update(evaluation=None)
+        world.self_assessment = {"sa": sa.pk, "evidence": SelfEvidence.objects.filter(self_assessment=sa).first().pk}
+    return world.self_assessment
+
+
 # Keywords whose object the namespace alone does not tell (every app names its object "pk").
 ROUTE_OBJECTS = {
+    **{f"selfassessment:{name}": (lambda w: _self_assessment_objects(w)["sa"]) for name in (
+        "review", "review_return", "review_recommend", "admit", "decline", "send_back")},
+    **{f"selfassessment:{name}": (lambda w: _self_assessment_objects(w)["evidence"]) for name in (
+        "evidence_download", "evidence_delete")},
     "evaluation:observations": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
     "evaluation:opinion": lambda w: w.evaluation.pk,
     "reports:opinion_pdf": lambda w: w.evaluation.pk,

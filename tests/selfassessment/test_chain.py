@@ -159,3 +159,47 @@ def test_another_school_cannot_write_to_this_one(sa):
     with pytest.raises(PermissionDenied):
         services.self_scores_save_many(self_assessment=row, values={"C1": {"points": "0", "version": 1}},
                                        by=sa.other_school_user)
+
+
+def test_an_import_after_a_return_keeps_the_districts_return_note(sa, tmp_path):
+    """The standing 退回 is the last return, whatever imports (导入自评表) came after it."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from selfassessment import selectors
+    from selfassessment.xlsx import self_assessment_xlsx
+
+    row = submitted(sa)
+    services.self_assessment_return(self_assessment=row, by=sa.official, reason="请补充近三年材料",
+                                    element_reasons={"C3": "年度计划缺 2025 年"})
+    row.refresh_from_db()
+    book = load_workbook(io.BytesIO(self_assessment_xlsx(workspace=selectors.self_workspace(self_assessment=row))))
+    book.active.cell(row=3, column=6, value=1)
+    path = tmp_path / "back.xlsx"
+    book.save(path)
+    with open(path, "rb") as handle:
+        services.self_assessment_import_xlsx(self_assessment=row, file=handle, by=sa.school_user)
+    assert Transition.objects.first().action == "import"
+    workspace = selectors.self_workspace(self_assessment=SelfAssessment.objects.get())
+    assert workspace.last_return is not None and workspace.last_return.reason == "请补充近三年材料"
+    assert workspace.items[sa.elements["C3"].pk].return_reason == "年度计划缺 2025 年"
+
+
+def test_the_school_an_account_acts_for_comes_from_scopes_school_of(sa, login, monkeypatch):
+    """accounts.scopes.school_of is the one place a school account's school is derived: when it
+    answers "no school" (say, a rule added there later), the services and the views refuse."""
+    from django.urls import reverse
+
+    from accounts import scopes
+    from selfassessment.models import SelfEvidence
+
+    row = fill(sa)
+    evidence = SelfEvidence.objects.filter(self_assessment=row).first()
+    client = login(sa.school_user)
+    monkeypatch.setattr(scopes, "school_of", lambda user: None)
+    with pytest.raises(PermissionDenied):
+        services.self_scores_save_many(self_assessment=row, values={"C1": {"points": "0", "version": 1}},
+                                       by=sa.school_user)
+    assert client.post(reverse("selfassessment:evidence_delete", args=[evidence.pk])).status_code in (403, 404)
+    assert SelfEvidence.objects.filter(pk=evidence.pk).exists()

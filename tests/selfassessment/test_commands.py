@@ -109,3 +109,79 @@ def test_import_needs_an_operator_when_the_school_has_no_single_account(sa, tmp_
         _run("import_self_assessment", path, "--school", sa.other_school.code, "--round", sa.sa_round.name)
     _run("import_self_assessment", path, "--school", sa.other_school.code, "--round", sa.sa_round.name, "--by", "admin")
     assert SelfScore.objects.filter(self_assessment__school=sa.other_school, element__code="C1").get().points == 1
+
+
+@pytest.mark.parametrize("who", ["official", "city_official", "alice", "other_school_user", "security_admin", "nobody"])
+def test_import_refuses_an_operator_who_is_neither_admin_nor_the_schools_account(sa, tmp_path, who):
+    path = _workbook(sa, tmp_path, [1, 1, 1, 1, 1])
+    with pytest.raises(CommandError, match="只有管理员或本校的学校（填报）账号"):
+        _run("import_self_assessment", path, "--school", sa.school.code, "--round", sa.sa_round.name,
+             "--by", getattr(sa, who).username)
+    assert not SelfScore.objects.exists() and not Transition.objects.exists()
+
+
+def test_import_refuses_an_inactive_account(sa, tmp_path):
+    sa.school_user.is_active = False
+    sa.school_user.save(update_fields=["is_active"])
+    path = _workbook(sa, tmp_path, [1, 1, 1, 1, 1])
+    with pytest.raises(CommandError, match="只有管理员或本校的学校（填报）账号"):
+        _run("import_self_assessment", path, "--school", sa.school.code, "--round", sa.sa_round.name,
+             "--by", sa.school_user.username)
+    assert not SelfScore.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["admin", "school_user"])
+def test_import_accepts_the_admin_or_the_schools_own_account(sa, tmp_path, who):
+    path = _workbook(sa, tmp_path, [1, 1, 1, 1, 1])
+    _run("import_self_assessment", path, "--school", sa.school.code, "--round", sa.sa_round.name,
+         "--by", getattr(sa, who).username)
+    assert SelfScore.objects.filter(self_assessment__school=sa.school).count() == 5
+
+
+def test_import_refusal_exits_non_zero_from_the_command_line(sa, tmp_path):
+    """What a script sees: the message on stderr and exit status 1 (run_from_argv, the path manage.py takes)."""
+    from selfassessment.management.commands.import_self_assessment import Command
+
+    path = _workbook(sa, tmp_path, [1, 1, 1, 1, 1])
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        Command(stdout=io.StringIO(), stderr=err).run_from_argv([
+            "manage.py", "import_self_assessment", path, "--school", sa.school.code, "--round", sa.sa_round.name,
+            "--by", sa.official.username])
+    assert exited.value.code == 1 and "只有管理员或本校的学校（填报）账号" in err.getvalue()
+
+
+def _decisions(sa) -> dict:
+    data = json.loads(_run("self_assessment_status", "--round", sa.sa_round.name, "--format", "json"))
+    return {r["school_code"]: (r["status"], r["district_decision"], r["district_opinion"]) for r in data["schools"]}
+
+
+def test_status_json_district_decision_through_the_chain(sa):
+    from selfassessment import services
+
+    code = sa.school.code
+    assert _decisions(sa)[code] == ("not_started", "", "")
+    row = fill(sa)
+    assert _decisions(sa)[code] == ("draft", "", "")
+    services.self_assessment_submit(self_assessment=row, by=sa.school_user)
+    assert _decisions(sa)[code] == ("submitted", "", "")
+    services.self_assessment_return(self_assessment=row, by=sa.official, reason="补充")
+    assert _decisions(sa)[code] == ("returned", "退回", "")
+    services.self_assessment_submit(self_assessment=row, by=sa.school_user)
+    assert _decisions(sa)[code] == ("submitted", "", "")
+    services.self_assessment_recommend(self_assessment=row, by=sa.official, opinion="同意推荐")
+    assert _decisions(sa)[code] == ("recommended", "推荐", "同意推荐")
+    services.self_assessment_send_back(self_assessment=row, by=sa.admin, reason="意见过简")
+    assert _decisions(sa)[code] == ("submitted", "", "")
+    services.self_assessment_recommend(self_assessment=row, by=sa.official, opinion="补充后同意")
+    services.self_assessment_decline(self_assessment=row, by=sa.admin, reason="名额已满")
+    assert _decisions(sa)[code] == ("declined", "推荐", "补充后同意")
+
+
+def test_status_json_district_decision_of_an_admitted_school(sa):
+    from selfassessment import services
+
+    from .conftest import recommended
+
+    services.self_assessment_admit(self_assessment=recommended(sa), by=sa.admin)
+    assert _decisions(sa)[sa.school.code] == ("admitted", "推荐", "办学规范，同意推荐。")

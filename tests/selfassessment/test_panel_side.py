@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pdfplumber
+import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -55,6 +56,22 @@ def test_a_submission_the_district_has_not_recommended_is_not_shown(world, login
     _admitted(world, status=SelfAssessment.Status.SUBMITTED)
     html = login(world.alice).get(reverse("evaluation:scorecard", args=[_card(world, world.alice).pk])).content.decode()
     assert 'id="self_C1"' not in html
+
+
+@pytest.mark.parametrize("status,visible", [("submitted", False), ("returned", False), ("declined", False),
+                                            ("recommended", True), ("admitted", True)])
+def test_panel_inspectors_reach_only_what_the_district_stood_behind(world, login, status, visible):
+    """The side-status rule lives in accounts.scopes: the review page and the files answer 404 to the
+    panel before the district recommends (and after the city declines)."""
+    from accounts import scopes
+
+    sa = _admitted(world, status=status)
+    assert scopes.self_assessments_visible_to(world.alice).filter(pk=sa.pk).exists() is visible
+    client = login(world.alice)
+    expected = 200 if visible else 404
+    assert client.get(reverse("selfassessment:review", args=[sa.pk])).status_code == expected
+    first = SelfEvidence.objects.filter(self_assessment=sa).first()
+    assert client.get(reverse("selfassessment:evidence_download", args=[first.pk])).status_code == expected
 
 
 def test_the_workspace_runs_a_constant_number_of_queries_with_the_school_side(world, login, django_assert_max_num_queries):
@@ -117,7 +134,27 @@ def test_the_report_shows_the_gap_per_element_and_dimension(world, login):
     assert comparison.sums.total == Decimal("58.00") and comparison.total_gap == Decimal("-42.00")
     html = login(world.official).get(reverse("reports:school_report", args=[world.evaluation.pk])).content.decode()
     assert 'id="self-comparison"' in html and 'data-gap="A1">-1.50' in html and "低估" in html
+    # Each element: self (points − one step) against the panel's full points, so the gap is −step.
+    for s in comparison.lines:
+        assert s.self_points == s.line.element.points - s.line.element.step
+        assert s.gap == -s.line.element.step, s.line.element.code
+        assert f'data-gap="{s.line.element.code}">{s.gap}</td>' in html, s.line.element.code
     assert "?self=1" in html
+
+
+def test_the_comparison_takes_both_totals_from_the_total_rule(world):
+    """The panel's total is the one evaluation_totals gives (never re-summed from the A rows) and the
+    self-total is the school's own running total (both evaluation.totals.sum_tree)."""
+    from selfassessment.selectors import self_totals
+
+    sa = _admitted(world)
+    give_scores(world.evaluation, lambda el, k: el.points if k == 0 else el.points - el.step, by=world.lead)
+    totals = evaluation_totals(evaluation=world.evaluation)
+    comparison = self_comparison(totals=totals)
+    assert comparison.panel_total == totals.total
+    assert comparison.self_total == self_totals(self_assessment=sa)["total"]
+    assert comparison.total_gap == comparison.self_total - totals.total
+    assert all(d.gap == d.self_sum - d.panel_sum for d in comparison.dimensions)
 
 
 def test_the_score_sheet_pdf_can_show_the_self_scores(world, login, tmp_path):

@@ -140,3 +140,71 @@ def test_a_draft_is_visible_to_its_district_but_not_reviewable(sa, login):
     assert login(sa.official).post(r("review_recommend", row), {"text": "x"}, follow=True).status_code == 200
     row.refresh_from_db()
     assert row.status == "draft"
+
+
+# ---------------------------------------------------------------- once recommended, and the review deadline
+
+
+@pytest.mark.parametrize("then", ["recommended", "admitted", "declined"])
+@pytest.mark.parametrize("form", [("review_return", {"reason": "再补充"}), ("review_recommend", {"text": "再推荐"}),
+                                  ("review_return", {}), ("review_recommend", {})])
+def test_the_review_views_answer_403_once_the_district_recommended(sa, login, then, form):
+    from selfassessment import services
+
+    row = recommended(sa)
+    if then == "admitted":
+        services.self_assessment_admit(self_assessment=row, by=sa.admin)
+    elif then == "declined":
+        services.self_assessment_decline(self_assessment=row, by=sa.admin, reason="不符合条件")
+    before = _snapshot()
+    name, data = form
+    assert login(sa.official).post(r(name, row), data).status_code == 403
+    assert _snapshot() == before
+
+
+def test_recommending_again_is_refused_by_the_service_as_locked(sa):
+    from selfassessment import services
+
+    row = recommended(sa)
+    with pytest.raises(services.SelfAssessmentLocked, match="区县初评已结束"):
+        services.self_assessment_recommend(self_assessment=row, by=sa.official, opinion="再推荐")
+    with pytest.raises(services.SelfAssessmentLocked, match="区县初评已结束"):
+        services.self_assessment_return(self_assessment=row, by=sa.official, reason="再退回")
+
+
+@pytest.mark.parametrize("name,data", [("review_return", {"reason": "补充"}), ("review_recommend", {"text": "同意"})])
+def test_the_review_deadline_applies_to_recommend_as_to_return(sa, login, monkeypatch, name, data):
+    from datetime import timedelta
+
+    from selfassessment import services
+
+    row = submitted(sa)
+    later = sa.sa_round.district_review_closes_on + timedelta(days=1)
+    with pytest.raises(Exception, match="区县初评已于"):
+        services.self_assessment_recommend(self_assessment=row, by=sa.official, opinion="同意", today=later)
+    before = _snapshot()
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: later)
+    response = login(sa.official).post(r(name, row), data, follow=True)
+    assert "区县初评已于" in response.content.decode() and _snapshot() == before
+
+
+def test_the_admission_page_shows_each_schools_self_total(sa, login):
+    recommended(sa)  # every element at its points: 10.00 on the small rubric
+    html = login(sa.admin).get(reverse("selfassessment:admission") + f"?round={sa.sa_round.pk}").content.decode()
+    row = html[html.index('id="admission-table"'):]
+    row = row[row.index(sa.school.name):]
+    assert '<td class="text-end">10</td>' in row[:row.index("</tr>")]
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_a_decline_requires_a_reason_and_changes_nothing_without_one(sa, login, text):
+    row = recommended(sa)
+    before = _snapshot()
+    response = login(sa.admin).post(r("decline", row), {"text": text}, follow=True)
+    assert "请填写" in response.content.decode()
+    assert _snapshot() == before
+    row.refresh_from_db()
+    assert row.status == "recommended" and row.decision_reason == ""
+    assert login(sa.admin).post(r("decline", row), {"text": "名额已满"}).status_code == 302
+    row.refresh_from_db()
+    assert row.status == "declined" and row.decision_reason == "名额已满"

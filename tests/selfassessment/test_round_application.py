@@ -220,3 +220,83 @@ def test_a_round_on_another_rule_takes_no_nominations(world):
     with pytest.raises(ValidationError, match="不采用区县推荐"):
         services.nominations_set(round=r, district_ids=[world.district.pk], schools=[world.school], by=world.official,
                                  today=TODAY)
+
+
+# ---------------------------------------------------------------- the rubric version, once the schools filed
+
+
+def _self_score(w):
+    sa_row = selectors.self_assessment_of(round=w.sa_round, school=w.school)
+    services.self_scores_save_many(self_assessment=sa_row, values={"C1": {"points": "1", "version": 0}},
+                                   by=w.school_user)
+
+
+def _self_file(w):
+    from .conftest import pdf
+
+    sa_row = selectors.self_assessment_of(round=w.sa_round, school=w.school)
+    services.self_evidence_add(self_assessment=sa_row, upload=pdf(), by=w.school_user)  # a 自评报告 attachment
+
+
+@pytest.mark.parametrize("filed", [_self_score, _self_file])
+def test_the_rubric_version_cannot_change_once_schools_filed_self_assessments(sa, filed):
+    from evaluation.services import round_save
+
+    filed(sa)
+    before = sa.sa_round.rubric_version_id
+    sa.sa_round.rubric_version = sa.version
+    with pytest.raises(ValidationError) as caught:
+        round_save(round=sa.sa_round, by=sa.admin)
+    assert "学校已填报自评" in caught.value.message_dict["rubric_version"][0]
+    assert Round.objects.get(pk=sa.sa_round.pk).rubric_version_id == before
+
+
+def test_the_round_form_shows_the_refusal_at_the_rubric_version(sa, login):
+    _self_score(sa)
+    r = sa.sa_round
+    data = {"name": r.name, "year": "2027", "rubric_version": sa.version.pk, "status": "open",
+            "consolidation": "mean", "self_assessment": "on", "apply_opens_on": r.apply_opens_on.isoformat(),
+            "apply_closes_on": r.apply_closes_on.isoformat(), "applicants": "stages"}
+    response = login(sa.admin).post(reverse("evaluation:round_edit", args=[r.pk]), data)
+    assert response.status_code == 400
+    assert "学校已填报自评" in " ".join(response.context["form"].errors["rubric_version"])
+    r.refresh_from_db()
+    assert r.rubric_version == sa.small
+
+
+def test_the_rubric_version_may_change_before_any_school_filed(sa):
+    from evaluation.services import round_save
+
+    selectors.self_assessment_of(round=sa.sa_round, school=sa.school)  # nothing stored
+    sa.sa_round.rubric_version = sa.version
+    round_save(round=sa.sa_round, by=sa.admin)
+    assert Round.objects.get(pk=sa.sa_round.pk).rubric_version == sa.version
+
+
+# ---------------------------------------------------------------- the nomination window (one rule)
+
+
+def test_the_nomination_window_is_one_rule_for_the_page_and_the_service(login, nominated, monkeypatch):
+    w = nominated
+    assert selectors.nomination_refusal(round=w.nr, today=TODAY) is None
+    assert selectors.nomination_refusal(round=w.nr, today=date(2027, 3, 31)) is None
+    assert "2027-03-31 截止" in selectors.nomination_refusal(round=w.nr, today=date(2027, 4, 1))
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: date(2027, 4, 1))
+    client = login(w.official)
+    url = reverse("selfassessment:nominations", args=[w.nr.pk])
+    page = client.get(url).content.decode()
+    assert 'name="schools"' not in page and "申报已于 2027-03-31 截止，不能再调整提名。" in page
+    assert client.post(url, {"schools": [w.school.pk]}).status_code == 400 and _state() == []
+
+
+def test_a_closed_round_takes_no_more_nominations(login, nominated, monkeypatch):
+    w = nominated
+    Round.objects.filter(pk=w.nr.pk).update(status=Round.Status.CLOSED)
+    w.nr.refresh_from_db()
+    with pytest.raises(ValidationError, match="该评估批次已结束"):
+        services.nominations_set(round=w.nr, district_ids=[w.district.pk], schools=[w.school], by=w.official,
+                                 today=TODAY)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: TODAY)
+    page = login(w.official).get(reverse("selfassessment:nominations", args=[w.nr.pk])).content.decode()
+    assert 'name="schools"' not in page and "该评估批次已结束" in page
+    assert _state() == []

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--school", required=True, help="学校代码")
         parser.add_argument("--round", dest="round", default=None, help="批次编号或名称，默认最近开放申报的批次")
-        parser.add_argument("--by", default="", help="记录为操作人的用户名（默认：该校唯一的学校（填报）账号）")
+        parser.add_argument("--by", default="", help="记录为操作人的用户名：管理员或本校的学校（填报）账号（默认：该校唯一的学校（填报）账号）")
 
     def handle(self, *args, **options):
         round_obj = _round(options["round"])
