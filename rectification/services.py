@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import scopes
 from audit.services import audit_record
 from config.text import strip_noncharacters
+from config.evidence_files import evidence_from_upload
 from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Evaluation
 from rubric.models import Element
@@ -167,21 +168,10 @@ def rectification_report(*, item: RectificationItem, text: str, files=(), versio
                 "name": strip_noncharacters(str(upload.name or ""))[:100], "reason": exc.message}}) from exc
     returned = item.status == RectificationItem.Status.FAILED
     report = RectificationReport.objects.create(item=item, text=text, by=by)
-    stored = []
-    try:
-        for upload, ok in checked:
-            evidence = RectificationEvidence(report=report, original_name=ok.original_name,
-                                             content_type=ok.content_type, size=ok.size, sha256=ok.sha256,
-                                             uploaded_by=by)
-            # The storage API picks the final path; the name we give it never contains user text.
-            evidence.file.save(ok.stored_name, upload, save=False)
-            stored.append(evidence)
-            evidence.full_clean()
-            evidence.save()
-    except Exception:
-        for evidence in stored:
-            evidence.file.delete(save=False)
-        raise
+    # One rule for storing evidence (config.evidence_files): the server-generated name, the row
+    # validated, the file removed again when the row is refused; the transaction undoes the rest.
+    stored = [evidence_from_upload(RectificationEvidence, checked=ok, upload=upload, report=report, uploaded_by=by)
+              for upload, ok in checked]
     _move(item, RectificationItem.Status.REPORTED, action=RectificationTransition.Action.REPORT, by=by,
           reason=_("未通过后再次报告") if returned else "")
     audit_record(event="rectification.report", request=request, user=by, obj=item, report=report.pk,

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import roles, scopes
 from audit.services import audit_record
+from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
 from evaluation.models import Round
 
@@ -202,16 +203,9 @@ def evidence_download(request, pk: int):
     """A report's file, for whoever may see the item (404 for everyone else)."""
     evidence = get_object_or_404(RectificationEvidence.objects.select_related("report"), pk=pk)
     scopes.rectification_item_visible(request.user, evidence.report.item_id)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
+    response = evidence_response(evidence)  # 404 when the stored file is gone
     audit_record(event="rectification_evidence.download", request=request, scope=scopes.describe(request.user),
                  obj=evidence, sha256=evidence.sha256)
-    response = FileResponse(handle, as_attachment=True, filename=evidence.download_name,
-                            content_type=evidence.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
