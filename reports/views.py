@@ -330,7 +330,8 @@ def report_pdf(request, pk: int):
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
-    content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages)
+    changes = changes_since_previous(totals=totals) if ev.is_finalized or totals.scored else None
+    content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages, changes=changes)
     audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="school_report")
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
 

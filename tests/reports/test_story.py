@@ -245,3 +245,16 @@ def test_the_scorecard_and_the_consolidation_show_the_previous_score(story, logi
     assert f'id="prev_C1">上轮得分 {fmt(c1.points / 2)}</div>' in html
     first = story.old_evaluation.scorecards.get(inspector=story.alice)
     assert "prev_C1" not in login(story.alice).get(reverse("evaluation:scorecard", args=[first.pk])).content.decode()
+
+
+def test_the_school_report_pdf_shows_the_change_per_dimension(story, login):
+    import io
+
+    import pdfplumber
+
+    response = login(story.official).get(reverse("reports:report_pdf", args=[story.evaluation.pk]))
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    changes = changes_since_previous(totals=evaluation_totals(evaluation=story.evaluation))
+    assert "与上一轮" in text.replace(" ", "") and story.old_round.name in text.replace(" ", "")
+    assert changes.total.signed in text and changes.rows[0].signed in text
