@@ -11,6 +11,7 @@ from evaluation.selectors import previous_evaluation, previous_scores
 from reports.selectors import evaluation_totals
 from reports.story import DimensionChange, changes_since_previous, school_story
 from rubric.models import Element
+from tests.hostile import strings
 from tests.reports import story_world
 
 TODAY = date(2026, 11, 20)
@@ -24,10 +25,6 @@ def story(world):
 @pytest.fixture(autouse=True)
 def story_today(monkeypatch):
     monkeypatch.setattr("reports.views._today", lambda: TODAY)
-
-
-def _c1():
-    return Element.objects.filter(code="C1").first()
 
 
 # ---------------------------------------------------------------- selectors
@@ -197,7 +194,7 @@ def test_the_story_page_query_count_is_bounded_per_round(story, login, django_as
         assert c.get(_story_url(story.school)).status_code == 200
 
 
-@pytest.mark.parametrize("text", __import__("tests.hostile", fromlist=["strings"]).strings("markup", "names", "sql_like"))
+@pytest.mark.parametrize("text", strings("markup", "names", "sql_like"))
 def test_hostile_names_and_opinions_are_escaped(world, login, text):
     from django.utils.html import escape
 
