@@ -422,5 +422,5 @@ def school_story_page(request, pk: int):
     story = school_story(school=school, published_only=published_only, today=_today())
     return render(request, "reports/school_story.html", {
         "school": school, "story": story, "chart": mark_safe(story.chart_svg()),  # escaped in reports.charts
-        "own_school": published_only,
+        "own_school": published_only, "is_admin": is_admin(request.user),
     })
