@@ -180,9 +180,21 @@ def evaluation_results(user, pk) -> "Evaluation":  # noqa: F821
 
 def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
     """One evaluation whose 督导评估意见书 the user may download: officials in scope and admins (as
-    for results), and the panel's lead while an inspector. Outsiders 404; other panel members 403."""
+    for results), the panel's lead while an inspector, and the school's own account once the
+    evaluation is finalized and its round's results are published to the schools
+    (evaluation.selectors.results_published). Outsiders 404; other panel members 403."""
     from django.core.exceptions import PermissionDenied
 
+    school = school_of(user)
+    if school is not None:
+        from evaluation.models import Evaluation
+        from evaluation.selectors import results_published
+
+        own = (Evaluation.objects.select_related("school__district", "round__rubric_version")
+               .filter(pk=pk, school_id=school.pk, status=Evaluation.Status.FINALIZED).first())
+        if own is None or not results_published(round=own.round):
+            raise Http404
+        return own
     evaluation = evaluation_visible(user, pk)
     evaluation = type(evaluation).objects.select_related("school__district", "round__rubric_version").get(pk=evaluation.pk)
     if results_scope(user).allows_district(evaluation.school.district_id):
@@ -190,6 +202,28 @@ def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
     if evaluation.is_lead(user):
         return evaluation
     raise PermissionDenied
+
+
+def school_story_visible(user, pk) -> tuple["School", bool]:  # noqa: F821
+    """One school whose 学校发展档案 (every round's results) the user may read, and whether only the
+    rounds published to schools may be shown: admins and officials in scope see every finalized
+    round; the school's own account only the published ones (published_only=True). Another school,
+    or a school outside the official's scope, 404; roles without results (inspectors, the separated
+    admins, an official without a scope) 403."""
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+
+    from schools.models import School
+
+    own = school_of(user)
+    if own is not None:
+        if str(own.pk) != str(pk):
+            raise Http404
+        return School.objects.select_related("district").get(pk=own.pk), True
+    if not roles.can_view_results(user):
+        raise PermissionDenied
+    require_scope(user)
+    return get_object_or_404(School.objects.select_related("district").filter(results_scope(user).school_q("")), pk=pk), False
 
 
 def recognition_scope(user) -> ResultsScope:

@@ -560,3 +560,41 @@ def evaluation_opinion(*, evaluation: Evaluation, tree: RubricTree | None = None
         dimensions=list(dims.values()),
         missing=PanelOpinion.missing_parts_of(opinion),
     )
+
+
+# ---------------------------------------------------------------- the previous round (a school's story)
+
+
+def previous_evaluation(*, evaluation: Evaluation) -> Evaluation | None:
+    """The same school's latest finalized evaluation in an earlier round (rounds ordered by year,
+    then creation), or None: the one answer "what did this school get last time" asks."""
+    rnd = evaluation.round
+    earlier = Q(round__year__lt=rnd.year) | Q(round__year=rnd.year, round__created_at__lt=rnd.created_at)
+    return (
+        Evaluation.objects.filter(earlier, school_id=evaluation.school_id, status=Evaluation.Status.FINALIZED)
+        .exclude(round_id=rnd.pk)
+        .select_related("round__rubric_version", "school__district")
+        .order_by("-round__year", "-round__created_at", "-round_id")
+        .first()
+    )
+
+
+@dataclass
+class PreviousScores:
+    """The previous round's final score per element code (rubric versions differ: matched by code)."""
+
+    evaluation: Evaluation | None
+    points: dict[str, Decimal] = field(default_factory=dict)
+
+    def of(self, code: str) -> Decimal | None:
+        return self.points.get(code)
+
+
+def previous_scores(*, evaluation: Evaluation) -> PreviousScores:
+    """Per element code, the final score of `previous_evaluation` (two queries). A finalized
+    evaluation's points are its final scores (the total rule, evaluation/totals.py)."""
+    previous = previous_evaluation(evaluation=evaluation)
+    if previous is None:
+        return PreviousScores(evaluation=None)
+    rows = FinalScore.objects.filter(evaluation=previous, points__isnull=False).values_list("element__code", "points")
+    return PreviousScores(evaluation=previous, points=dict(rows))

@@ -252,6 +252,8 @@ def scorecard(request, pk: int):
             "self_side": (side := _self_side(card.evaluation)),
             "self_totals": _self_totals(side, workspace.tree),
             "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
+            # The school's previous finalized round, per element code (two queries).
+            "previous": selectors.previous_scores(evaluation=card.evaluation),
             "editable": editable,
             "owner": owner,
             "flash": flash,
@@ -458,6 +460,7 @@ def evaluation_detail(request, pk: int):
             "self_totals": _self_totals(side, data.tree),
             "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
             "transitions": selectors.evaluation_transitions(evaluation=evaluation),
+            "previous": selectors.previous_scores(evaluation=evaluation),
             "fmt": fmt,
         },
     )

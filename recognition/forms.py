@@ -100,3 +100,15 @@ class ConcludeForm(forms.Form):
                                   error_messages={"required": _("请填写认定文号。"),
                                                   "max_length": _("认定文号不能超过 %(limit_value)s 字（现有 %(show_value)s 字）。")})
     recognized_on = _date_field(_("认定日期"))
+
+
+class RenewalForm(forms.Form):
+    """复评 list: recognitions ending within this many days (already ended ones are listed too)."""
+
+    days = forms.IntegerField(label=_("到期窗口（天）"), min_value=1, max_value=3650, initial=180,
+                              error_messages={"invalid": _("请输入天数（整数）。"),
+                                              "min_value": _("天数至少为 %(limit_value)s。"),
+                                              "max_value": _("天数不能超过 %(limit_value)s。")})
+
+    def days_or_default(self) -> int:
+        return self.cleaned_data["days"] if self.is_valid() else 180

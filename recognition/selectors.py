@@ -211,3 +211,46 @@ def objection_counts(objections) -> dict[str, int]:
         counts["open" if o.is_open else "closed"] += 1
         counts["upheld"] += o.outcome == Objection.Outcome.UPHELD
     return counts
+
+
+# ---------------------------------------------------------------- validity and 复评
+
+
+RENEWAL_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a recognition stands on a day: 有效 / 即将到期 (within the window) / 已过期, and days left."""
+
+    recognition: Recognition
+    state: str  # "valid" | "expiring" | "expired"
+    days_left: int  # negative once expired
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        return {"valid": _("有效"), "expiring": _("即将到期"), "expired": _("已过期")}[self.state]
+
+
+def recognition_standing(*, recognition: Recognition, today, window: int = RENEWAL_DAYS) -> Standing:
+    """The one rule for "expired / expiring": expired after valid_until, expiring when at most
+    `window` days are left."""
+    days = (recognition.valid_until - today).days
+    state = "expired" if days < 0 else ("expiring" if days <= window else "valid")
+    return Standing(recognition=recognition, state=state, days_left=days)
+
+
+def renewal_due(*, scope: ResultsScope, today, days: int = RENEWAL_DAYS) -> list[Standing]:
+    """复评: each school's latest recognition (by validity) that ends within `days` days from today, or has
+    already ended, within the scope; by date of expiry, then district and school (one query)."""
+    latest: dict[int, Recognition] = {}
+    rows = (Recognition.objects.filter(scope.school_q(), status=Recognition.Status.RECOGNIZED)
+            .select_related("school__district", "round").order_by("school_id", "-valid_until", "-id"))
+    for rec in rows:
+        latest.setdefault(rec.school_id, rec)
+    due = [recognition_standing(recognition=r, today=today, window=days) for r in latest.values()]
+    due = [s for s in due if s.days_left <= days]
+    return sorted(due, key=lambda s: (s.recognition.valid_until, s.recognition.school.district.order,
+                                      s.recognition.school.district.code, s.recognition.school.code))

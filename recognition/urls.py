@@ -6,6 +6,8 @@ app_name = "recognition"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("renewal/", views.renewal, name="renewal"),
+    path("renewal.xlsx", views.renewal_xlsx, name="renewal_xlsx"),
     path("rounds/<int:round_pk>/", views.list_detail, name="list_detail"),
     path("rounds/<int:round_pk>/build/", views.list_build, name="list_build"),
     path("rounds/<int:round_pk>/publish/", views.publish, name="publish"),

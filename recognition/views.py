@@ -28,7 +28,7 @@ from evaluation.models import Round
 from . import pdf as pdf_render
 from . import selectors, services
 from . import xlsx as xlsx_render
-from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm
+from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm, RenewalForm
 from .models import Objection, Recognition, RecognitionEntry, RecognitionList
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -478,3 +478,32 @@ def public_notice(request, round_pk: int):
     rlist = get_object_or_404(selectors.public_notices(), round_id=round_pk)
     return render(request, "recognition/public_notice.html", {
         "n": selectors.publicity_notice(rlist=rlist), "today": _today()})
+
+
+# ---------------------------------------------------------------- 复评
+
+
+def _renewal(request):
+    _require_viewer(request)
+    form = RenewalForm(request.GET or None, initial={"days": selectors.RENEWAL_DAYS})
+    days = form.cleaned_data["days"] if form.is_bound and form.is_valid() else selectors.RENEWAL_DAYS
+    today = _today()
+    rows = selectors.renewal_due(scope=scopes.recognition_scope(request.user), today=today, days=days)
+    return form, days, today, rows
+
+
+@require_GET
+def renewal(request):
+    """复评: schools whose recognition ends within the chosen window (or has ended), for re-evaluation."""
+    form, days, today, rows = _renewal(request)
+    return render(request, "recognition/renewal.html", {"form": form, "days": days, "today": today, "rows": rows})
+
+
+@require_GET
+def renewal_xlsx(request):
+    form, days, today, rows = _renewal(request)
+    title = _("复评名单（%(today)s 起 %(days)s 天内到期）") % {"today": today.isoformat(), "days": days}
+    content = xlsx_render.renewal_xlsx(rows, title=title)
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="renewal",
+                 rows=len(rows), days=days)
+    return _download(content, f"复评名单-{today.isoformat()}.xlsx", XLSX)

@@ -48,3 +48,32 @@ def recognized_list_xlsx(recognitions, *, title: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+RENEWAL_HEADER = tuple(gettext_lazy(h) for h in ("序号", "区县", "学校代码", "学校名称", "认定文号", "认定日期", "有效期至",
+                                                "剩余天数", "状态"))
+
+
+def renewal_xlsx(standings, *, title: str) -> bytes:
+    """复评名单: one row per school whose recognition ends within the window (days left as a number)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("复评名单")
+    ws.append([cell_text(title)])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([str(h) for h in RENEWAL_HEADER])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for number, s in enumerate(standings, start=1):
+        r = s.recognition
+        ws.append([_value(v) for v in (
+            number, r.school.district.name, r.school.code, r.school.name, r.document_no, r.recognized_on.isoformat(),
+            r.valid_until.isoformat(), s.days_left, s.label)])
+    for letter, width in zip("ABCDEFGHI", (6, 12, 12, 36, 24, 12, 12, 10, 10)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

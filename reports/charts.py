@@ -77,3 +77,58 @@ def bar_svg(labels: list[str], series: list[tuple[str, str, list[Decimal]]], wid
             parts.append(f'<text x="{left + w + 2:.1f}" y="{y0 + k * bar_h + 9}" font-size="7" {FONT}>{_pct(values[i])}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+MARKERS = ("circle", "square", "diamond", "triangle")
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "square":
+        return f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{colour}"/>'
+    if kind == "diamond":
+        return f'<polygon points="{x:.1f},{y - 4:.1f} {x + 4:.1f},{y:.1f} {x:.1f},{y + 4:.1f} {x - 4:.1f},{y:.1f}" fill="{colour}"/>'
+    if kind == "triangle":
+        return f'<polygon points="{x:.1f},{y - 4:.1f} {x + 4:.1f},{y + 3:.1f} {x - 4:.1f},{y + 3:.1f}" fill="{colour}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>'
+
+
+def line_svg(labels: list[str], series: list[tuple[str, str, list[Decimal | None]]], *, title: str, desc: str,
+             chart_id: str = "chart", width: int = 640, height: int = 300) -> str:
+    """A line chart of percentages (0–100) over `labels` (the rounds), one line per series (name, colour,
+    values; None leaves a gap). Accessible: role="img" named by <title> and <desc>; lines differ by marker
+    shape and carry their name at the right end, so colour is never the only cue. Pages show the same
+    data as a table beside it."""
+    left, right, top, bottom = 40, 70, 16, 40
+    span_x = width - left - right
+    span_y = height - top - bottom
+    n = len(labels)
+
+    def x_of(i: int) -> float:
+        return left + (span_x / 2 if n == 1 else span_x * i / (n - 1))
+
+    def y_of(pct: Decimal) -> float:
+        return top + span_y - span_y * int(_pct(pct) * 100) / 10000
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-labelledby="{chart_id}-title {chart_id}-desc" class="story-chart">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>', f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
+    for pct in (0, 25, 50, 75, 100):
+        y = y_of(Decimal(pct))
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd" stroke-width="0.6"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" font-size="9" text-anchor="end" fill="#333">{pct}%</text>')
+    for i, label in enumerate(labels):
+        parts.append(f'<text x="{x_of(i):.1f}" y="{height - bottom + 16}" font-size="9" text-anchor="middle" '
+                     f'fill="#333">{escape(label)}</text>')
+    for k, (name, colour, values) in enumerate(series):
+        points = [(x_of(i), y_of(v)) for i, v in enumerate(values) if v is not None]
+        if len(points) > 1:
+            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            dash = ' stroke-dasharray="5 3"' if k % 2 else ""
+            parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.6"{dash}/>')
+        for x, y in points:
+            parts.append(_marker(MARKERS[k % len(MARKERS)], x, y, colour))
+        if points:
+            x, y = points[-1]
+            parts.append(f'<text x="{x + 6:.1f}" y="{y + 3:.1f}" font-size="9" fill="#222">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

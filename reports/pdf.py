@@ -55,8 +55,9 @@ def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool
 
 
 def school_report_pdf(totals: EvaluationTotals, *, rank: int | None, count: int,
-                      averages: dict[str, Decimal | None]) -> bytes:
-    """The school report with a radar (A vs round average) and B-level bars drawn as SVG."""
+                      averages: dict[str, Decimal | None], changes=None) -> bytes:
+    """The school report with a radar (A vs round average) and B-level bars drawn as SVG; with
+    `changes` (reports.story.changes_since_previous) the change since the previous round per A."""
     dims = totals.tree.dimensions
     school_pct = [q2(totals.dimensions[d.code] / d.points * 100) for d in dims]
     avg_pct = [q2((averages.get(d.code) or 0) / d.points * 100) for d in dims]
@@ -67,7 +68,7 @@ def school_report_pdf(totals: EvaluationTotals, *, rank: int | None, count: int,
     return _pdf(
         "reports/pdf/school_report.html",
         {"t": totals, "rank": rank, "count": count, "radar": radar, "bars": bars,
-         "weakest": totals.weakest(10), "printed_at": timezone.localtime(),
+         "weakest": totals.weakest(10), "printed_at": timezone.localtime(), "changes": changes,
          "dim_rows": [(d, totals.dimensions[d.code], averages.get(d.code)) for d in dims]},
     )
 

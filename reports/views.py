@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,6 +32,7 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import ExportStartForm, RankingFilterForm
 from .models import ExportJob
+from .story import changes_since_previous, school_story
 from .selectors import (
     dimension_means,
     evaluation_totals,
@@ -289,6 +291,7 @@ def school_report(request, pk: int):
         "weakest": totals.weakest(10),
         "self": self_comparison(totals=totals),
         "opinion": evaluation_opinion(evaluation=ev, tree=tree),
+        "changes": changes_since_previous(totals=totals) if ev.is_finalized or totals.scored else None,
     })
 
 
@@ -327,7 +330,8 @@ def report_pdf(request, pk: int):
     tree = rubric_tree(version=ev.round.rubric_version)
     totals = evaluation_totals(evaluation=ev, tree=tree)
     rank, count, averages = _rank_context(ev, tree)
-    content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages)
+    changes = changes_since_previous(totals=totals) if ev.is_finalized or totals.scored else None
+    content = pdf_render.school_report_pdf(totals, rank=rank, count=count, averages=averages, changes=changes)
     audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="school_report")
     return _download(content, f"{ev.school.code}-{ev.school.name}-评估报告.pdf", "application/pdf")
 
@@ -388,3 +392,35 @@ def export_download(request, pk: int):
     return FileResponse(job.file.open("rb"), as_attachment=True,
                         filename=safe_file_name(f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}", ext=".zip"),
                         content_type="application/zip")
+
+
+# --------------------------------------------------------------------------- what a school sees; 学校发展档案
+
+
+def _today():
+    """The date the story pages judge validity on (a function: tests set the day instead of reading the clock)."""
+    return timezone.localdate()
+
+
+@require_GET
+def my_results(request):
+    """本校评估结果: the school's own account sees each round whose results are published to schools
+    (evaluation.selectors.results_published): totals, pass mark, the panel's opinion, recognition and
+    the 督导评估意见书. Nothing before publication; every other role 403 (they have the school report)."""
+    school = scopes.school_of(request.user)
+    if school is None:
+        raise PermissionDenied(_("只有学校账号可以查看本校的评估结果。"))
+    story = school_story(school=school, published_only=True, today=_today())
+    return render(request, "reports/my_results.html", {"school": school, "story": story})
+
+
+@require_GET
+def school_story_page(request, pk: int):
+    """学校发展档案: every round's results of one school (line chart and its table), opinions and
+    recognition; admins and officials in scope see every finalized round, the school its published ones."""
+    school, published_only = scopes.school_story_visible(request.user, pk)
+    story = school_story(school=school, published_only=published_only, today=_today())
+    return render(request, "reports/school_story.html", {
+        "school": school, "story": story, "chart": mark_safe(story.chart_svg()),  # escaped in reports.charts
+        "own_school": published_only, "is_admin": is_admin(request.user),
+    })

@@ -166,6 +166,13 @@ PAGES = [
          lambda w: reverse("rectification:item_detail", args=[w.rect_pending.pk]), widths=(1280, 768, PHONE)),
     Page("anon", "public-notices", lambda w: reverse("public:notice_index"), widths=(1280, 768, PHONE)),
     Page("anon", "public-notice", lambda w: reverse("public:notice", args=[w.round.pk]), widths=(1280, 768, PHONE)),
+    # What a school sees once results are published, 学校发展档案, 复评 (issue 14 parts 5 and 7)
+    Page("school_user", "my-results", lambda w: reverse("reports:my_results"), widths=(1280, 768, PHONE)),
+    Page("school_user", "school-story", lambda w: reverse("reports:school_story", args=[w.school.pk]),
+         widths=(1280, 768, PHONE)),
+    Page("official", "school-story", lambda w: reverse("reports:school_story", args=[w.school.pk])),
+    Page("admin", "renewal", lambda w: reverse("recognition:renewal") + "?days=3650"),
+    Page("city_official", "renewal-invalid", lambda w: reverse("recognition:renewal") + "?days=abc"),
     # Security admin and auditor
     Page("security_admin", "school-accounts", lambda w: reverse("accounts:school_accounts")),
     Page("security_admin", "user-list", lambda w: reverse("accounts:user_list")),
@@ -196,6 +203,7 @@ def _more_world(w):
     _self_assessments(w)
     _recognition_world(w)
     _rectification_world(w)
+    _story_world(w)
     return w
 
 
@@ -225,6 +233,20 @@ def _rectification_world(w):
     # A second pending item: two report forms on the school's page must be told apart.
     rs.rectification_item_create(element_codes="C2", problem="校本教研记录不完整。", deadline=today + timedelta(days=30),
                                  source="low_score", **common)
+
+
+def _story_world(w):
+    """An earlier round (2023) in which the 雁塔 school (world.school) was finalized with an opinion and whose
+    results are published to the schools: its account's results page and 学校发展档案 have something to show,
+    and the scorecard, consolidation and school report show the previous round's scores."""
+    from evaluation import services as es
+
+    # Closed, as a past round is: the inspectors' home lists open rounds only.
+    old = f.round_(w.version, name="2023年度新优质学校评估", year=2023, pass_mark="60", status="closed")
+    ev = f.evaluation(old, w.school, lead=w.lead, inspectors=[w.alice])
+    give_scores(ev, half, by=w.lead)
+    f.opinion(ev, dimension_notes={"A1": "办学理念清晰"})
+    es.round_results_publish(round=old, published=True, by=w.admin)
 
 
 def _recognition_world(w):

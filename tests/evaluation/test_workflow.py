@@ -112,8 +112,9 @@ def test_reconcile_page_query_count_is_constant(world, login, alice_card, lead_c
     c = login(world.lead)
     # 16 with the inspectors' evidence in one query, 17 with the lookup of the school's self-assessment
     # (its scores and files add two more when there is one: tests/selfassessment/test_panel_side.py),
-    # 18 with the panel's opinion (评价意见, one query).
-    with django_assert_max_num_queries(18):
+    # 18 with the panel's opinion (评价意见, one query), 20 with the previous round's final scores
+    # (evaluation.selectors.previous_scores: the previous evaluation, then its final scores).
+    with django_assert_max_num_queries(20):
         assert c.get(reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])).status_code == 200
 
 

@@ -143,6 +143,14 @@ EXPECTED_GET = {
         "school_user": 404, "other_school_user": 404,
     },
     **{f"rectification:{name}": {r: 405 for r in ROLES} for name in ("item_report", "item_review")},
+    # What a school sees (issue 14 part 5/7): its own results page is for school accounts only (the others
+    # have the school report); a school's 学校发展档案 (world.school, 雁塔) for admins and officials in scope
+    # and the school's own account; another school's account 404; roles without results 403.
+    "reports:my_results": _only({"school_user", "other_school_user"}),
+    "reports:school_story": {**_only(VIEWERS | {"school_user"}), "other_official": 404, "other_school_user": 404},
+    # 复评: the schools whose recognition is ending, like the other recognition pages.
+    "recognition:renewal": _only(VIEWERS),
+    "recognition:renewal_xlsx": _only(VIEWERS),
     # The public 公示 pages are off unless PUBLIC_NOTICE=1 (tests/recognition/test_publicity.py turns them on).
     "public:notice_index": {r: 404 for r in ROLES},
     "public:notice": {r: 404 for r in ROLES},
@@ -245,6 +253,7 @@ ROUTE_OBJECTS = {
     "evaluation:observations": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
     "evaluation:opinion": lambda w: w.evaluation.pk,
     "reports:opinion_pdf": lambda w: w.evaluation.pk,
+    "reports:school_story": lambda w: w.school.pk,
     "recognition:entry_decide": lambda w: _recognition_objects(w)["entry"],
     "recognition:objection_detail": lambda w: _recognition_objects(w)["objection"],
     "recognition:certificate_pdf": lambda w: _recognition_objects(w)["recognition"],
