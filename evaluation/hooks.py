@@ -60,3 +60,26 @@ def register_version_change_guard(guard):
 def version_change_refusals(round) -> list[str]:
     """The reasons the registered guards give for not changing this round's rubric version."""
     return [reason for guard in _VERSION_CHANGE_GUARDS if (reason := guard(round))]
+
+
+# What later steps noted against a finished evaluation's elements (the 整改事项 raised on them …), for
+# the next round's scoring pages beside the previous round's final score:
+# `fn(previous_evaluation) -> {element code: [notes]}`, where a note has `problem`, `deadline`,
+# `get_status_display()` (the template shows those). Asked only when there is a previous round.
+_PREVIOUS_ELEMENT_NOTES: list = []
+
+
+def register_previous_element_notes(provider):
+    """Add a provider (idempotent)."""
+    if provider not in _PREVIOUS_ELEMENT_NOTES:
+        _PREVIOUS_ELEMENT_NOTES.append(provider)
+    return provider
+
+
+def previous_element_notes(evaluation) -> dict[str, list]:
+    """Every provider's notes on the previous evaluation's elements, merged per element code."""
+    merged: dict[str, list] = {}
+    for provider in _PREVIOUS_ELEMENT_NOTES:
+        for code, notes in provider(evaluation).items():
+            merged.setdefault(code, []).extend(notes)
+    return merged

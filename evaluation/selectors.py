@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rubric.models import Element
 from rubric.selectors import RubricTree, rubric_tree
 
+from . import hooks
 from .consolidation import is_flagged, spread
 from .models import (
     Evaluation,
@@ -585,16 +586,19 @@ class PreviousScores:
 
     evaluation: Evaluation | None
     points: dict[str, Decimal] = field(default_factory=dict)
+    # What later steps noted on the previous round's elements (its 整改事项), per code (evaluation.hooks).
+    notes: dict[str, list] = field(default_factory=dict)
 
     def of(self, code: str) -> Decimal | None:
         return self.points.get(code)
 
 
 def previous_scores(*, evaluation: Evaluation) -> PreviousScores:
-    """Per element code, the final score of `previous_evaluation` (two queries). A finalized
+    """Per element code, the final score of `previous_evaluation` (two queries), and what later steps
+    noted on its elements (the 整改事项 raised on them: one query more when there is a previous round). A finalized
     evaluation's points are its final scores (the total rule, evaluation/totals.py)."""
     previous = previous_evaluation(evaluation=evaluation)
     if previous is None:
         return PreviousScores(evaluation=None)
     rows = FinalScore.objects.filter(evaluation=previous, points__isnull=False).values_list("element__code", "points")
-    return PreviousScores(evaluation=previous, points=dict(rows))
+    return PreviousScores(evaluation=previous, points=dict(rows), notes=hooks.previous_element_notes(previous))

@@ -9,8 +9,11 @@ class RectificationConfig(AppConfig):
 
     def ready(self):
         # evaluation/ never imports this app: the demo round's rows go through its hook (evaluation.hooks).
-        from evaluation.hooks import register_demo_round_cleanup
+        from evaluation.hooks import register_demo_round_cleanup, register_previous_element_notes
 
+        from .selectors import items_on_elements
         from .services import demo_round_cleanup
 
         register_demo_round_cleanup(demo_round_cleanup)
+        # The next round's scorecard and consolidation show the items raised on each element.
+        register_previous_element_notes(items_on_elements)

@@ -54,6 +54,18 @@ def items_by_element(user, *, school, round) -> dict[str, list[RectificationItem
     return dict(out)
 
 
+def items_on_elements(evaluation) -> dict[str, list[RectificationItem]]:
+    """{element code: [items]} raised on one finalized evaluation, for the school's next round's scoring
+    pages (registered as evaluation.hooks' previous-element notes). Not filtered by user: whoever may
+    open the later round's scorecard or consolidation (checked by that view) sees what the school was
+    asked to rectify on the element. One query."""
+    out: dict[str, list[RectificationItem]] = defaultdict(list)
+    for item in RectificationItem.objects.filter(evaluation=evaluation).order_by("deadline", "id"):
+        for code in item.element_codes:
+            out[code].append(item)
+    return dict(out)
+
+
 def creatable_evaluations(user):
     """Finalized evaluations the user may raise items on: an admin any, a lead (while an inspector) theirs."""
     from accounts import roles

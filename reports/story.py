@@ -37,6 +37,9 @@ class StoryRound:
     recognition: Recognition | None
     standing: Standing | None
     published: bool
+    # 整改事项 raised on this evaluation that the reader may see, with `last` (their latest 复核) and
+    # `overdue` set by attach_rectification; empty until the page attaches them.
+    rectification: list = field(default_factory=list)
 
     @property
     def evaluation(self) -> Evaluation:
@@ -123,6 +126,18 @@ def school_story(*, school, published_only: bool, today, window: int = RENEWAL_D
             published=results_published(round=ev.round),
         ))
     return SchoolStory(school=school, rounds=rounds, codes=codes)
+
+
+def attach_rectification(story: SchoolStory, items, *, today, last_review) -> None:
+    """Put each 整改事项 under the round it was raised in (items: those the reader may see, from
+    rectification.selectors.items_for_school; last_review: that module's rule for an item's latest 复核)."""
+    by_evaluation: dict[int, list] = {}
+    for item in items:
+        item.last = last_review(item)
+        item.overdue = item.is_overdue(today)
+        by_evaluation.setdefault(item.evaluation_id, []).append(item)
+    for r in story.rounds:
+        r.rectification = by_evaluation.get(r.evaluation.pk, [])
 
 
 # --------------------------------------------------------------------------- Δ since the previous round

@@ -32,7 +32,7 @@ from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import ExportStartForm, RankingFilterForm
 from .models import ExportJob
-from .story import changes_since_previous, school_story
+from .story import attach_rectification, changes_since_previous, school_story
 from .selectors import (
     dimension_means,
     evaluation_totals,
@@ -402,6 +402,17 @@ def _today():
     return timezone.localdate()
 
 
+def _story_with_rectification(user, school, *, published_only: bool):
+    """The school's story with the 整改事项 the user may see under each round (the rectification app's
+    visibility rule: a school account only once its round's results are published)."""
+    from rectification.selectors import items_for_school, last_review
+
+    today = _today()
+    story = school_story(school=school, published_only=published_only, today=today)
+    attach_rectification(story, items_for_school(user, school), today=today, last_review=last_review)
+    return story
+
+
 @require_GET
 def my_results(request):
     """本校评估结果: the school's own account sees each round whose results are published to schools
@@ -410,7 +421,7 @@ def my_results(request):
     school = scopes.school_of(request.user)
     if school is None:
         raise PermissionDenied(_("只有学校账号可以查看本校的评估结果。"))
-    story = school_story(school=school, published_only=True, today=_today())
+    story = _story_with_rectification(request.user, school, published_only=True)
     return render(request, "reports/my_results.html", {"school": school, "story": story})
 
 
@@ -419,7 +430,7 @@ def school_story_page(request, pk: int):
     """学校发展档案: every round's results of one school (line chart and its table), opinions and
     recognition; admins and officials in scope see every finalized round, the school its published ones."""
     school, published_only = scopes.school_story_visible(request.user, pk)
-    story = school_story(school=school, published_only=published_only, today=_today())
+    story = _story_with_rectification(request.user, school, published_only=published_only)
     return render(request, "reports/school_story.html", {
         "school": school, "story": story, "chart": mark_safe(story.chart_svg()),  # escaped in reports.charts
         "own_school": published_only, "is_admin": is_admin(request.user),
