@@ -176,6 +176,17 @@ def _named_routes(resolver=None, prefix=""):
 ROUTES = sorted(_named_routes(), key=lambda item: item[0])
 
 
+def _finalized_at_full_points(evaluation, *, by):
+    """Score and finalize an evaluation once: the walks that build every object in one world
+    (tests/security/test_csp_browser.py) reach several builders that need it finalized."""
+    from tests.reports.conftest import full, give_scores
+
+    evaluation.refresh_from_db()
+    if not evaluation.is_finalized:
+        give_scores(evaluation, full, by=by)
+        evaluation.refresh_from_db()
+
+
 def _recognition_objects(world):
     """A concluded recognition list on world.round (both schools finalized at full points, one objection about
     the 雁塔 school recorded and closed), built once per test through the services with injected dates."""
@@ -185,11 +196,9 @@ def _recognition_objects(world):
         from evaluation.models import Round
         from recognition import services
         from recognition.models import Recognition, RecognitionEntry, RecognitionList
-        from tests.reports.conftest import full, give_scores
-
         Round.objects.filter(pk=world.round.pk).update(pass_mark="80")
-        give_scores(world.evaluation, full, by=world.lead)
-        give_scores(world.other_evaluation, full, by=world.bob)
+        _finalized_at_full_points(world.evaluation, by=world.lead)
+        _finalized_at_full_points(world.other_evaluation, by=world.bob)
         services.recognition_list_build(round=world.round, by=world.admin)
         rlist = RecognitionList.objects.get(round=world.round)
         services.recognition_publish(rlist=rlist, objection_contact="督导室", by=world.admin, today=date(2026, 11, 2))
@@ -206,7 +215,7 @@ def _recognition_objects(world):
 
 
 def _rectification_objects(world):
-    """world.evaluation finalized (C1 low), results published to schools, one item reported with a PDF."""
+    """world.evaluation finalized, results published to schools, one item (on C1) reported with a PDF."""
     if getattr(world, "rectification", None) is None:
         from datetime import date
 
@@ -214,10 +223,9 @@ def _rectification_objects(world):
 
         from evaluation.models import Round
         from rectification import services
-        from tests.reports.conftest import give_scores, half
         from tests.selfassessment.conftest import PDF
 
-        give_scores(world.evaluation, half, by=world.lead)
+        _finalized_at_full_points(world.evaluation, by=world.lead)
         Round.objects.filter(pk=world.round.pk).update(results_published_to_schools=True)
         world.evaluation.refresh_from_db()
         item = services.rectification_item_create(
