@@ -110,6 +110,7 @@ def evaluation_create(*, round: Round, school, by, request=None) -> Evaluation:
     return evaluation
 
 
+@transaction.atomic
 def round_results_publish(*, round: Round, published: bool, by, request=None) -> Round:
     """Publish (or withdraw) a round's results to the schools: their own total, opinion and recognition.
 

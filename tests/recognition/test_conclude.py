@@ -282,3 +282,11 @@ def test_only_an_admin_flips_the_switch(rec):
     with pytest.raises(PermissionDenied):
         ev_services.round_results_publish(round=rec.round, published=True, by=rec.city_official)
     assert not Round.objects.get(pk=rec.round.pk).results_published_to_schools
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_switch_locks_the_round_in_its_own_transaction(world):
+    """Called outside any transaction (a command, a script), the service opens its own: on PostgreSQL
+    select_for_update outside one is an error, so this fails there without @transaction.atomic."""
+    ev_services.round_results_publish(round=world.round, published=True, by=world.admin)
+    assert results_published(round=Round.objects.get(pk=world.round.pk))
