@@ -41,3 +41,17 @@ def validate_plain_name(value: str) -> None:
         raise ValidationError(_("不能包含“/”“\\”或“..”。"), code="path")
     if any(is_invisible_or_control(c) for c in text):
         raise ValidationError(_("不能包含换行、制表符等控制字符或不可见字符。"), code="control")
+
+
+def clean_field_text(value, *, field_name: str, label: str, max_length: int, required: bool = False) -> str:
+    """User text as a service stores it: non-characters dropped, trimmed, required and length checked,
+    refused with a Chinese ValidationError at the field (the recognition and rectification services)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    text = strip_noncharacters(str(value or "")).strip()
+    if required and not text:
+        raise ValidationError({field_name: _("请填写%(label)s。") % {"label": label}})
+    if len(text) > max_length:
+        raise ValidationError({field_name: _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length}})
+    return text

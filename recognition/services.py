@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import audit_record
-from config.text import is_invisible_or_control, strip_noncharacters
+from config.text import clean_field_text, is_invisible_or_control
 from evaluation.models import Evaluation, Round
 from reports.selectors import round_totals
 
@@ -50,14 +50,8 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
-def _text(value, *, field_name: str, label: str, max_length: int, required: bool = False) -> str:
-    """User text as stored: controls and non-characters dropped, trimmed, length checked."""
-    text = strip_noncharacters(str(value or "")).strip()
-    if required and not text:
-        raise ValidationError({field_name: _("请填写%(label)s。") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError({field_name: _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length}})
-    return text
+# One rule for a service's text fields (config.text).
+_text = clean_field_text
 
 
 def _lock_list(pk: int) -> RecognitionList:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts import scopes
 from audit.services import audit_record
-from config.text import strip_noncharacters
+from config.text import clean_field_text, strip_noncharacters
 from config.evidence_files import evidence_from_upload
 from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Evaluation
@@ -45,14 +45,8 @@ def _today(today: date | None) -> date:
     return today or timezone.localdate()
 
 
-def _text(value, *, field_name: str, label: str, max_length: int, required: bool = False) -> str:
-    """User text as stored: non-characters dropped, trimmed, length checked."""
-    text = strip_noncharacters(str(value or "")).strip()
-    if required and not text:
-        raise ValidationError({field_name: _("请填写%(label)s。") % {"label": label}})
-    if len(text) > max_length:
-        raise ValidationError({field_name: _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": max_length}})
-    return text
+# One rule for a service's text fields (config.text).
+_text = clean_field_text
 
 
 def _lock_item(item: RectificationItem) -> RectificationItem:
