@@ -46,6 +46,8 @@ class User(AbstractUser):
     scope_districts = models.ManyToManyField(
         "schools.District", verbose_name=_("查看范围：区县"), blank=True, related_name="scoped_users"
     )
+    # Maintained only by notifications.services (the bell in the top bar reads it without a query).
+    unread_notifications = models.PositiveIntegerField(_("未读通知数"), default=0, editable=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     # When the account last lost one of the three administrator roles (三权分立). For 90 days after,
     # a reset of its password or second factor still needs a second person (accounts.roles

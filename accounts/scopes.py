@@ -378,3 +378,31 @@ def may_review_rectification(user, item) -> bool:
     if roles.is_admin(user) or reviews_district(user, item.evaluation.school.district_id):
         return True
     return roles.is_inspector(user) and item.evaluation.scorecards.filter(inspector=user).exists()
+
+
+# ---------------------------------------------------------------- who is told (notifications)
+
+
+def school_accounts(school_id):
+    """Active 学校（填报） accounts of one school (the people school_of() maps to it)."""
+    from .models import User
+
+    return User.objects.filter(is_active=True, school_id=school_id, groups__name=roles.SCHOOL).distinct()
+
+
+def district_reviewers(district_id):
+    """Active accounts for which reviews_district(user, district_id) holds: district-level 教育局
+    accounts (not city-wide, not admins) whose scope holds the district."""
+    from .models import User
+
+    admins = User.objects.filter(groups__name=roles.ADMIN).values("pk")
+    return (User.objects.filter(is_active=True, is_superuser=False, groups__name=roles.OFFICIAL,
+                                scope_city_wide=False, scope_districts=district_id)
+            .exclude(pk__in=admins).distinct())
+
+
+def city_admins():
+    """Active 管理员 accounts (the city's side of the process)."""
+    from .models import User
+
+    return User.objects.filter(Q(groups__name=roles.ADMIN) | Q(is_superuser=True), is_active=True).distinct()

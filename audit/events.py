@@ -47,6 +47,7 @@ EVENT_LABELS = {
     "otp.recovery_codes": _("生成恢复码"),
     "otp.reset": _("重置双因素认证"),
     "panel.assign": _("分配专家组"),
+    "panel.remove": _("移出专家组成员"),
     "password.change": _("修改密码"),
     "password.set": _("密码被设置（非本人页面修改）"),
     "round.change": _("修改评估批次"),

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ops",
     "twofactor",  # after django-otp's plugins: its admin module unregisters theirs
     "analytics",
+    "notifications",
     "recognition",
     "rectification",
 ]
@@ -246,6 +247,23 @@ RECOGNITION_VALID_YEARS = envint("RECOGNITION_VALID_YEARS", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Notification email (notifications.tasks, sent by the background worker). SMTP when EMAIL_HOST is
+# set; otherwise the console backend (the demo prints each email in the worker's log).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = envint("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "新优质学校评估系统 <noreply@localhost>")
+# The address links in emails start with (e.g. https://pinggu.example.cn); empty: paths only.
+SITE_URL = os.environ.get("SITE_URL", "")
 
 # Background work through Django's tasks API; Redis/RQ is optional for scale-out.
 TASK_BACKEND = os.environ.get("TASK_BACKEND", "database")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("gongshi/", include("recognition.public_urls")),
     path("audit/", include("audit.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -172,6 +172,15 @@ class ReopenForm(forms.Form):
     )
 
 
+class RemoveMemberForm(forms.Form):
+    """移出专家组: the admin's reason, shown to the inspector and kept in the 流程记录."""
+
+    reason = forms.CharField(
+        label=_("移出原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500,
+        error_messages={"required": _("请填写移出的原因。"), "max_length": _("移出原因不能超过 500 字。")},
+    )
+
+
 class ReturnForm(forms.Form):
     """退回: the lead's reason, shown to the inspector."""
 

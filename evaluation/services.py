@@ -27,7 +27,7 @@ from config.text import strip_noncharacters
 from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from rubric.models import Element, RubricVersion
 
-from . import hooks, recusal, selectors
+from . import hooks, notices, recusal, selectors
 from .consolidation import consolidate
 from .models import (
     OPINION_MAX_LENGTH,
@@ -186,13 +186,9 @@ def panel_assign(
     members = set(Scorecard.objects.filter(evaluation__in=ev_ids).values_list("evaluation_id", "inspector_id"))
     # Unset old leads first: one lead per evaluation is a database constraint.
     Scorecard.objects.filter(evaluation__in=ev_ids, is_lead=True).exclude(inspector=lead).update(is_lead=False)
+    joining = [(ev_id, u) for ev_id in ev_ids for u in inspectors if (ev_id, u.pk) not in members]
     Scorecard.objects.bulk_create(
-        [
-            Scorecard(evaluation_id=ev_id, inspector=u, is_lead=(u.pk == lead.pk))
-            for ev_id in ev_ids
-            for u in inspectors
-            if (ev_id, u.pk) not in members
-        ]
+        [Scorecard(evaluation_id=ev_id, inspector=u, is_lead=(u.pk == lead.pk)) for ev_id, u in joining]
     )
     Scorecard.objects.filter(evaluation__in=ev_ids, inspector=lead).update(is_lead=True)
     Transition.objects.bulk_create(
@@ -218,7 +214,53 @@ def panel_assign(
         lead=lead.username,
         **({"recusal_confirmed": [c.reason for c in warnings]} if warnings else {}),
     )
+    school_of_ev = {ev.pk: ev.school_id for ev in evaluations}
+    added: dict = {}
+    for ev_id, u in joining:
+        added.setdefault(u, []).append(school_of_ev[ev_id])
+    notices.panel_assigned(added=added, schools_by_id={s.pk: s for s in schools}, round=round, by=by)
     return evaluations
+
+
+@transaction.atomic
+def panel_member_remove(*, scorecard: Scorecard, by, reason: str, request=None) -> None:
+    """An admin takes one inspector off a panel (illness, a 回避 found late), with a reason.
+
+    Nothing scored is ever lost: refused for the lead (appoint another lead first), for a scorecard
+    that holds any score, note or evidence file, for a finalized evaluation or a closed round
+    (Evaluation.lock_reason) and when the panel would fall below the round's minimum. The removed
+    inspector is told (notifications).
+    """
+    if not roles.is_admin(by):
+        raise PermissionDenied(_("只有管理员可以调整专家组。"))
+    reason = strip_noncharacters(reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写移出的原因。")})
+    scorecard = (Scorecard.objects.select_for_update(of=("self",))
+                 .select_related("evaluation__round", "evaluation__school", "inspector").get(pk=scorecard.pk))
+    evaluation = scorecard.evaluation
+    name = scorecard.inspector.display_name
+    locked = evaluation.lock_reason()
+    if locked:
+        raise ValidationError(locked)
+    if scorecard.is_lead:
+        raise ValidationError(_("%(name)s 是组长，请先在专家组分配中指定其他组长再移出。") % {"name": name})
+    if scorecard.is_submitted:
+        raise ValidationError(_("%(name)s 的评分表已提交，不能移出。") % {"name": name})
+    if any(model.objects.filter(scorecard=scorecard).exists()
+           for model in (Score, Evidence, InspectorObservation, Transition)):
+        raise ValidationError(_("%(name)s 已录入评分、观察意见或佐证材料（或评分表有流程记录），不能移出：评分记录须保留。")
+                              % {"name": name})
+    size = Scorecard.objects.filter(evaluation=evaluation).count() - 1
+    if size < evaluation.round.panel_min:
+        raise ValidationError(_("移出后专家组只剩 %(n)s 人，本批次至少 %(min)s 人（含组长）；请先补充专家。")
+                              % {"n": size, "min": evaluation.round.panel_min})
+    scorecard.delete()
+    Transition.objects.create(evaluation=evaluation, action=Transition.Action.ASSIGN, by=by,
+                              reason=_("移出专家组：%(name)s；原因：%(reason)s") % {"name": name, "reason": reason[:500]})
+    audit_record(event="panel.remove", request=request, user=by, obj=evaluation,
+                 inspector=scorecard.inspector.username, reason=reason[:500])
+    notices.panel_removed(scorecard=scorecard, by=by, reason=reason[:500])
 
 
 def _check_panel_size(*, round: Round, schools, existing: dict, new_ids: set) -> None:
@@ -317,6 +359,7 @@ def scorecard_submit(*, scorecard: Scorecard, by, request=None) -> Scorecard:
     )
     _refresh_following_finals(scorecard.evaluation, by=by)
     audit_record(event="scorecard.submit", request=request, user=by, obj=scorecard)
+    notices.scorecard_submitted(scorecard=scorecard, by=by)
     return scorecard
 
 
@@ -407,6 +450,7 @@ def scorecard_return(*, scorecard: Scorecard, by, reason: str, request=None) -> 
     )
     _refresh_following_finals(evaluation, by=by)
     audit_record(event="scorecard.return", request=request, user=by, obj=scorecard, reason=reason)
+    notices.scorecard_returned(scorecard=scorecard, by=by, reason=reason)
     return scorecard
 
 
@@ -466,6 +510,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by, request=None) -> Evaluati
     evaluation.save(update_fields=["status", "finalized_at", "finalized_by"])
     Transition.objects.create(evaluation=evaluation, action=Transition.Action.FINALIZE, by=by)
     audit_record(event="evaluation.finalize", request=request, user=by, obj=evaluation, defaults=len(missing))
+    notices.evaluation_finalized(evaluation=evaluation, by=by)
     return evaluation
 
 
@@ -495,6 +540,7 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str, request=None) 
     evaluation.save(update_fields=["status", "finalized_at", "finalized_by"])
     Transition.objects.create(evaluation=evaluation, action=Transition.Action.REOPEN, by=by, reason=reason)
     audit_record(event="evaluation.reopen", request=request, user=by, obj=evaluation, reason=reason)
+    notices.evaluation_reopened(evaluation=evaluation, by=by, reason=reason)
     return evaluation
 
 

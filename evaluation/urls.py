@@ -28,4 +28,6 @@ urlpatterns = [
     path("evaluations/<int:pk>/opinion/", views.opinion, name="opinion"),
     path("evaluations/<int:pk>/final/history/", views.final_score_history, name="final_score_history"),
     path("evaluations/<int:pk>/scorecards/<int:scorecard_pk>/return/", views.scorecard_return, name="scorecard_return"),
+    path("evaluations/<int:pk>/scorecards/<int:scorecard_pk>/remove/", views.panel_member_remove,
+         name="panel_member_remove"),
 ]

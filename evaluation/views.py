@@ -29,6 +29,7 @@ from .forms import (
     ObservationsForm,
     OpinionForm,
     PanelAssignForm,
+    RemoveMemberForm,
     ReopenForm,
     ReturnForm,
     RoundForm,
@@ -454,6 +455,9 @@ def evaluation_detail(request, pk: int):
             "can_reopen": roles.is_admin(request.user) and evaluation.is_finalized,
             "opinion": selectors.evaluation_opinion(evaluation=evaluation, tree=data.tree),
             "reopen_form": ReopenForm(),
+            # 移出专家组 (admins, while the evaluation is open); the service says why a member cannot go.
+            "removable": ([c for c in data.scorecards if not c.is_lead]
+                          if roles.is_admin(request.user) and lock_reason is None else []),
             "missing_notes": selectors.reconcile_rows_missing_notes(data) if can_edit else [],
             "evidence_prefix": reverse("evaluation:evidence_download", args=[0])[: -len("0/")],
             "self_side": (side := _self_side(evaluation)),
@@ -522,6 +526,27 @@ def scorecard_return(request, pk: int, scorecard_pk: int):
         messages.success(
             request, _("已退回 %(name)s 的评分表，该专家可以修改后重新提交。") % {"name": card.inspector.display_name}
         )
+    return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+
+
+@require_POST
+def panel_member_remove(request, pk: int, scorecard_pk: int):
+    """移出专家组: an admin takes an inspector who has recorded nothing off the panel, with a reason."""
+    evaluation, _mine = _panel_evaluation(request, pk)
+    _require_admin(request)
+    card = get_object_or_404(Scorecard.objects.select_related("inspector"), pk=scorecard_pk, evaluation=evaluation)
+    form = RemoveMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
+    try:
+        services.panel_member_remove(scorecard=card, by=request.user, reason=form.cleaned_data["reason"],
+                                     request=request)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已将 %(name)s 移出专家组，并通知本人。") % {"name": card.inspector.display_name})
     return redirect("evaluation:evaluation_detail", pk=evaluation.pk)
 
 

@@ -25,7 +25,7 @@ from config.text import clean_field_text, is_invisible_or_control
 from evaluation.models import Evaluation, Round
 from reports.selectors import round_totals
 
-from . import selectors
+from . import notices, selectors
 from .models import Objection, Recognition, RecognitionEntry, RecognitionList, RecognitionTransition
 
 REASON_MAX_LENGTH = 1000
@@ -263,6 +263,8 @@ def recognition_publish(*, rlist: RecognitionList, objection_contact: str, start
             ends_on=ends_on.isoformat(), proposed=check.proposed)
     audit_record(event="recognition.publish", request=request, user=by, obj=rlist, round=rlist.round.name,
                  date_from=starts_on.isoformat(), date_to=ends_on.isoformat(), count=check.proposed)
+    notices.published(rlist=rlist, by=by, entries=RecognitionEntry.objects.filter(
+        list=rlist, decision=RecognitionEntry.Decision.PROPOSED, withdrawn=False).select_related("evaluation__school"))
     return rlist
 
 
@@ -471,6 +473,7 @@ def recognition_conclude(*, rlist: RecognitionList, document_no: str, recognized
     audit_record(event="recognition.conclude", request=request, user=by, obj=rlist, round=rlist.round.name,
                  document_no=document_no, date_from=recognized_on.isoformat(), date_to=valid_until.isoformat(),
                  count=len(made))
+    notices.concluded(rlist=rlist, recognitions=made, by=by)
     return made
 
 

@@ -24,6 +24,7 @@ from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Evaluation
 from rubric.models import Element
 
+from . import notices
 from .models import (RectificationEvidence, RectificationItem, RectificationReport, RectificationReview,
                      RectificationTransition)
 
@@ -130,6 +131,7 @@ def rectification_item_create(*, evaluation: Evaluation, element_codes, problem:
                                            to_status=item.status, by=by)
     audit_record(event="rectification.create", request=request, user=by, obj=item, school=evaluation.school.code,
                  round=evaluation.round.name, elements=codes, deadline=deadline.isoformat(), source=source)
+    notices.created(item=item, by=by)
     return item
 
 
@@ -170,6 +172,7 @@ def rectification_report(*, item: RectificationItem, text: str, files=(), versio
           reason=_("未通过后再次报告") if returned else "")
     audit_record(event="rectification.report", request=request, user=by, obj=item, report=report.pk,
                  files=[e.sha256 for e in stored], again=returned)
+    notices.reported(item=item, by=by)
     return report
 
 
@@ -198,4 +201,5 @@ def rectification_review(*, item: RectificationItem, outcome: str, note: str, ve
     _move(item, to, action=RectificationTransition.Action.REVIEW, by=by, reason=note)
     audit_record(event="rectification.review", request=request, user=by, obj=item, outcome=outcome,
                  report=report.pk if report else None)
+    notices.reviewed(item=item, review=review, by=by)
     return review

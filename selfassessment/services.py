@@ -22,7 +22,7 @@ from config.uploads import UploadRefused, check_evidence_upload
 from evaluation.models import Round
 from evaluation.versioned import SaveResult, save_versioned
 
-from . import selectors
+from . import notices, selectors
 from .models import SchoolNomination, SelfAssessment, SelfEvidence, SelfScore, Transition
 
 SELF_LABELS = ("自评分", "自评说明")
@@ -246,6 +246,7 @@ def self_assessment_submit(*, self_assessment, by, request=None, today: date | N
     Transition.objects.create(self_assessment=sa, action=Transition.Action.SUBMIT, by=by,
                               reason=_("修改后重新提交") if returned else "")
     audit_record(event="self_assessment.submit", request=request, user=by, obj=sa, resubmitted=returned)
+    notices.step(sa=sa, action="submit", by=by)
     return sa
 
 
@@ -366,6 +367,7 @@ def self_assessment_return(*, self_assessment, by, reason: str = "", element_rea
                               element_reasons=reasons)
     audit_record(event="self_assessment.return", request=request, user=by, obj=sa, reason=reason,
                  element_reasons=reasons)
+    notices.step(sa=sa, action="return", by=by, reason=reason)
     return sa
 
 
@@ -385,6 +387,7 @@ def self_assessment_recommend(*, self_assessment, by, opinion: str, request=None
     sa.save(update_fields=["status", "district_opinion", "recommended_at", "updated_at"])
     Transition.objects.create(self_assessment=sa, action=Transition.Action.RECOMMEND, by=by, reason=opinion)
     audit_record(event="self_assessment.recommend", request=request, user=by, obj=sa, opinion=opinion)
+    notices.step(sa=sa, action="recommend", by=by, reason=opinion)
     return sa
 
 
@@ -409,6 +412,7 @@ def self_assessment_send_back(*, self_assessment, by, reason: str, request=None)
     sa.save(update_fields=["status", "district_opinion", "recommended_at", "updated_at"])
     Transition.objects.create(self_assessment=sa, action=Transition.Action.SEND_BACK, by=by, reason=reason)
     audit_record(event="self_assessment.send_back", request=request, user=by, obj=sa, reason=reason)
+    notices.step(sa=sa, action="send_back", by=by, reason=reason)
     return sa
 
 
@@ -428,6 +432,7 @@ def self_assessment_admit(*, self_assessment, by, request=None) -> SelfAssessmen
     sa.save(update_fields=["status", "evaluation", "decided_at", "updated_at"])
     Transition.objects.create(self_assessment=sa, action=Transition.Action.ADMIT, by=by)
     audit_record(event="self_assessment.admit", request=request, user=by, obj=sa, evaluation=evaluation.pk)
+    notices.step(sa=sa, action="admit", by=by)
     return sa
 
 
@@ -450,4 +455,5 @@ def self_assessment_decline(*, self_assessment, by, reason: str, request=None) -
     sa.save(update_fields=["status", "decision_reason", "decided_at", "updated_at"])
     Transition.objects.create(self_assessment=sa, action=Transition.Action.DECLINE, by=by, reason=reason)
     audit_record(event="self_assessment.decline", request=request, user=by, obj=sa, reason=reason)
+    notices.step(sa=sa, action="decline", by=by, reason=reason)
     return sa

@@ -74,6 +74,9 @@ PAGES = [
     Page("alice", "score-history", lambda w: reverse("evaluation:score_history", args=[_card(w, w.alice), "C1"])),
     Page("alice", "403", lambda w: reverse("schools:school_list")),
     Page("alice", "password-change", lambda w: reverse("accounts:password_change")),
+    Page("alice", "notifications", lambda w: reverse("notifications:list")),
+    Page("alice", "notification-settings", lambda w: reverse("notifications:settings")),
+    Page("admin", "consolidation-open", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
     Page("lead", "inspector-home", lambda w: reverse("evaluation:inspector_home")),
     Page("lead", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.lead)])),
     Page("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
@@ -184,6 +187,22 @@ PAGES = [
 ROLES = list(dict.fromkeys(p.role for p in PAGES))
 
 
+def _notifications_world(w):
+    """A read and an unread notification for alice (the bell shows a count; the list both states), and
+    an empty member on the open panel so the admin's consolidation page offers 移出专家组."""
+    from accounts import roles
+    from notifications.models import Kind
+    from notifications.services import notification_read, notify
+
+    [first] = notify(users=[w.alice], kind=Kind.PANEL_ASSIGNED, title="您被分配到雁塔区第一小学的专家组",
+                     body="评估批次：2026年度新优质学校评估", url=reverse("evaluation:inspector_home"))
+    notification_read(notification=first, by=w.alice)
+    notify(users=[w.alice], kind=Kind.SCORECARD_RETURNED, title="您对雁塔区第一小学的评分表被组长退回",
+           body="退回原因：C12 证据不足")
+    Scorecard.objects.get_or_create(evaluation=w.evaluation,
+                                    inspector=f.user("carol_axe", roles.INSPECTOR, name="钱专家"))
+
+
 def _more_world(w):
     """What the pages need beyond `world`: scores in progress on the panel's evaluation, two
     finalized evaluations (ranking, dashboard, reports), one with nothing scored (the school report's
@@ -204,6 +223,7 @@ def _more_world(w):
     _recognition_world(w)
     _rectification_world(w)
     _story_world(w)
+    _notifications_world(w)
     return w
 
 

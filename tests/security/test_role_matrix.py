@@ -76,6 +76,12 @@ EXPECTED_GET = {
         "school_user": 404, "other_school_user": 404,
     },
     "evaluation:scorecard_return": {r: 405 for r in ROLES},
+    "evaluation:panel_member_remove": {r: 405 for r in ROLES},
+    # Notifications: everyone signed in has their own list and email settings; opening is a POST (one's own only).
+    "notifications:list": {r: 200 for r in ROLES},
+    "notifications:settings": {r: 200 for r in ROLES},
+    "notifications:open": {r: 405 for r in ROLES},
+    "notifications:read_all": {r: 405 for r in ROLES},
     # 学校自评申报: a school account's own rounds; world.round takes no applications, so its
     # self-assessment pages are 404 for the schools and 403 for every other role.
     "selfassessment:home": {**_only({"school_user", "other_school_user"}),
@@ -158,7 +164,8 @@ EXPECTED_GET = {
 
 # POSTs that any signed-in person may make (their own login, logout, password).
 POST_OPEN = {"accounts:login", "accounts:logout", "accounts:password_change",
-             "twofactor:setup", "twofactor:verify", "twofactor:recovery"}
+             "twofactor:setup", "twofactor:verify", "twofactor:recovery",
+             "notifications:read_all", "notifications:settings"}
 
 
 def _named_routes(resolver=None, prefix=""):
@@ -269,7 +276,15 @@ ROUTE_OBJECTS = {
        for name in ("item_detail", "item_report", "item_review")},
     "rectification:evidence_download": lambda w: _rectification_objects(w)["evidence"],
     "rectification:create": lambda w: _rectification_objects(w)["evaluation"],
+    # alice's own notification: everyone else's POST to open it is a 404.
+    "notifications:open": lambda w: _notification_of_alice(w),
 }
+
+
+def _notification_of_alice(world):
+    from notifications.models import Kind, Notification
+    return Notification.objects.get_or_create(user=world.alice, kind=Kind.PANEL_ASSIGNED, title="分配到专家组",
+                                              defaults={"created_at": world.round.created_at})[0].pk
 
 
 def _object_for(world, route: str, key: str):
