@@ -32,6 +32,9 @@ FOCUS_PAGES = [
     # ~300 stops above a sticky Save bar; the same table at both widths, so one width keeps the run short.
     ("admin", "rubric-editor", lambda w: reverse("rubric:version_detail", args=[w.draft.pk]), (1280,)),
     ("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk]), BOTH),
+    # The school's 自评 workspace: the scoring page's sticky totals and indicator headings, with upload
+    # controls per evidence requirement between the score fields.
+    ("school_user", "self-workspace", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk]), BOTH),
 ]
 
 # Runs in the page on document.activeElement; returns null when focus is on the page itself.
