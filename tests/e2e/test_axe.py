@@ -618,3 +618,50 @@ def test_axe_after_a_post(world, live_server, browser, settings):
         finally:
             context.close()
     assert not problems, "WCAG 2.1 A/AA problems after a POST:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------- what is folded away
+# axe checks only what is rendered: text inside a closed <details> escapes it. These pages fold parts away
+# (the school's side, offline upload, 退回 forms, element texts, methods); they are checked with every
+# <details> open, alice's scorecard submitted so that the lead's 退回 form is there.
+UNFOLDED = [
+    ("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
+    ("lead", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.lead)])),
+    ("lead", "opinion", lambda w: reverse("evaluation:opinion", args=[w.evaluation.pk])),
+    ("alice", "scorecard-submitted", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)])),
+    ("school_user", "self-workspace", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk])),
+    ("official", "school-report-self", lambda w: reverse("reports:school_report", args=[w.evaluation.pk])),
+    ("official", "self-review", lambda w: reverse("selfassessment:review", args=[w.sa_submitted.pk])),
+    ("admin", "rubric-editor", lambda w: reverse("rubric:version_detail", args=[w.draft.pk])),
+    ("admin", "self-review-recommended", lambda w: reverse("selfassessment:review", args=[w.sa_recommended.pk])),
+]
+
+
+def test_axe_with_every_details_open(world, live_server, browser):
+    from evaluation import services as es
+
+    w = _more_world(world)
+    es.scorecard_submit(scorecard=Scorecard.objects.get(pk=_card(w, w.alice)), by=w.alice)
+    problems = []
+    for role in dict.fromkeys(row[0] for row in UNFOLDED):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.add_cookies([_session_cookie(live_server, getattr(w, role))])
+        pg = context.new_page()
+        try:
+            for page_role, name, url in UNFOLDED:
+                if page_role != role:
+                    continue
+                for width in DEFAULT_WIDTHS:
+                    pg.set_viewport_size({"width": width, "height": 900})
+                    pg.goto(live_server.url + url(w))
+                    pg.wait_for_load_state("networkidle")
+                    assert urlsplit(pg.url).path == urlsplit(url(w)).path, f"{role} {name}: sent to {pg.url}"
+                    folded = pg.locator("main details").count()
+                    _open_everything(pg)
+                    where = f"[{role} · {name} · {width}px · {folded} details open] {url(w)}"
+                    problems += _report(where, _axe(pg))
+                    if width == DEFAULT_WIDTHS[0]:
+                        problems += [f"{where}: controls with the same name: {r}" for r in _repeated_names(pg)]
+        finally:
+            context.close()
+    assert not problems, "WCAG 2.1 A/AA problems with every <details> open:\n" + "\n".join(problems)
