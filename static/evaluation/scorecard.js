@@ -178,7 +178,8 @@
       body.append("version_" + code, field("version_", code).value);
       setState(code, "saving");
     });
-    announce(fill(LABELS.saving_n, { n: codes.length }));
+    // Announced once per save: its outcome; "saving" only when the answer is slow to come.
+    var slow = window.setTimeout(function () { announce(fill(LABELS.saving_n, { n: codes.length })); }, 2000);
     fetch(saveUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json", "X-CSRFToken": csrf }
@@ -235,6 +236,7 @@
       announce(fill(LABELS.offline_n, { n: showPending() }));
       scheduleRetry();
     }).then(function () {
+      window.clearTimeout(slow);
       inflight = false;
       showPending();
       flush();

@@ -58,6 +58,13 @@ def _card(w, user):
     return Scorecard.objects.get(evaluation=w.evaluation, inspector=user).pk
 
 
+def _panel_self(w):
+    """The 雁塔 school's admitted self-assessment beside the panel's evaluation (admitted_on_panel)."""
+    from selfassessment.models import SelfAssessment
+
+    return SelfAssessment.objects.get(round=w.round, school=w.school).pk
+
+
 PAGES = [
     # Anyone
     Page("anon", "login", lambda w: reverse("accounts:login"), widths=(1280, 768, PHONE)),
@@ -125,6 +132,75 @@ PAGES = [
          lambda w: reverse("rubric:version_compare") + f"?old={w.version.code}&new={w.draft.code}"),
     Page("admin", "rubric-history", lambda w: reverse("rubric:version_history", args=[w.draft.pk])),
     Page("admin", "rubric-clone", lambda w: reverse("rubric:version_clone", args=[w.version.pk])),
+    # Issue 18 audit: every routed page for every role that may open it (a page differs by role in its
+    # top bar, its read-only branches and its data), and the pages a browser reaches only after a POST
+    # (test_axe_after_a_post below).
+    Page("anon", "throttled", render="accounts/throttled.html"),
+    Page("anon", "two-factor-locked", render="twofactor/locked.html"),
+    Page("alice", "two-factor", lambda w: reverse("twofactor:manage")),
+    Page("alice", "two-factor-setup", lambda w: reverse("twofactor:setup")),
+    Page("alice", "rectification-ledger-empty", lambda w: reverse("rectification:ledger")),
+    Page("alice", "self-review-panel", lambda w: reverse("selfassessment:review", args=[_panel_self(w)])),
+    Page("lead", "scorecard-of-panel-member",
+         lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)])),
+    Page("lead", "observations-of-panel-member",
+         lambda w: reverse("evaluation:observations", args=[_card(w, w.alice)])),
+    Page("lead", "self-review-panel", lambda w: reverse("selfassessment:review", args=[_panel_self(w)])),
+    Page("bob", "rectification-ledger", lambda w: reverse("rectification:ledger")),
+    Page("bob", "rectification-item", lambda w: reverse("rectification:item_detail", args=[w.rect_reported.pk])),
+    Page("bob", "rectification-create",
+         lambda w: reverse("rectification:create", args=[w.other_evaluation.pk]) + "?source=low_score&elements=C1"),
+    Page("bob", "final-score-history",
+         lambda w: reverse("evaluation:final_score_history", args=[w.other_evaluation.pk])),
+    Page("official", "analytics", lambda w: reverse("analytics:page")),
+    Page("official", "renewal", lambda w: reverse("recognition:renewal") + "?days=3650"),
+    Page("official", "objections", lambda w: reverse("recognition:objections", args=[w.round.pk])),
+    Page("official", "scorecard-read-only", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)])),
+    Page("official", "observations", lambda w: reverse("evaluation:observations", args=[_card(w, w.alice)])),
+    Page("official", "consolidation-read-only",
+         lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
+    Page("official", "final-score-history",
+         lambda w: reverse("evaluation:final_score_history", args=[w.evaluation.pk])),
+    Page("official", "rectification-ledger-empty", lambda w: reverse("rectification:ledger")),
+    Page("official", "self-review-admitted", lambda w: reverse("selfassessment:review", args=[_panel_self(w)])),
+    Page("city_official", "round-list", lambda w: reverse("evaluation:round_list")),
+    Page("city_official", "round-detail", lambda w: reverse("evaluation:round_detail", args=[w.round.pk])),
+    Page("city_official", "recognition-index", lambda w: reverse("recognition:index")),
+    Page("city_official", "objection-detail",
+         lambda w: reverse("recognition:objection_detail", args=[w.objection.pk])),
+    Page("city_official", "renewal", lambda w: reverse("recognition:renewal") + "?days=3650"),
+    Page("city_official", "school-story", lambda w: reverse("reports:school_story", args=[w.other_school.pk])),
+    Page("city_official", "rectification-ledger", lambda w: reverse("rectification:ledger")),
+    Page("city_official", "rectification-item",
+         lambda w: reverse("rectification:item_detail", args=[w.rect_reported.pk])),
+    Page("city_official", "self-status", lambda w: reverse("selfassessment:status") + f"?round={w.sa_round.pk}"),
+    Page("city_official", "opinion-read-only", lambda w: reverse("evaluation:opinion", args=[w.finalized.pk])),
+    Page("admin", "school-story", lambda w: reverse("reports:school_story", args=[w.school.pk])),
+    Page("admin", "final-score-history",
+         lambda w: reverse("evaluation:final_score_history", args=[w.other_evaluation.pk])),
+    Page("admin", "opinion", lambda w: reverse("evaluation:opinion", args=[w.evaluation.pk])),
+    Page("admin", "scorecard-read-only", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)])),
+    Page("admin", "school-report", lambda w: reverse("reports:school_report", args=[w.finalized.pk])),
+    Page("admin", "dashboard", lambda w: reverse("reports:dashboard")),
+    Page("admin", "rectification-item-pending",
+         lambda w: reverse("rectification:item_detail", args=[w.rect_pending.pk])),
+    Page("admin", "self-status", lambda w: reverse("selfassessment:status") + f"?round={w.sa_round.pk}"),
+    Page("school_user", "rectification-school-empty", lambda w: reverse("rectification:school_items"),
+         widths=(1280, 768, PHONE)),
+    Page("school_user", "two-factor", lambda w: reverse("twofactor:manage"), widths=(1280, 768, PHONE)),
+    Page("school_user", "password-change", lambda w: reverse("accounts:password_change"),
+         widths=(1280, 768, PHONE)),
+    Page("other_school_user", "my-results", lambda w: reverse("reports:my_results"), widths=(1280, 768, PHONE)),
+    Page("other_school_user", "school-story", lambda w: reverse("reports:school_story", args=[w.other_school.pk]),
+         widths=(1280, 768, PHONE)),
+    Page("other_school_user", "self-home", lambda w: reverse("selfassessment:home"), widths=(1280, 768, PHONE)),
+    Page("other_school_user", "self-status", lambda w: reverse("selfassessment:status"), widths=(1280, 768, PHONE)),
+    Page("security_admin", "user-new", lambda w: reverse("accounts:user_create")),
+    Page("security_admin", "user-import", lambda w: reverse("accounts:user_import")),
+    Page("security_admin", "two-factor", lambda w: reverse("twofactor:manage")),
+    Page("auditor", "two-factor", lambda w: reverse("twofactor:manage")),
+    Page("auditor", "password-change", lambda w: reverse("accounts:password_change")),
+    Page("nobody", "password-change", lambda w: reverse("accounts:password_change")),
     # 学校自评申报: the school's pages (phones too), the district's review, the city's admission
     Page("school_user", "home", lambda w: reverse("accounts:home"), redirects=True),
     Page("school_user", "self-home", lambda w: reverse("selfassessment:home"), widths=(1280, 768, PHONE)),
@@ -443,3 +519,169 @@ def test_axe_core_is_used_only_by_tests():
             if path.is_file() and path.suffix in {".html", ".js", ".css", ".py"} and AXE_DIR not in path.parents:
                 text = path.read_text(encoding="utf-8", errors="ignore")
                 assert "axe-core" not in text and "axe.min.js" not in text, f"{path} loads axe-core"
+
+
+# Pages that are in PAGES to be refused: their error page is what is checked.
+REFUSED = {("alice", "403"): 403, ("anon", "404"): 404}
+
+
+def test_every_listed_page_opens_for_its_role(world, settings):
+    """Each routed page in PAGES answers 200 to its role (not a 403/404 page checked by mistake, which
+    the browser walk cannot tell from the real page by its path), except those listed to be refused."""
+    settings.PUBLIC_NOTICE_ENABLED = True
+    w = _more_world(world)
+    wrong = []
+    for role in ROLES:
+        client = Client()
+        if role != "anon":
+            client.force_login(getattr(w, role))
+        for p in (p for p in PAGES if p.role == role and p.url):
+            status = client.get(p.url(w)).status_code
+            expected = REFUSED.get((role, p.name), 302 if p.redirects else 200)
+            if status != expected:
+                wrong.append(f"{role} · {p.name}: {status}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- pages a browser reaches only by posting
+# A refused file, a form sent empty, a wrong password, a one-time password shown once: the pages (and page
+# states) that PAGES cannot list by URL. Each row: role, name, the page to start on, what the user does there,
+# and a text the resulting page must show (so the walk checks the state it means to).
+NOT_A_WORKBOOK = {"name": "评分表.xlsx", "mimeType": "application/octet-stream", "buffer": "不是工作簿".encode()}
+
+
+def _open_everything(pg):
+    pg.evaluate("() => { document.querySelectorAll('details').forEach(d => { d.open = true; }); }")
+
+
+def _send_bad_file(pg):
+    """The first form in <main> with a file field, sent with a file that is not what it asks for."""
+    _open_everything(pg)
+    form = pg.locator("main form:has(input[type=file])").first
+    form.locator("input[type=file]").first.set_input_files(NOT_A_WORKBOOK)
+    form.evaluate("f => { f.noValidate = true; }")
+    form.locator("button[type=submit]").first.click()
+
+
+def _send_empty(pg):
+    """The page's main form sent as it stands, the browser's own checks off (the server's must speak)."""
+    form = pg.locator("main form[method=post]:not([hidden])").first
+    form.evaluate("f => { f.noValidate = true; }")
+    form.locator("button[type=submit]").last.click()
+
+
+def _wrong_password(pg):
+    for field in pg.locator("main input[type=password]").all():
+        field.fill("Wrong-password-123")
+    pg.locator("main button[type=submit]").first.click()
+
+
+def _wrong_login(pg):
+    pg.get_by_label("用户名").fill("alice")
+    pg.get_by_label("密码").fill("Wrong-password-123")
+    pg.get_by_role("button", name="登录").click()
+
+
+def _reset_password(pg):
+    pg.once("dialog", lambda dialog: dialog.accept())
+    pg.get_by_role("button", name="重置密码").click()
+
+
+POSTED = [
+    ("anon", "login-refused", lambda w: reverse("accounts:login"), _wrong_login, "用户名或密码"),
+    ("alice", "scorecard-upload-refused", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)]),
+     _send_bad_file, "评分表导入失败"),
+    ("alice", "password-change-refused", lambda w: reverse("accounts:password_change"), _wrong_password, ""),
+    ("school_user", "self-upload-refused", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk]),
+     _send_bad_file, ""),
+    ("admin", "round-form-refused", lambda w: reverse("evaluation:round_create"), _send_empty, ""),
+    ("admin", "school-form-refused", lambda w: reverse("schools:school_create"), _send_empty, ""),
+    ("admin", "school-import-refused", lambda w: reverse("schools:school_import"), _send_bad_file, ""),
+    ("admin", "rubric-import-refused", lambda w: reverse("rubric:version_list"), _send_bad_file, "文件被拒绝"),
+    ("security_admin", "user-form-refused", lambda w: reverse("accounts:user_create"), _send_empty, ""),
+    ("security_admin", "user-import-refused", lambda w: reverse("accounts:user_import"), _send_bad_file, ""),
+    ("security_admin", "one-time-password", lambda w: reverse("accounts:user_edit", args=[w.alice.pk]),
+     _reset_password, "一次性密码"),
+]
+
+
+def test_axe_after_a_post(world, live_server, browser, settings):
+    """The pages and states reached by posting, for their roles, at 1280 and 768 px: 0 WCAG A/AA
+    violations and no repeated control names. An error state must carry its reason in an alert or
+    next to the field (an .invalid-feedback, or the page's error list)."""
+    w = _more_world(world)
+    problems = []
+    for role in dict.fromkeys(row[0] for row in POSTED):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        if role != "anon":
+            context.add_cookies([_session_cookie(live_server, getattr(w, role))])
+        pg = context.new_page()
+        try:
+            for page_role, name, start, act, marker in POSTED:
+                if page_role != role:
+                    continue
+                for width in DEFAULT_WIDTHS:
+                    pg.set_viewport_size({"width": width, "height": 900})
+                    pg.goto(live_server.url + start(w))
+                    pg.wait_for_load_state("networkidle")
+                    act(pg)
+                    pg.wait_for_load_state("networkidle")
+                    where = f"[{role} · {name} · {width}px] {pg.url}"
+                    text = pg.locator("main").inner_text()
+                    assert marker in text, f"{where}: “{marker}” not on the page:\n{text[:500]}"
+                    if name.endswith("-refused"):
+                        reason = pg.locator("main [role=alert], main .invalid-feedback, main #upload-errors")
+                        assert reason.count() > 0, f"{where}: no error shown:\n{text[:500]}"
+                    problems += _report(where, _axe(pg))
+                    if width == DEFAULT_WIDTHS[0]:
+                        problems += [f"{where}: controls with the same name: {r}" for r in _repeated_names(pg)]
+        finally:
+            context.close()
+    assert not problems, "WCAG 2.1 A/AA problems after a POST:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------- what is folded away
+# axe checks only what is rendered: text inside a closed <details> escapes it. These pages fold parts away
+# (the school's side, offline upload, 退回 forms, element texts, methods); they are checked with every
+# <details> open, alice's scorecard submitted so that the lead's 退回 form is there.
+UNFOLDED = [
+    ("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk])),
+    ("lead", "scorecard", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.lead)])),
+    ("lead", "opinion", lambda w: reverse("evaluation:opinion", args=[w.evaluation.pk])),
+    ("alice", "scorecard-submitted", lambda w: reverse("evaluation:scorecard", args=[_card(w, w.alice)])),
+    ("school_user", "self-workspace", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk])),
+    ("official", "school-report-self", lambda w: reverse("reports:school_report", args=[w.evaluation.pk])),
+    ("official", "self-review", lambda w: reverse("selfassessment:review", args=[w.sa_submitted.pk])),
+    ("admin", "rubric-editor", lambda w: reverse("rubric:version_detail", args=[w.draft.pk])),
+    ("admin", "self-review-recommended", lambda w: reverse("selfassessment:review", args=[w.sa_recommended.pk])),
+]
+
+
+def test_axe_with_every_details_open(world, live_server, browser):
+    from evaluation import services as es
+
+    w = _more_world(world)
+    es.scorecard_submit(scorecard=Scorecard.objects.get(pk=_card(w, w.alice)), by=w.alice)
+    problems = []
+    for role in dict.fromkeys(row[0] for row in UNFOLDED):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.add_cookies([_session_cookie(live_server, getattr(w, role))])
+        pg = context.new_page()
+        try:
+            for page_role, name, url in UNFOLDED:
+                if page_role != role:
+                    continue
+                for width in DEFAULT_WIDTHS:
+                    pg.set_viewport_size({"width": width, "height": 900})
+                    pg.goto(live_server.url + url(w))
+                    pg.wait_for_load_state("networkidle")
+                    assert urlsplit(pg.url).path == urlsplit(url(w)).path, f"{role} {name}: sent to {pg.url}"
+                    folded = pg.locator("main details").count()
+                    _open_everything(pg)
+                    where = f"[{role} · {name} · {width}px · {folded} details open] {url(w)}"
+                    problems += _report(where, _axe(pg))
+                    if width == DEFAULT_WIDTHS[0]:
+                        problems += [f"{where}: controls with the same name: {r}" for r in _repeated_names(pg)]
+        finally:
+            context.close()
+    assert not problems, "WCAG 2.1 A/AA problems with every <details> open:\n" + "\n".join(problems)

@@ -32,6 +32,14 @@ FOCUS_PAGES = [
     # ~300 stops above a sticky Save bar; the same table at both widths, so one width keeps the run short.
     ("admin", "rubric-editor", lambda w: reverse("rubric:version_detail", args=[w.draft.pk]), (1280,)),
     ("lead", "consolidation", lambda w: reverse("evaluation:evaluation_detail", args=[w.evaluation.pk]), BOTH),
+    # The school's 自评 workspace: the scoring page's sticky totals and indicator headings, with upload
+    # controls per evidence requirement between the score fields.
+    ("school_user", "self-workspace", lambda w: reverse("selfassessment:workspace", args=[w.sa_round.pk]), BOTH),
+    # A select and a reason per row (拟认定名单), date filters (审计日志), a school's report form with files (整改).
+    ("admin", "recognition-draft", lambda w: reverse("recognition:list_detail", args=[w.draft_round.pk]), BOTH),
+    ("auditor", "audit-log", lambda w: reverse("audit:event_list"), BOTH),
+    ("other_school_user", "rectification-item",
+     lambda w: reverse("rectification:item_detail", args=[w.rect_pending.pk]), BOTH),
 ]
 
 # Runs in the page on document.activeElement; returns null when focus is on the page itself.

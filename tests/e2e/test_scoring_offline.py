@@ -221,3 +221,23 @@ def test_the_retry_button_sends_what_is_kept_once_the_network_is_back(world, liv
     scores = {s.element.code: (str(s.points), s.version) for s in Score.objects.filter(scorecard=card).select_related("element")}
     assert scores == {"C1": ("1.00", 1), "C2": ("0.50", 1)}
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('nqs.pending.')).length") == 0
+
+
+def test_a_save_is_announced_once_not_per_keystroke(world, live_server, page):
+    """Typing a score character by character announces nothing; the save that follows is announced
+    once, by its outcome (issue 18 §3)."""
+    card = Scorecard.objects.get(evaluation=world.evaluation, inspector=world.alice)
+    _login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/evaluation/scorecards/{card.pk}/")
+    page.evaluate("""() => {
+      window.announced = [];
+      const region = document.getElementById('global-state');
+      new MutationObserver(() => { if (region.textContent) { window.announced.push(region.textContent); } })
+        .observe(region, {childList: true, characterData: true, subtree: true});
+    }""")
+    page.locator("#points_C1").press_sequentially("0.5", delay=80)
+    assert page.evaluate("window.announced") == []  # within the autosave's pause: nothing said yet
+    expect(page.locator("#state_C1")).to_have_text("已保存")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.announced") == ["已保存 1 项。"]
+    assert str(Score.objects.get(scorecard=card, element__code="C1").points) == "0.50"
