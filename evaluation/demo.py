@@ -150,8 +150,24 @@ OPINION_SUGGESTIONS = [
 ]
 
 
+# What seed_demo can serve; the command refuses anything else before writing. 2,000 schools is a
+# large city (Xi'an has well over a thousand compulsory schools); school codes leave room for more.
+MAX_SCHOOLS = 2000
+MAX_SEED = 2**31 - 1
+PANEL_SIZES = (2, 3, 3)  # drawn per school: two or three inspectors
+PANEL_MAX = max(PANEL_SIZES)
+
+
 class DemoDataExists(Exception):
     pass
+
+
+class DemoPanelImpossible(Exception):
+    """After 回避, fewer inspectors may sit on a school's panel than the panel needs."""
+
+    def __init__(self, school: str, need: int):
+        super().__init__(school)
+        self.school, self.need = school, need
 
 
 class DemoCodesTaken(Exception):
@@ -242,7 +258,50 @@ def _school_name(rng: random.Random, district: District, stage: str, location: s
         if name not in used:
             used.add(name)
             return name, address
-    raise RuntimeError("could not find an unused school name")  # only with absurd --schools values
+    # A crowded district (hundreds of schools at a city's size): the first unused of a fixed list of
+    # numbered names (at least 9,999 per district, stage and location), e.g. 西安市雁塔区第二十三小学.
+    for name in _numbered_names(district, stage, location, city_prefix, streets, towns):
+        if name not in used:
+            used.add(name)
+            return name, address
+    raise AssertionError("unreachable below MAX_SCHOOLS")
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 23 → 二十三, 105 → 一百零五, 1010 → 一千零一十 (1 ≤ n ≤ 9999)."""
+    digits = "零一二三四五六七八九"
+    if not 1 <= n <= 9999:
+        raise ValueError(n)
+    if 10 <= n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // value % 10
+        if digit:
+            if zero and out:
+                out += "零"
+            out += digits[digit] + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def _numbered_names(district: District, stage: str, location: str, city_prefix: str, streets: list[str],
+                    towns: list[str]):
+    """Numbered school names for one district, stage and location, in a fixed order."""
+    suffix = {School.Stage.PRIMARY: "小学", School.Stage.JUNIOR: "初级中学", School.Stage.NINE_YEAR: "九年制学校"}[stage]
+    if location == School.Location.URBAN:
+        base = "中学" if stage == School.Stage.JUNIOR else suffix
+        places = [f"{city_prefix}{district.name}第{{n}}{base}"] + [
+            f"{city_prefix}{district.name}{street}第{{n}}{suffix}" for street in streets]
+    elif location == School.Location.TOWN:
+        places = [f"{district.name}{town}第{{n}}{suffix}" for town in towns]
+    else:
+        places = [f"{district.name}{town}{village}第{{n}}{suffix}" for town in towns for village in VILLAGES]
+    for n in range(1, 10000):
+        for pattern in places:
+            yield pattern.format(n=chinese_numeral(n))
 
 
 def _weighted(rng: random.Random, pairs):
@@ -380,9 +439,11 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     panels: list[list[Scorecard]] = []
     all_cards: list[Scorecard] = []
     for ev in evaluations:
-        size = rng.choice((2, 3, 3))
+        size = rng.choice(PANEL_SIZES)
         # The demo respects 回避 like a real assignment (no one on their own unit's panel).
         allowed = [p for p in inspectors if not recusal.panel_conflicts(round=round_obj, schools=[ev.school], inspectors=[p])]
+        if len(allowed) < size:
+            raise DemoPanelImpossible(ev.school.name, size)  # the transaction rolls everything back
         members = rng.sample(allowed, size)
         cards = [Scorecard(evaluation=ev, inspector=person, is_lead=(i == 0)) for i, person in enumerate(members)]
         panels.append(cards)

@@ -109,16 +109,22 @@ def scorecard_for(*, pk: int):
 
 # ---------------------------------------------------------------- inspector home
 
-def inspector_assignments(*, user) -> list[Scorecard]:
-    """The user's scorecards in open rounds, each with `scored`, `element_count` and `total`
+def inspector_scorecards(*, user):
+    """The user's scorecards in open rounds, newest round first, by school code (a queryset to page)."""
+    return (
+        Scorecard.objects.filter(inspector=user, evaluation__round__status=Round.Status.OPEN)
+        .select_related("evaluation__round__rubric_version", "evaluation__school__district")
+        .order_by("-evaluation__round__year", "-evaluation__round_id", "evaluation__school__code", "pk")
+    )
+
+
+def inspector_assignments(*, user, cards: list[Scorecard] | None = None) -> list[Scorecard]:
+    """The user's scorecards in open rounds (or the given ones, e.g. one page of
+    `inspector_scorecards`), each with `scored`, `element_count` and `total`
     (their own running total by the one summation, as on the scorecard page) and `editable`
     (Scorecard.is_editable_by: 评分 or 查看). Two queries plus three per rubric version,
     whatever the number of assignments."""
-    cards = list(
-        Scorecard.objects.filter(inspector=user, evaluation__round__status=Round.Status.OPEN)
-        .select_related("evaluation__round__rubric_version", "evaluation__school__district")
-        .order_by("-evaluation__round__year", "-evaluation__round_id", "evaluation__school__code")
-    )
+    cards = list(inspector_scorecards(user=user)) if cards is None else cards
     own: dict[int, dict[int, Decimal]] = {card.pk: {} for card in cards}
     for card_id, element_id, points in Score.objects.filter(
         scorecard__in=list(own), points__isnull=False

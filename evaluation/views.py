@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,6 +41,8 @@ from .models import Evaluation, Evidence, PanelOpinion, Round, Scorecard
 from .parsing import fmt
 from .autosave import element_rows_save, wants_json
 from .xlsx import scorecard_xlsx
+
+PAGE_SIZE = 50  # rows per page of the round, assignment and inspector lists
 
 # ---------------------------------------------------------------- access helpers
 
@@ -118,8 +121,9 @@ def _self_totals(side, tree) -> dict | None:
 @require_GET
 def inspector_home(request):
     """My assigned schools in open rounds, with progress and running total."""
-    cards = list(selectors.inspector_assignments(user=request.user))
-    return render(request, "evaluation/inspector_home.html", {"cards": cards})
+    page = Paginator(selectors.inspector_scorecards(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = selectors.inspector_assignments(user=request.user, cards=list(page))
+    return render(request, "evaluation/inspector_home.html", {"cards": cards, "page": page})
 
 
 # ---------------------------------------------------------------- rounds (admins manage, officials read)
@@ -163,9 +167,11 @@ def _round_form(request, instance: Round):
 def round_detail(request, pk: int):
     _require_reader(request)
     round_obj = get_object_or_404(Round.objects.select_related("rubric_version"), pk=pk)
-    visible = scopes.evaluations_visible_to(request.user).filter(round=round_obj)
-    rows = selectors.round_status_rows(round=round_obj, evaluations=visible)
-    return render(request, "evaluation/round_detail.html", {"round": round_obj, "rows": rows})
+    visible = scopes.evaluations_visible_to(request.user).filter(round=round_obj).order_by("school__code")
+    # A city's round has thousands of schools: one page of them, their panels read for that page only.
+    page = Paginator(visible.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.round_status_rows(round=round_obj, evaluations=Evaluation.objects.filter(pk__in=list(page)))
+    return render(request, "evaluation/round_detail.html", {"round": round_obj, "rows": rows, "page": page})
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,7 +189,9 @@ def panel_assign(request, pk: int):
             schools = schools.filter(stage=data["stage"])
         if data.get("q"):
             schools = schools.filter(Q(name__icontains=data["q"]) | Q(code__icontains=data["q"]))
-    school_list = list(schools)
+    # One page of schools (filters kept in the page links); ticking works on the schools on screen.
+    page = Paginator(schools.order_by("district__order", "code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    school_list = list(page)
     # Why an inspector cannot be chosen, for the schools on screen (the service has the final word).
     notes = recusal.inspector_notes(
         round=round_obj, schools=school_list, inspectors=PanelAssignForm.candidates(), by=request.user
@@ -214,7 +222,9 @@ def panel_assign(request, pk: int):
             messages.success(request, _("已为 %(n)s 所学校分配专家组。") % {"n": len(evaluations)})
             return redirect("evaluation:round_detail", pk=round_obj.pk)
     panels = {}
-    for school_id, name, lead in Scorecard.objects.filter(evaluation__round=round_obj).values_list(
+    for school_id, name, lead in Scorecard.objects.filter(
+        evaluation__round=round_obj, evaluation__school__in=[s.pk for s in school_list]
+    ).order_by("evaluation_id", "-is_lead", "inspector__username").values_list(
         "evaluation__school_id", "inspector__name", "is_lead"
     ):
         panels.setdefault(school_id, []).append(f"{name}{'（组长）' if lead else ''}")
@@ -226,7 +236,7 @@ def panel_assign(request, pk: int):
         request,
         "evaluation/panel_assign.html",
         {"round": round_obj, "filters": filters, "form": form, "school_rows": school_rows, "warnings": warnings,
-         "selected_schools": selected},
+         "selected_schools": selected, "page": page},
         status=status,
     )
 

@@ -32,9 +32,9 @@ def test_closed_rounds_are_not_listed(world, login):
 
 def test_query_count_is_constant(world, login, django_assert_max_num_queries):
     c = login(world.alice)
-    # Session, user, roles, scorecards, their scores, the rubric tree (3) and the session's touch:
-    # totals by the one summation (evaluation.totals), not a second one in SQL.
-    with django_assert_max_num_queries(11):
+    # Session, user, roles, the page's count, scorecards, their scores, the rubric tree (3) and the
+    # session's touch: totals by the one summation (evaluation.totals), not a second one in SQL.
+    with django_assert_max_num_queries(12):
         assert c.get(reverse(URL)).status_code == 200
 
 

@@ -245,6 +245,54 @@ class TestDefaultRun(TestCase):
 
 
 
-def test_the_schools_count_is_validated():
-    with pytest.raises(CommandError):
-        seed("--schools", "0")
+def _nothing_written():
+    return not School.objects.exists() and not Round.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-3", str(demo.MAX_SCHOOLS + 1), "100000"])
+def test_a_schools_count_it_cannot_serve_is_refused_before_anything_is_written(value):
+    with pytest.raises(CommandError, match=f"--schools 必须是 1 到 {demo.MAX_SCHOOLS} 之间的整数（收到 {value}），未做任何改动"):
+        seed("--schools", value)
+    assert _nothing_written()
+
+
+def test_a_negative_or_huge_seed_is_refused_before_anything_is_written():
+    for value in ("-1", str(2**31)):
+        with pytest.raises(CommandError, match="--seed 必须是 0 到"):
+            seed("--schools", "5", "--seed", value)
+    assert _nothing_written()
+
+
+def test_too_few_inspectors_for_a_panel_are_refused_before_anything_is_written(monkeypatch):
+    monkeypatch.setattr(demo, "INSPECTOR_USERNAMES", demo.INSPECTOR_USERNAMES[:2])
+    with pytest.raises(CommandError, match="演示督导专家只有 2 位，少于专家组的最多人数 3 位"):
+        seed("--schools", "5")
+    assert _nothing_written()
+
+
+def test_a_panel_that_recusal_leaves_too_small_is_refused_and_rolled_back(monkeypatch):
+    monkeypatch.setattr(demo.recusal, "panel_conflicts", lambda **kwargs: ["conflict"])
+    with pytest.raises(CommandError, match="回避后可选的督导专家不足 [23] 位，无法组成专家组，未做任何改动"):
+        seed("--schools", "5")
+    assert not School.objects.exists() and not Round.objects.exists()
+
+
+def test_chinese_numerals():
+    assert [demo.chinese_numeral(n) for n in (1, 10, 11, 20, 23, 100, 101, 110, 1010, 2026)] == [
+        "一", "十", "十一", "二十", "二十三", "一百", "一百零一", "一百一十", "一千零一十", "二千零二十六"]
+
+
+def test_a_city_of_the_largest_size_gets_unique_plausible_names():
+    import random
+
+    districts = list(District.objects.order_by("order", "code"))
+    schools = demo.build_schools(random.Random(2026), demo.MAX_SCHOOLS, districts)
+    assert len(schools) == demo.MAX_SCHOOLS
+    assert len({s.name for s in schools}) == len(schools) == len({s.code for s in schools})
+    suffix = {"primary": "小学", "junior": "中学", "nine_year": "九年制学校"}
+    for school in schools:
+        assert school.district.name in school.name and school.name.endswith(suffix[school.stage]), school.name
+        assert school.address.startswith(f"西安市{school.district.name}")
+        school.full_clean(validate_unique=False)
+    # Crowded districts get numbered names (西安市雁塔区小寨第十七小学), not a traceback.
+    assert sum(1 for s in schools if "雁塔区" in s.name and "第十" in s.name) >= 10

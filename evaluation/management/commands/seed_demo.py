@@ -18,15 +18,24 @@ class Command(BaseCommand):
     help = "载入演示数据（学校、账号、2026 年度评估批次、专家组和评分），并打印演示账号。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--schools", type=int, default=60, help="学校数量（默认 60）")
+        parser.add_argument("--schools", type=int, default=60,
+                            help=f"学校数量（默认 60，最多 {demo.MAX_SCHOOLS}）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（默认 2026；相同种子生成相同数据）")
         parser.add_argument("--if-empty", action="store_true", help="数据库中已有学校或评估批次时不做任何改动")
         parser.add_argument("--reset", action="store_true", help="删除已有的演示批次及其学校后重新生成")
 
     def handle(self, *args, **options):
         count = options["schools"]
-        if not 1 <= count <= 2000:
-            raise CommandError(_("--schools 必须在 1 到 2000 之间。"))
+        # Everything the command cannot serve is refused here, before anything is written.
+        if not 1 <= count <= demo.MAX_SCHOOLS:
+            raise CommandError(_("--schools 必须是 1 到 %(max)d 之间的整数（收到 %(got)d），未做任何改动。")
+                               % {"max": demo.MAX_SCHOOLS, "got": count})
+        if not 0 <= options["seed"] <= demo.MAX_SEED:
+            raise CommandError(_("--seed 必须是 0 到 %(max)d 之间的整数（收到 %(got)d），未做任何改动。")
+                               % {"max": demo.MAX_SEED, "got": options["seed"]})
+        if len(demo.INSPECTOR_USERNAMES) < demo.PANEL_MAX:
+            raise CommandError(_("演示督导专家只有 %(have)d 位，少于专家组的最多人数 %(need)d 位，无法组成专家组，未做任何改动。")
+                               % {"have": len(demo.INSPECTOR_USERNAMES), "need": demo.PANEL_MAX})
         if options["if_empty"] and demo.database_has_data():
             self.stdout.write(_("数据库中已有数据，未载入演示数据。"))
             self._print_logins(demo.demo_accounts_present())
@@ -42,6 +51,11 @@ class Command(BaseCommand):
             raise CommandError(
                 _("学校代码 %(codes)s 已被演示批次以外的数据使用，未做任何改动（可换用 --seed 或 --schools）。")
                 % {"codes": exc}
+            ) from exc
+        except demo.DemoPanelImpossible as exc:
+            raise CommandError(
+                _("%(school)s 回避后可选的督导专家不足 %(need)d 位，无法组成专家组，未做任何改动。")
+                % {"school": exc.school, "need": exc.need}
             ) from exc
         except LookupError as exc:
             raise CommandError(_("找不到已发布的评估细则“%(code)s”：请先运行 python manage.py migrate。") % {"code": exc}) from exc
