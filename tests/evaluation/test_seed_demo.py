@@ -248,3 +248,17 @@ class TestDefaultRun(TestCase):
 def test_the_schools_count_is_validated():
     with pytest.raises(CommandError):
         seed("--schools", "0")
+
+
+def test_the_demo_biased_inspectors_are_flagged_by_the_analytics():
+    """seed_demo's INSPECTOR_BIAS shows on the analytics: the lenient one flagged 偏宽, the strict one 偏严."""
+    from analytics.selectors import round_analytics
+
+    seed("--schools", "30", "--seed", "7")
+    a = round_analytics(round=demo.demo_round())
+    by_name = {x.username: x.overall for x in a.leniency}
+    assert by_name["liuyang"].flagged and by_name["liuyang"].mean_deviation > 0
+    assert by_name["sunhao"].flagged and by_name["sunhao"].mean_deviation < 0
+    # The two biased inspectors stand out most (others may drift a little: their peers include them).
+    extremes = sorted(by_name, key=lambda u: -abs(by_name[u].mean_deviation))[:2]
+    assert sorted(extremes) == sorted(demo.INSPECTOR_BIAS)
