@@ -433,12 +433,28 @@ class RoundAnalytics:
     leniency: list[Leniency]
     cv: list[CVGroup]
     elements: list[ElementRate]
+    totals: list[RoundRow] = field(default_factory=list, repr=False)  # the round's rows, for filtered rates
 
     @property
     def agreement_worst_first(self) -> list[Agreement]:
         """Lowest alpha first; elements without an alpha last, each in rubric order."""
         ranked = [a for a in self.agreement if a.alpha is not None]
         return sorted(ranked, key=lambda a: a.alpha) + [a for a in self.agreement if a.alpha is None]
+
+    def district_names(self) -> list[str]:
+        """The districts of the finalized schools in view, in the districts' order (the filter's choices)."""
+        seen = {r.school.district.name: (r.school.district.order, r.school.district.code)
+                for r in self.totals if not r.provisional}
+        return sorted(seen, key=lambda name: seen[name])
+
+    def elements_where(self, *, district: str = "", stage: str = "", location: str = "") -> list[ElementRate]:
+        """Element score rates over the finalized schools of one district, stage and/or location (empty = all)."""
+        if not (district or stage or location):
+            return self.elements
+        rows = [r for r in self.totals
+                if (not district or r.school.district.name == district) and (not stage or r.school.stage == stage)
+                and (not location or r.school.location == location)]
+        return element_rates(rows=rows, tree=self.tree)
 
     @property
     def weakest(self) -> list[ElementRate]:
@@ -469,4 +485,5 @@ def round_analytics(*, round: Round, school_filter: Q | None = None, tree: Rubri
         leniency=inspector_leniency(rows=rows, tree=tree, share=leniency_share, cards=cards),
         cv=round_cv(rows=totals, codes=codes, min_n=cv_min_schools),
         elements=element_rates(rows=totals, tree=tree),
+        totals=totals,
     )
