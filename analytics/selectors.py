@@ -487,3 +487,24 @@ def round_analytics(*, round: Round, school_filter: Q | None = None, tree: Rubri
         elements=element_rates(rows=totals, tree=tree),
         totals=totals,
     )
+
+
+# --------------------------------------------------------------------------- the lead's consolidation page
+
+
+def consolidation_hints(evaluation, tree: RubricTree) -> dict[str, dict]:
+    """Each element's agreement in the round so far and each panel member's leniency, for the lead's page.
+
+    Registered as evaluation.hooks' round quality. Same data and definitions as the analytics page
+    (submitted scores of the whole round, all districts: the lead weighs their panel against it), read
+    in one query of plain ids and points.
+    """
+    values = Score.objects.filter(
+        scorecard__evaluation__round_id=evaluation.round_id, scorecard__status=Scorecard.Status.SUBMITTED,
+        points__isnull=False,
+    ).values_list("scorecard__evaluation_id", "scorecard__inspector_id", "element_id", "points")
+    rows = [ScoreRow(ev, "", "", "", "", insp, str(insp), "", el, "", points, None) for ev, insp, el, points in values]
+    return {
+        "elements": {a.code: a for a in element_agreement(rows=rows, tree=tree)},
+        "inspectors": {x.inspector_id: x.overall for x in inspector_leniency(rows=rows, tree=tree)},
+    }
