@@ -35,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -54,9 +55,8 @@ RATE_PLACES = Decimal("0.0001")
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
-class ScoreRow:
-    """One submitted inspector score, as plain values."""
+class ScoreRow(NamedTuple):
+    """One submitted inspector score, as plain values (a tuple: hundreds of thousands per round)."""
 
     evaluation_id: int
     school_code: str
@@ -95,6 +95,24 @@ def round_submitted_scores(*, round: Round, school_filter: Q | None = None) -> l
     ordered = qs.order_by("scorecard__evaluation__school__code", "scorecard__inspector__username",
                           "element__order", "element_id")
     return [ScoreRow(*values) for values in ordered.values_list(*fields)]
+
+
+def _figure_rows(*, round_id: int, school_filter: Q | None = None) -> list[ScoreRow]:
+    """The submitted scores the figures need (ids, inspector, points), one lean query, no order.
+
+    Same rows as round_submitted_scores; the school and time columns (CSV only) are left empty.
+    """
+    qs = Score.objects.filter(scorecard__evaluation__round_id=round_id,
+                              scorecard__status=Scorecard.Status.SUBMITTED, points__isnull=False)
+    if school_filter is not None:
+        from evaluation.models import Evaluation
+
+        qs = qs.filter(scorecard__evaluation__in=Evaluation.objects.filter(school_filter).values("pk"))
+    values = qs.order_by().values_list("scorecard__evaluation_id", "scorecard__inspector_id",
+                                       "scorecard__inspector__username", "scorecard__inspector__name",
+                                       "element_id", "points")
+    return [ScoreRow(ev, "", "", "", "", insp, username, name, el, "", points, None)
+            for ev, insp, username, name, el, points in values]
 
 
 # --------------------------------------------------------------------------- agreement
@@ -236,8 +254,10 @@ def inspector_leniency(*, rows: list[ScoreRow], tree: RubricTree, share: Decimal
     ev = np.array([r.evaluation_id for r in rows], dtype=np.int64)
     el = np.array([r.element_id for r in rows], dtype=np.int64)
     insp = np.array([r.inspector_id for r in rows], dtype=np.int64)
-    vals = np.array([str(r.points) for r in rows]).astype(np.float64)
-    std_pts = np.array([str(points_of.get(r.element_id, 0)) for r in rows]).astype(np.float64)
+    # float(Decimal) is the nearest double, as parsing its string would be.
+    vals = np.fromiter((float(r.points) for r in rows), dtype=np.float64, count=len(rows))
+    std_float = {k: float(v) for k, v in points_of.items()}
+    std_pts = np.fromiter((std_float.get(r.element_id, 0.0) for r in rows), dtype=np.float64, count=len(rows))
     ok, devs = _loo(ev * n_el + el, vals)
 
     people = {}
@@ -472,7 +492,7 @@ def round_analytics(*, round: Round, school_filter: Q | None = None, tree: Rubri
     `school_filter` (a Q on Evaluation) narrows everything to a results scope.
     """
     tree = tree or rubric_tree(version=round.rubric_version)
-    rows = round_submitted_scores(round=round, school_filter=school_filter)
+    rows = _figure_rows(round_id=round.pk, school_filter=school_filter)
     cards = _cards(rows)
     totals = round_totals(round=round, tree=tree, school_filter=school_filter, with_elements=True)
     codes = [d.code for d in tree.dimensions]
@@ -499,11 +519,7 @@ def consolidation_hints(evaluation, tree: RubricTree) -> dict[str, dict]:
     (submitted scores of the whole round, all districts: the lead weighs their panel against it), read
     in one query of plain ids and points.
     """
-    values = Score.objects.filter(
-        scorecard__evaluation__round_id=evaluation.round_id, scorecard__status=Scorecard.Status.SUBMITTED,
-        points__isnull=False,
-    ).values_list("scorecard__evaluation_id", "scorecard__inspector_id", "element_id", "points")
-    rows = [ScoreRow(ev, "", "", "", "", insp, str(insp), "", el, "", points, None) for ev, insp, el, points in values]
+    rows = _figure_rows(round_id=evaluation.round_id)
     return {
         "elements": {a.code: a for a in element_agreement(rows=rows, tree=tree)},
         "inspectors": {x.inspector_id: x.overall for x in inspector_leniency(rows=rows, tree=tree)},
