@@ -1,6 +1,6 @@
 """Small statistics the analytics figures need, kept pure (no database) so they are tested alone.
 
-NumPy and the `krippendorff` package compute inside; every figure leaves as a Decimal
+NumPy computes inside (alpha in closed form, tested equal to the `krippendorff` package); every figure leaves as a Decimal
 (`dec`), so pages, JSON and workbooks show the same digits.
 """
 

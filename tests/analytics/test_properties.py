@@ -179,3 +179,23 @@ def test_cv_of_every_group_equals_numpy(schools):
         assert g.n == len(members) and g.small == (len(members) < 3)
         assert abs(g.cv - D(repr((values.std() / values.mean()).item()))) <= TOL
         assert abs(g.by_dimension["A1"].cv - D(repr(((values / 2).std() / (values / 2).mean()).item()))) <= TOL
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.none() | st.integers(min_value=5000, max_value=10000).map(lambda c: D(c) / 100),
+                         min_size=3, max_size=3), min_size=2, max_size=40))
+def test_closed_form_alpha_equals_the_package_on_totals(units):
+    """Totals have many distinct values (the package's slow case): the closed form still agrees."""
+    from analytics.stats import interval_alpha
+
+    ours = interval_alpha([[v for v in unit if v is not None] for unit in units])
+    reliability = np.array([[np.nan if v is None else float(v) for v in col] for col in zip(*units)])
+    try:
+        with np.errstate(all="ignore"):
+            expected = krippendorff.alpha(reliability_data=reliability, level_of_measurement="interval").item()
+    except ValueError:
+        expected = None
+    if expected is None or not np.isfinite(expected):
+        assert ours is None
+    else:
+        assert abs(ours - expected) <= 1e-9
