@@ -39,6 +39,7 @@ from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext
 
@@ -111,8 +112,21 @@ def _figure_rows(*, round_id: int, school_filter: Q | None = None) -> list[Score
     values = qs.order_by().values_list("scorecard__evaluation_id", "scorecard__inspector_id",
                                        "scorecard__inspector__username", "scorecard__inspector__name",
                                        "element_id", "points")
-    return [ScoreRow(ev, "", "", "", "", insp, username, name, el, "", points, None)
-            for ev, insp, username, name, el, points in values]
+    # The ORM's SQL, read through the cursor: a score has a handful of distinct values (its steps), so
+    # each raw value becomes a Decimal once (the field's converter would run once per row).
+    sql, params = values.query.sql_with_params()
+    decimals: dict = {}
+    places = Decimal("0.01")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    out = []
+    for ev, insp, username, name, el, points in raw:
+        value = decimals.get(points)
+        if value is None:
+            value = decimals[points] = (points if isinstance(points, Decimal) else Decimal(str(points))).quantize(places)
+        out.append(ScoreRow(ev, "", "", "", "", insp, username, name, el, "", value, None))
+    return out
 
 
 # --------------------------------------------------------------------------- agreement

@@ -150,10 +150,9 @@ WHERE ev.round_id = %s AND sc.status = 'submitted' AND s.points IS NOT NULL
 """
 
 
-def _groups(*keys):
-    """Dense group ids of the rows by the given key columns."""
-    stacked = np.stack(keys, axis=1)
-    _uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
+def _groups(a, b):
+    """Dense group ids of the rows by two non-negative integer key columns."""
+    _uniq, inverse = np.unique(a * (int(b.max()) + 1) + b, return_inverse=True)
     return inverse.ravel()
 
 
@@ -190,7 +189,9 @@ def numpy_document(round_id, tree):
     ev = np.array(cols[1], dtype=np.int64)
     insp = np.array(cols[2], dtype=np.int64)
     pts = np.array(cols[3], dtype=np.float64)
-    final = np.array([math.nan if v is None else float(v) for v in cols[4]])
+    final = np.array(cols[4], dtype=object)
+    final[final == None] = math.nan  # noqa: E711 (elementwise)
+    final = final.astype(np.float64)
     district = np.array(cols[5], dtype=np.int64)
     stage = np.array(cols[6])
     location = np.array(cols[7])
