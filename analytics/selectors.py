@@ -35,9 +35,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext
 
@@ -54,9 +56,8 @@ RATE_PLACES = Decimal("0.0001")
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True)
-class ScoreRow:
-    """One submitted inspector score, as plain values."""
+class ScoreRow(NamedTuple):
+    """One submitted inspector score, as plain values (a tuple: hundreds of thousands per round)."""
 
     evaluation_id: int
     school_code: str
@@ -95,6 +96,37 @@ def round_submitted_scores(*, round: Round, school_filter: Q | None = None) -> l
     ordered = qs.order_by("scorecard__evaluation__school__code", "scorecard__inspector__username",
                           "element__order", "element_id")
     return [ScoreRow(*values) for values in ordered.values_list(*fields)]
+
+
+def _figure_rows(*, round_id: int, school_filter: Q | None = None) -> list[ScoreRow]:
+    """The submitted scores the figures need (ids, inspector, points), one lean query, no order.
+
+    Same rows as round_submitted_scores; the school and time columns (CSV only) are left empty.
+    """
+    qs = Score.objects.filter(scorecard__evaluation__round_id=round_id,
+                              scorecard__status=Scorecard.Status.SUBMITTED, points__isnull=False)
+    if school_filter is not None:
+        from evaluation.models import Evaluation
+
+        qs = qs.filter(scorecard__evaluation__in=Evaluation.objects.filter(school_filter).values("pk"))
+    values = qs.order_by().values_list("scorecard__evaluation_id", "scorecard__inspector_id",
+                                       "scorecard__inspector__username", "scorecard__inspector__name",
+                                       "element_id", "points")
+    # The ORM's SQL, read through the cursor: a score has a handful of distinct values (its steps), so
+    # each raw value becomes a Decimal once (the field's converter would run once per row).
+    sql, params = values.query.sql_with_params()
+    decimals: dict = {}
+    places = Decimal("0.01")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    out = []
+    for ev, insp, username, name, el, points in raw:
+        value = decimals.get(points)
+        if value is None:
+            value = decimals[points] = (points if isinstance(points, Decimal) else Decimal(str(points))).quantize(places)
+        out.append(ScoreRow(ev, "", "", "", "", insp, username, name, el, "", value, None))
+    return out
 
 
 # --------------------------------------------------------------------------- agreement
@@ -236,8 +268,10 @@ def inspector_leniency(*, rows: list[ScoreRow], tree: RubricTree, share: Decimal
     ev = np.array([r.evaluation_id for r in rows], dtype=np.int64)
     el = np.array([r.element_id for r in rows], dtype=np.int64)
     insp = np.array([r.inspector_id for r in rows], dtype=np.int64)
-    vals = np.array([str(r.points) for r in rows]).astype(np.float64)
-    std_pts = np.array([str(points_of.get(r.element_id, 0)) for r in rows]).astype(np.float64)
+    # float(Decimal) is the nearest double, as parsing its string would be.
+    vals = np.fromiter((float(r.points) for r in rows), dtype=np.float64, count=len(rows))
+    std_float = {k: float(v) for k, v in points_of.items()}
+    std_pts = np.fromiter((std_float.get(r.element_id, 0.0) for r in rows), dtype=np.float64, count=len(rows))
     ok, devs = _loo(ev * n_el + el, vals)
 
     people = {}
@@ -433,12 +467,28 @@ class RoundAnalytics:
     leniency: list[Leniency]
     cv: list[CVGroup]
     elements: list[ElementRate]
+    totals: list[RoundRow] = field(default_factory=list, repr=False)  # the round's rows, for filtered rates
 
     @property
     def agreement_worst_first(self) -> list[Agreement]:
         """Lowest alpha first; elements without an alpha last, each in rubric order."""
         ranked = [a for a in self.agreement if a.alpha is not None]
         return sorted(ranked, key=lambda a: a.alpha) + [a for a in self.agreement if a.alpha is None]
+
+    def district_names(self) -> list[str]:
+        """The districts of the finalized schools in view, in the districts' order (the filter's choices)."""
+        seen = {r.school.district.name: (r.school.district.order, r.school.district.code)
+                for r in self.totals if not r.provisional}
+        return sorted(seen, key=lambda name: seen[name])
+
+    def elements_where(self, *, district: str = "", stage: str = "", location: str = "") -> list[ElementRate]:
+        """Element score rates over the finalized schools of one district, stage and/or location (empty = all)."""
+        if not (district or stage or location):
+            return self.elements
+        rows = [r for r in self.totals
+                if (not district or r.school.district.name == district) and (not stage or r.school.stage == stage)
+                and (not location or r.school.location == location)]
+        return element_rates(rows=rows, tree=self.tree)
 
     @property
     def weakest(self) -> list[ElementRate]:
@@ -456,7 +506,7 @@ def round_analytics(*, round: Round, school_filter: Q | None = None, tree: Rubri
     `school_filter` (a Q on Evaluation) narrows everything to a results scope.
     """
     tree = tree or rubric_tree(version=round.rubric_version)
-    rows = round_submitted_scores(round=round, school_filter=school_filter)
+    rows = _figure_rows(round_id=round.pk, school_filter=school_filter)
     cards = _cards(rows)
     totals = round_totals(round=round, tree=tree, school_filter=school_filter, with_elements=True)
     codes = [d.code for d in tree.dimensions]
@@ -469,4 +519,22 @@ def round_analytics(*, round: Round, school_filter: Q | None = None, tree: Rubri
         leniency=inspector_leniency(rows=rows, tree=tree, share=leniency_share, cards=cards),
         cv=round_cv(rows=totals, codes=codes, min_n=cv_min_schools),
         elements=element_rates(rows=totals, tree=tree),
+        totals=totals,
     )
+
+
+# --------------------------------------------------------------------------- the lead's consolidation page
+
+
+def consolidation_hints(evaluation, tree: RubricTree) -> dict[str, dict]:
+    """Each element's agreement in the round so far and each panel member's leniency, for the lead's page.
+
+    Registered as evaluation.hooks' round quality. Same data and definitions as the analytics page
+    (submitted scores of the whole round, all districts: the lead weighs their panel against it), read
+    in one query of plain ids and points.
+    """
+    rows = _figure_rows(round_id=evaluation.round_id)
+    return {
+        "elements": {a.code: a for a in element_agreement(rows=rows, tree=tree)},
+        "inspectors": {x.inspector_id: x.overall for x in inspector_leniency(rows=rows, tree=tree)},
+    }

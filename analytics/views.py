@@ -5,7 +5,7 @@ Leniency names inspectors, so it is shown to admins only. Scope comes from accou
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -18,9 +18,10 @@ from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from evaluation.models import Round
 from evaluation.selectors import RoundNotFound, round_resolve
+from schools.models import School
 
 from . import xlsx
-from .selectors import round_analytics
+from .selectors import round_analytics, strongest_elements, weakest_elements
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,6 +49,50 @@ def _analytics(request, round_obj):
     return round_analytics(round=round_obj, school_filter=scope.school_filter())
 
 
+def _element_filter(request, a) -> dict[str, str]:
+    """The weakest/strongest filter (district, stage, location) from the query; unknown values mean all."""
+    wanted = {key: request.GET.get(key, "") for key in ("district", "stage", "location")}
+    allowed = {"district": a.district_names() if a else [], "stage": School.Stage.values,
+               "location": School.Location.values}
+    return {key: value if value in allowed[key] else "" for key, value in wanted.items()}
+
+
+def _s(value) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def chart_data(a, *, rates, show_leniency: bool) -> dict:
+    """The numbers each chart draws (the tables beside them show the same ones), as decimal strings."""
+    ranked = [x for x in a.agreement_worst_first if x.alpha is not None]
+    stages = [s for s in School.Stage.values if any(g.stage == s for g in a.cv)]
+    districts = [g.district for g in a.cv if g.level == "district"]
+    cell = {(g.district, g.stage): g.cv for g in a.cv if g.level == "district_stage"}
+    district_cv = {g.district: g.cv for g in a.cv if g.level == "district"}
+    city = next((g for g in a.cv if g.level == "city"), None)
+    return {
+        "agreement": {"labels": [x.code for x in ranked], "values": [_s(x.alpha) for x in ranked]},
+        "leniency": {
+            "labels": [x.name for x in a.leniency],
+            "mean": [_s(x.overall.mean_deviation) for x in a.leniency],
+            "low": [_s(x.overall.ci_low) for x in a.leniency],
+            "high": [_s(x.overall.ci_high) for x in a.leniency],
+            "names": [_("平均偏差"), _("95% 置信区间")],
+        } if show_leniency else None,
+        "cv": {
+            "labels": districts,
+            "series": [{"name": str(School.Stage(s).label), "values": [_s(cell.get((d, s))) for d in districts]}
+                       for s in stages] + [{"name": _("全部学段"), "values": [_s(district_cv[d]) for d in districts]}],
+            "city": _s(city.cv) if city else None, "city_name": _("全市"),
+        },
+        "weakest": _rates(weakest_elements(rates)),
+        "strongest": _rates(strongest_elements(rates)),
+    }
+
+
+def _rates(items) -> dict:
+    return {"labels": [e.code for e in items], "values": [_s(e.rate) for e in items]}
+
+
 @require_GET
 def page(request):
     """Agreement (worst first), leniency (admins), 差异系数 and the weakest/strongest elements."""
@@ -55,13 +100,20 @@ def page(request):
     round_obj = _round(request)
     rounds = list(Round.objects.order_by("-year", "-created_at", "-id").only("id", "name"))
     a = _analytics(request, round_obj) if round_obj else None
+    show_leniency = is_admin(request.user)
+    where = _element_filter(request, a)
+    rates = a.elements_where(**where) if a else []
     return render(request, "analytics/page.html", {
-        "round": round_obj, "rounds": rounds, "a": a, "show_leniency": is_admin(request.user),
+        "round": round_obj, "rounds": rounds, "a": a, "show_leniency": show_leniency,
         "scope_missing": scopes.scope_missing(request.user),
+        "where": where, "where_query": urlencode({k: v for k, v in where.items() if v}),
+        "stages": School.Stage.choices, "locations": School.Location.choices,
+        "rates": [e for e in rates if e.rate is not None],
         "element_tables": [
-            (_("得分率最低的 10 个要素"), a.weakest, "weakest-table"),
-            (_("得分率最高的 10 个要素"), a.strongest, "strongest-table"),
+            (_("得分率最低的 10 个要素"), weakest_elements(rates), "weakest-table", "weakest"),
+            (_("得分率最高的 10 个要素"), strongest_elements(rates), "strongest-table", "strongest"),
         ] if a else [],
+        "chart_data": chart_data(a, rates=rates, show_leniency=show_leniency) if a else None,
     })
 
 
@@ -71,7 +123,10 @@ def _download(request, kind: str, render_fn, label: str):
     a = _analytics(request, round_obj) if round_obj else None
     if a is None:
         raise PermissionDenied(_("没有可导出的数据。"))
-    content = render_fn(a)
+    if kind == "elements":  # the page's filter applies to its workbook too
+        content = render_fn(a, rates=a.elements_where(**_element_filter(request, a)))
+    else:
+        content = render_fn(a)
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj,
                  kind=f"analytics_{kind}")
     response = HttpResponse(content, content_type=XLSX)

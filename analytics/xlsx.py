@@ -75,9 +75,10 @@ def cv_xlsx(a: RoundAnalytics) -> bytes:
     return _workbook(_("差异系数"), f"{a.round.name} · {_('差异系数')}", header, rows)
 
 
-def elements_xlsx(a: RoundAnalytics) -> bytes:
-    """Every element's score rate with n, weakest first."""
+def elements_xlsx(a: RoundAnalytics, rates=None) -> bytes:
+    """Every element's score rate with n, weakest first (`rates`: the page's filtered rates; default all)."""
     header = [_("编号"), _("内容"), _("标准分"), _("得分率"), _("学校数")]
-    ranked = sorted((e for e in a.elements if e.rate is not None), key=lambda e: (e.rate, e.order))
+    rates = a.elements if rates is None else rates
+    ranked = sorted((e for e in rates if e.rate is not None), key=lambda e: (e.rate, e.order))
     rows = [[e.code, e.text, e.points, e.rate, e.n] for e in ranked]
     return _workbook(_("要素得分率"), f"{a.round.name} · {_('要素得分率')}", header, rows)

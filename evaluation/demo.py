@@ -342,6 +342,18 @@ def _score_steps(rng: random.Random, element: Element, deficit: float) -> int:
     return steps - lost
 
 
+# A couple of inspectors score with a consistent bias, so the analytics pages (评分一致性、专家宽严度)
+# show something real: +1 scores one step above the panel's shared view on every other element (where
+# full marks allow), −1 one step below; every other element keeps totals within a real range.
+INSPECTOR_BIAS = {"liuyang": 1, "sunhao": -1}
+
+
+def _biased(username: str, el_index: int, steps: int, max_steps: int) -> int:
+    """An inspector's steps after their bias (INSPECTOR_BIAS), kept between 0 and full marks."""
+    shift = INSPECTOR_BIAS.get(username, 0) if el_index % 2 == 0 else 0
+    return min(max_steps, max(0, steps + shift))
+
+
 def applicant_count(schools: int) -> int:
     """How many demo schools are still in 申报 (no evaluation yet): about one in seven, at least one."""
     return max(1, round(schools * 0.15))
@@ -392,6 +404,7 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in ACCOUNTS])}
     admin = users["admin"]
     inspectors = [users[name] for name in INSPECTOR_USERNAMES]
+    usernames = {p.pk: p.username for p in inspectors}
 
     districts = list(District.objects.order_by("order", "code"))
     new_schools = build_schools(rng, schools, districts)
@@ -482,6 +495,7 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
                     continue
                 max_steps = int(element.points / element.step)
                 steps = min(max_steps, max(0, base + rng.choice((-1, 0, 0, 0, 0, 1))))
+                steps = _biased(usernames[card.inspector_id], el_index, steps, max_steps)
                 points = (element.step * steps).quantize(Decimal("0.01"))
                 note = ""
                 if steps < max_steps and rng.random() < 0.3:

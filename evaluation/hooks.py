@@ -83,3 +83,28 @@ def previous_element_notes(evaluation) -> dict[str, list]:
         for code, notes in provider(evaluation).items():
             merged.setdefault(code, []).extend(notes)
     return merged
+
+
+# How the round's panels score so far, for the lead's consolidation page (a pattern told from a one-off):
+# `fn(evaluation, tree) -> {"elements": {element code: hint}, "inspectors": {inspector id: hint}}`, where an
+# element's hint has `alpha`, `units`, `exact_share`, and an inspector's has `mean_deviation`, `ci_low`,
+# `ci_high`, `n`, `flagged` (the template shows those). Registered by analytics; asked for admins and the
+# lead only (leniency names inspectors). A provider keeps its query count constant.
+_ROUND_QUALITY: list = []
+
+
+def register_round_quality(provider):
+    """Add a provider (idempotent)."""
+    if provider not in _ROUND_QUALITY:
+        _ROUND_QUALITY.append(provider)
+    return provider
+
+
+def round_quality(evaluation, tree) -> dict[str, dict]:
+    """Every provider's hints on the evaluation's round, merged per element code and inspector id."""
+    merged: dict[str, dict] = {"elements": {}, "inspectors": {}}
+    for provider in _ROUND_QUALITY:
+        found = provider(evaluation, tree)
+        for key in merged:
+            merged[key].update(found.get(key, {}))
+    return merged

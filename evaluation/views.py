@@ -22,7 +22,7 @@ from config.evidence_files import evidence_response
 from rubric.models import Element
 from schools.models import School
 
-from . import recusal, selectors, services
+from . import hooks, recusal, selectors, services
 from .forms import (
     EvidenceForm,
     FinalHistoryFilterForm,
@@ -451,6 +451,8 @@ def evaluation_detail(request, pk: int):
     is_lead = mine is not None and mine.is_lead
     lock_reason = evaluation.lock_reason()
     can_edit = is_lead and lock_reason is None
+    # The round's agreement per element and the panel's leniency: admins and the lead only (evaluation.hooks).
+    quality = hooks.round_quality(evaluation, data.tree) if is_lead or roles.is_admin(request.user) else None
     return render(
         request,
         "evaluation/evaluation_detail.html",
@@ -475,6 +477,7 @@ def evaluation_detail(request, pk: int):
             "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
             "transitions": selectors.evaluation_transitions(evaluation=evaluation),
             "previous": selectors.previous_scores(evaluation=evaluation),
+            "quality": quality,
             "fmt": fmt,
         },
     )

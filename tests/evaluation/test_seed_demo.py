@@ -296,3 +296,17 @@ def test_a_city_of_the_largest_size_gets_unique_plausible_names():
         school.full_clean(validate_unique=False)
     # Crowded districts get numbered names (西安市雁塔区小寨第十七小学), not a traceback.
     assert sum(1 for s in schools if "雁塔区" in s.name and "第十" in s.name) >= 10
+
+
+def test_the_demo_biased_inspectors_are_flagged_by_the_analytics():
+    """seed_demo's INSPECTOR_BIAS shows on the analytics: the lenient one flagged 偏宽, the strict one 偏严."""
+    from analytics.selectors import round_analytics
+
+    seed("--schools", "30", "--seed", "7")
+    a = round_analytics(round=demo.demo_round())
+    by_name = {x.username: x.overall for x in a.leniency}
+    assert by_name["liuyang"].flagged and by_name["liuyang"].mean_deviation > 0
+    assert by_name["sunhao"].flagged and by_name["sunhao"].mean_deviation < 0
+    # The two biased inspectors stand out most (others may drift a little: their peers include them).
+    extremes = sorted(by_name, key=lambda u: -abs(by_name[u].mean_deviation))[:2]
+    assert sorted(extremes) == sorted(demo.INSPECTOR_BIAS)
