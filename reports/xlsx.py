@@ -14,7 +14,6 @@ written as text (`write_string`), never interpreted as a formula or a link.
 from __future__ import annotations
 
 import io
-import os
 import re
 from decimal import Decimal
 
@@ -35,6 +34,10 @@ FONTS = {"body": BODY_PT, "title": TITLE_PT}
 FILLS = {None: None, "header": "#E9ECEF", "subtotal": "#F3F3F3"}
 # openpyxl's page margins (inches), which the summary sheets have always been printed with.
 SUMMARY_MARGIN_IN = {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0, "header": 0.5, "footer": 0.5}
+
+
+# Cell kinds (see _Book.cell).
+BLANK, TEXT, NUMBER, FORMULA, BOOL = "blank", "text", "number", "formula", "bool"
 
 
 def _col(index: int) -> str:
@@ -65,13 +68,13 @@ class _Book:
         _ensure_file_handles(sheets)
         self.out = io.BytesIO() if target is None else target
         self.wb = xlsxwriter.Workbook(self.out, {
-            "constant_memory": True,
-            "tmpdir": os.environ.get("XLSX_TMPDIR") or None,
+            "constant_memory": True,  # temporary files in TMPDIR, one per sheet, removed on close
             # Text is written with write_string anyway; these keep any stray write() literal too.
             "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
         })
         self.sheets: list[_Sheet] = []
         self._formats: dict[tuple, object] = {}
+        self._texts: dict[tuple, tuple] = {}
         self.layouts: dict[tuple, object] = {}  # print layouts, the same for every school sheet
 
     def sheet(self, title: str) -> "_Sheet":
@@ -98,12 +101,29 @@ class _Book:
         return fmt
 
     def cell(self, value, *, number=False, **style) -> tuple:
+        """(format, value, kind): what `_Sheet.append` writes, text already through the spreadsheet-text rule."""
+        fmt = self.style(number=number, **style)
+        if value is None:
+            return (fmt, None, BLANK)
         if isinstance(value, str):
             value = cell_text(value)
-        return (self.style(number=number, **style), value, None)
+            return (fmt, value, TEXT) if value else (fmt, None, BLANK)
+        if isinstance(value, bool):
+            return (fmt, value, BOOL)
+        if isinstance(value, (int, Decimal, float)):
+            return (fmt, float(value), NUMBER)
+        raise TypeError(f"unsupported cell value {value!r}")
+
+    def text(self, value: str, **style) -> tuple:
+        """A text cell remembered for the workbook: the rubric's texts repeat on every school's sheet."""
+        key = (value, tuple(sorted(style.items())))
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = self.cell(value, **style)
+        return found
 
     def formula(self, formula: str, value: Decimal, **style) -> tuple:
-        return (self.style(number=True, **style), value, formula)
+        return (self.style(number=True, **style), (formula, float(value)), FORMULA)
 
     def save(self) -> bytes | None:
         self.wb.close()
@@ -128,8 +148,9 @@ class _Sheet:
         for i, width in enumerate(widths):
             self.ws.set_column(i, i, _column_width(width))
 
-    def append(self, cells, *, height: float | None = None, merge: tuple[str, ...] = ()):
-        """Write the next row; `merge` lists ranges ("A4:A6") that start on this row."""
+    def append(self, cells, *, height: float | None = None, merge=()):
+        """Write the next row; `merge` lists ranges that start on this row as (first column,
+        last row, last column): columns 0-based, rows 1-based as in "A4:A6" = (0, 6, 0)."""
         r = self.row
         self.row += 1
         ws = self.ws
@@ -137,29 +158,22 @@ class _Sheet:
             # A set height is what a printout uses; programs do not grow rows to wrapped text.
             # Pixels keep the height exact (set_row rounds points to whole pixels).
             ws.set_row_pixels(r, height * 4 / 3)
-        for ref in merge:
+        for first_col, last_row, last_col in merge:
             # Registers the range only (no data, no format): the cells are written below and on
             # the following rows, in order.
-            ws.merge_range(ref, None)
-        wrote = False
-        for c, cell in enumerate(cells):
-            if cell is None:
-                continue
-            fmt, value, formula = cell
-            if formula is not None:
-                ws.write_formula(r, c, formula, fmt, float(value))
-            elif value is None or value == "":
-                ws.write_blank(r, c, None, fmt)
-            elif isinstance(value, str):
+            ws.merge_range(r, first_col, last_row - 1, last_col, None)
+        for c, (fmt, value, kind) in enumerate(cells):
+            if kind is TEXT:
                 ws.write_string(r, c, value, fmt)
-            elif isinstance(value, bool):
-                ws.write_boolean(r, c, value, fmt)
-            elif isinstance(value, (int, Decimal, float)):
-                ws.write_number(r, c, float(value), fmt)
+            elif kind is NUMBER:
+                ws.write_number(r, c, value, fmt)
+            elif kind is BLANK:
+                ws.write_blank(r, c, None, fmt)
+            elif kind is FORMULA:
+                ws.write_formula(r, c, value[0], fmt, value[1])
             else:
-                raise TypeError(f"unsupported cell value {value!r}")
-            wrote = True
-        if not wrote:
+                ws.write_boolean(r, c, value, fmt)
+        if not cells:
             # An empty row is only written out (with its height) when a cell of it is written.
             ws.write_blank(r, 0, None, self.book.style(border=False))
 
@@ -251,12 +265,12 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
     cell = book.cell
     title = f"{round_obj.rubric_version.name} {_('评分表')}"
     ws.append([cell(title, font="title", border=False, align="center")],
-              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT), merge=("A1:F1",))
+              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT), merge=((0, 1, 5),))
     info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
     if provisional:
         info += "  " + _("暂定（评估尚未定稿）")
     info_height = text_height(info, width_pt=FULL_PT, font_pt=BODY_PT)
-    ws.append([cell(info, border=False)], height=info_height, merge=("A2:F2",))
+    ws.append([cell(info, border=False)], height=info_height, merge=((0, 2, 5),))
     headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
     header_height = max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT)
                         for h, w in zip(headers, SHEET_COLUMNS))
@@ -289,25 +303,25 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
             ws.page_break_before_next()
         start = row
         part_end = start + sum(len(block.items) for block in part.blocks) - 1
-        dim_label = cell(_dimension_label(dim, continued=part.continued))
-        methods = cell(dim.methods)
+        dim_label = book.text(_dimension_label(dim, continued=part.continued))
+        methods = book.text(dim.methods)
         for block, heights in zip(part.blocks, part.heights):
             ind = block.payload
-            ind_label = cell(f"{ind.code} {ind.text}" + (_("（续）") if block.continued else ""))
+            ind_label = book.text(f"{ind.code} {ind.text}" + (_("（续）") if block.continued else ""))
             ind_start = row
             ind_end = row + len(block.items) - 1
             for el, height in zip(block.items, heights):
                 merge = []
                 if row == start and part_end > start:
-                    merge += [f"A{start}:A{part_end}", f"E{start}:E{part_end}"]
+                    merge += [(0, part_end, 0), (4, part_end, 4)]
                 if row == ind_start and ind_end > ind_start:
-                    merge.append(f"B{ind_start}:B{ind_end}")
+                    merge.append((1, ind_end, 1))
                 value = None if blank else points.get(el.id)
                 ws.append([
                     dim_label if row == start else blank_cell,
                     ind_label if row == ind_start else blank_cell,
-                    cell(f"{el.code} {el.text}"),
-                    cell(el.points, number=True),
+                    book.text(f"{el.code} {el.text}"),
+                    book.text(el.points, number=True),
                     methods if row == start else blank_cell,
                     cell(q2(value) if value is not None else None, number=True),
                 ], height=height, merge=tuple(merge))
@@ -322,7 +336,7 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
             cell(None, **sub),
             (cell(None, **sub) if blank else
              book.formula(f"=SUM(F{dim_start}:F{end})", dimensions.get(dim.code, Decimal("0")), **sub)),
-        ], height=ONE_LINE, merge=(f"A{row}:C{row}",))
+        ], height=ONE_LINE, merge=((0, row, 2),))
         subtotal_rows.append(row)
         row += 1
     if break_before_end:
@@ -335,13 +349,13 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
         book.formula(f"=SUM({refs_d})", q2(tree.points), **head),
         cell(None, **head),
         (cell(None, **head) if blank else book.formula(f"=SUM({refs_f})", total, **head)),
-    ], height=signature[0], merge=(f"A{row}:C{row}",))
+    ], height=signature[0], merge=((0, row, 2),))
     ws.append([], height=signature[1])
-    ws.append([cell(people, border=False)], height=signature[2], merge=(f"A{row + 2}:F{row + 2}",))
+    ws.append([cell(people, border=False)], height=signature[2], merge=((0, row + 2, 5),))
     ws.append([cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
-              height=signature[3], merge=(f"A{row + 3}:F{row + 3}",))
+              height=signature[3], merge=((0, row + 3, 5),))
     ws.append([cell(f"{_('日期')}：________________", border=False)], height=signature[4],
-              merge=(f"A{row + 4}:F{row + 4}",))
+              merge=((0, row + 4, 5),))
     ws.finish()
     return total
 
@@ -373,17 +387,17 @@ def _summary_sheet(book: _Book, ws: _Sheet, *, rows: list[RoundRow], tree, round
     codes = [d.code for d in tree.dimensions]
     headers = [_("排名"), _("学校代码"), _("学校名称"), _("区县"), _("学段"), _("城乡类别"), _("状态"),
                *codes, _("总分"), _("达到认定分数线"), _("区县内排名")]
-    last_col = _col(len(headers) - 1)
+    last = len(headers) - 1
     widths = SUMMARY_FIXED_COLUMNS + [8] * len(codes) + SUMMARY_TAIL_COLUMNS
     ws.columns(widths)
     _print_setup(ws, 2, landscape=True)
     full = sum(column_points(w) for w in widths)
     cell = book.cell
     ws.append([cell(title, font="title", border=False, align="center")],
-              height=text_height(title, width_pt=full, font_pt=TITLE_PT), merge=(f"A1:{last_col}1",))
+              height=text_height(title, width_pt=full, font_pt=TITLE_PT), merge=((0, 1, last),))
     if not rows:
         ws.append([cell(empty, border=False)], height=text_height(empty, width_pt=full, font_pt=BODY_PT),
-                  merge=(f"A2:{last_col}2",))
+                  merge=((0, 2, last),))
         ws.finish()
         return ws
     ws.ws.freeze_panes(2, 3)
