@@ -129,8 +129,9 @@ def build_round(name, schools, version, elements, inspectors, admin):
                     ["scorecard_id", "element_id", "points", "note", "version", "updated_at", "updated_by_id"],
                     score_rows())
         insert_rows(FinalScore._meta.db_table,
-                    ["evaluation_id", "element_id", "points", "note", "version", "updated_at", "updated_by_id"],
-                    ((ev_id, el_id, p, "", 0, now, None) for (ev_id, el_id), p in lead_points.items()))
+                    ["evaluation_id", "element_id", "points", "note", "follows_default", "version", "updated_at",
+                     "updated_by_id"],
+                    ((ev_id, el_id, p, "", False, 0, now, None) for (ev_id, el_id), p in lead_points.items()))
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

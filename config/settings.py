@@ -232,6 +232,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Evidence uploads (佐证材料)
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 
+# Exports (issue 17): the district/city workbook of more schools than this is not built inside a
+# web request; the page starts a background job (reports.tasks) and the file is downloaded from it.
+EXPORT_INLINE_MAX_SCHOOLS = envint("EXPORT_INLINE_MAX_SCHOOLS", 200)
+
 # Analytics (issue 15): an inspector is flagged lenient/strict when the 95 % interval of their
 # mean deviation excludes 0 and |deviation| exceeds this share of the points at stake; 差异系数
 # groups with fewer schools than this are shown but marked.

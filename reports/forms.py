@@ -56,3 +56,20 @@ class ExportStartForm(forms.Form):
             return round_resolve(self.cleaned_data["round"], results=True)
         except RoundNotFound as exc:
             raise forms.ValidationError(str(exc), code="not_found") from None
+
+
+class WorkbookStartForm(ExportStartForm):
+    """区县汇总工作簿 in the background: the round, and optionally one district (by id) of the
+    requester's scope; the view checks the district against the scope."""
+
+    opinions = None
+    district = forms.CharField(
+        label=_("区县"), required=False, max_length=20,
+        error_messages={"max_length": _("区县编号无效。"), "null_characters_not_allowed": _("区县编号无效。")},
+    )
+
+    def clean_district(self):
+        value = self.cleaned_data["district"].strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(_("区县编号无效。"), code="invalid")
+        return int(value) if value else None

@@ -1,4 +1,5 @@
-"""Export jobs: the batch "all score sheets of a round" ZIP built in the background."""
+"""Export jobs built in the background: the batch "all score sheets of a round" ZIP, and the
+district (or city) workbook."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,11 @@ class ExportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
+    class Kind(models.TextChoices):
+        SCORESHEETS = "scoresheets", _("批量评分表（ZIP）")
+        WORKBOOK = "workbook", _("区县汇总工作簿（Excel）")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.SCORESHEETS)
     round = models.ForeignKey(
         "evaluation.Round", verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="export_jobs"
     )
@@ -61,6 +67,10 @@ class ExportJob(models.Model):
         if scope.city_wide:
             return str(_("全市"))
         return "、".join(d.name for d in scope.districts()) or str(_("（无）"))
+
+    @property
+    def is_workbook(self) -> bool:
+        return self.kind == self.Kind.WORKBOOK
 
     @property
     def percent(self) -> int:

@@ -626,3 +626,52 @@ def opinion_document(*, evaluation: Evaluation, tree: RubricTree | None = None,
         visit_starts_on=starts,
         visit_ends_on=ends,
     )
+
+
+# --------------------------------------------------------------------------- the district (city) workbook
+
+
+@dataclass
+class DistrictWorkbookData:
+    """What the district workbook shows: ranked rows with element points, inspectors per
+    evaluation, and the scope's name for the title."""
+
+    round: Round
+    tree: RubricTree
+    rows: list[RoundRow]
+    inspectors: dict[int, list[str]]
+    scope_name: str
+
+    @property
+    def title(self) -> str:
+        from django.utils.translation import gettext as _
+
+        return _("%(round)s %(district)s 评估结果") % {"round": self.round.name, "district": self.scope_name}
+
+
+def district_workbook_count(*, round: Round, scope, district=None) -> int:
+    """How many schools the district workbook of this scope (or one district) has: its finalized
+    evaluations (one query; decides whether it is built inline or as a background job)."""
+    qs = Evaluation.objects.filter(round=round, status=Evaluation.Status.FINALIZED).filter(scope.school_q())
+    if district is not None:
+        qs = qs.filter(school__district=district)
+    return qs.count()
+
+
+def district_workbook_data(*, round: Round, scope, district=None) -> DistrictWorkbookData:
+    """The rows of the district workbook: the whole scope (accounts.scopes.ResultsScope), or one
+    district inside it. Used by the inline download and the background job alike."""
+    from django.utils.translation import gettext as _
+
+    tree = rubric_tree(version=round.rubric_version)
+    rows = round_totals(round=round, tree=tree, with_elements=True)
+    rows = scope.filter_rows(rows)
+    if district is not None:
+        rows = [r for r in rows if r.school.district_id == district.pk]
+    inspectors: dict[int, list[str]] = {}
+    cards = Scorecard.objects.filter(evaluation_id__in=[r.evaluation_id for r in rows]).select_related(
+        "inspector").order_by("-is_lead", "inspector__username")
+    for card in cards:
+        inspectors.setdefault(card.evaluation_id, []).append(card.inspector.display_name)
+    name = district.name if district else (_("全市") if scope.city_wide else "、".join(d.name for d in scope.districts()))
+    return DistrictWorkbookData(round=round, tree=tree, rows=rows, inspectors=inspectors, scope_name=name)

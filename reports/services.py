@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
+import tempfile
 import zipfile
 
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -15,6 +18,8 @@ from config.uploads import safe_file_name
 from evaluation.models import Evaluation
 
 from .models import ExportJob
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5  # score sheets per task: small enough that several workers share a round
 
@@ -126,3 +131,66 @@ def export_job_finish(*, job_id: int) -> bool:
             if default_storage.exists(part):
                 default_storage.delete(part)
     return True
+
+
+# --------------------------------------------------------------------------- the district (city) workbook as a job
+
+
+@transaction.atomic
+def workbook_job_create(*, round, user, scope, district=None) -> ExportJob:
+    """A background job building the district workbook (summary plus one score sheet per school) of
+    the requester's scope (accounts.scopes), or of one district inside it; the scope is frozen with
+    the job and the task keeps to it. The task is enqueued once the job row is committed."""
+    from .selectors import district_workbook_count
+    from .tasks import export_workbook
+
+    if district is None:
+        district = scope.single_district()
+    job = ExportJob(kind=ExportJob.Kind.WORKBOOK, round=round, district=district, requested_by=user,
+                    total=district_workbook_count(round=round, scope=scope, district=district),
+                    scope_district_ids=_scope_district_ids(scope, district))
+    job.full_clean()
+    job.save()
+    transaction.on_commit(lambda: export_workbook.enqueue(job.pk))
+    return job
+
+
+def workbook_job_build(*, job_id: int, now=None) -> ExportJob:
+    """Build the job's workbook into its file (XlsxWriter, written to a temporary file, never held
+    in memory), advancing `done` as school sheets are written; on an error the job is FAILED with
+    the reason. Runs in a worker (reports.tasks.export_workbook)."""
+    from . import xlsx
+    from .selectors import district_workbook_data
+
+    job = ExportJob.objects.select_related("round__rubric_version", "district").get(pk=job_id)
+    if job.is_finished or job.kind != ExportJob.Kind.WORKBOOK:
+        return job
+    ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.RUNNING, done=0)
+    try:
+        data = district_workbook_data(round=job.round, scope=job.results_scope(), district=job.district)
+        total = len(data.rows)
+        ExportJob.objects.filter(pk=job_id).update(total=total)
+        step = max(1, total // 50)  # about fifty progress writes, whatever the size
+
+        def progress(done: int) -> None:
+            if done % step == 0 or done == total:
+                ExportJob.objects.filter(pk=job_id).update(done=done)
+
+        with tempfile.TemporaryFile() as fh:
+            xlsx.district_workbook_xlsx(rows=data.rows, tree=data.tree, round_obj=data.round, title=data.title,
+                                        inspectors=data.inspectors, target=fh, progress=progress)
+            fh.seek(0)
+            job.file.save(f"round{job.round_id}-job{job.pk}.xlsx", File(fh), save=False)
+    except Exception as exc:  # the job says why instead of staying "running" forever
+        log.exception("workbook export failed for job %s", job_id)
+        job.refresh_from_db(fields=["done", "total"])
+        job.status = ExportJob.Status.FAILED
+        job.failures = [{"school_code": "", "school_name": "", "error": f"{type(exc).__name__}: {exc}"[:300]}]
+        job.finished_at = now or timezone.now()
+        job.save(update_fields=["status", "failures", "finished_at"])
+        return job
+    job.total = job.done = total
+    job.status = ExportJob.Status.DONE
+    job.finished_at = now or timezone.now()
+    job.save(update_fields=["file", "total", "done", "status", "finished_at"])
+    return job

@@ -1,5 +1,6 @@
 """Background tasks (django-tasks): the batch score-sheet export, split into chunks so
-that several workers (db_worker processes or RQ workers) share one round."""
+that several workers (db_worker processes or RQ workers) share one round; the district (city)
+workbook, one task per job."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rubric.selectors import rubric_tree
 from .models import ExportJob
 from .pdf import opinion_pdf, scoresheet_pdf
 from .selectors import evaluation_totals, opinion_document
-from .services import export_job_finish, export_job_progress
+from .services import export_job_finish, export_job_progress, workbook_job_build
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +53,9 @@ def export_scoresheets(job_id: int, evaluation_ids: list[int]) -> int:
         rendered += 1
     export_job_finish(job_id=job_id)
     return rendered
+
+
+@task()
+def export_workbook(job_id: int) -> int:
+    """Build a workbook job's file (reports.services.workbook_job_build); returns the school sheets written."""
+    return workbook_job_build(job_id=job_id).done

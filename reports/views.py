@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -30,11 +32,13 @@ from schools.models import District
 
 from . import pdf as pdf_render
 from . import xlsx as xlsx_render
-from .forms import ExportStartForm, RankingFilterForm
+from .forms import ExportStartForm, RankingFilterForm, WorkbookStartForm
 from .models import ExportJob
 from .story import attach_rectification, changes_since_previous, school_story
 from .selectors import (
     dimension_means,
+    district_workbook_count,
+    district_workbook_data,
     evaluation_totals,
     opinion_document,
     round_overview,
@@ -42,7 +46,7 @@ from .selectors import (
     round_totals,
     self_comparison,
 )
-from .services import export_job_create
+from .services import export_job_create, workbook_job_create
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -163,40 +167,53 @@ def ranking_xlsx(request):
     return _download(content, f"{round_obj.name}-排名.xlsx", XLSX)
 
 
+def _workbook_district(request, scope, wanted: str):
+    """The one district asked for (404 outside the scope or unknown), else the scope's only district."""
+    if wanted:
+        if not str(wanted).isdigit() or not scope.allows_district(int(wanted)):
+            raise Http404
+        return get_object_or_404(District, pk=int(wanted))
+    return scope.single_district()
+
+
 @require_GET
 def district_xlsx(request):
-    """The district workbook: ranked summary plus one score sheet per school."""
+    """The district workbook streamed inline: ranked summary plus one score sheet per school, while
+    it has at most EXPORT_INLINE_MAX_SCHOOLS schools; a larger one is built by a background job
+    (`workbook_start`), never inside a request."""
     _require_viewer(request)
     round_obj = _resolve_round(request)
     if round_obj is None:
         raise Http404
-    district = None
     scope = scopes.results_scope(request.user)
-    wanted = request.GET.get("district", "")
-    if wanted:
-        if not wanted.isdigit() or not scope.allows_district(int(wanted)):
-            raise Http404
-        district = get_object_or_404(District, pk=int(wanted))
-    else:
-        district = scope.single_district()
-    tree = rubric_tree(version=round_obj.rubric_version)
-    rows = round_totals(round=round_obj, tree=tree, with_elements=True)
-    if district is not None:
-        rows = [r for r in rows if r.school.district_id == district.pk]
-    else:
-        rows = scope.filter_rows(rows)
-    inspectors: dict[int, list[str]] = {}
-    cards = Scorecard.objects.filter(evaluation_id__in=[r.evaluation_id for r in rows]).select_related(
-        "inspector").order_by("-is_lead", "inspector__username")
-    for card in cards:
-        inspectors.setdefault(card.evaluation_id, []).append(card.inspector.display_name)
-    name = district.name if district else (_("全市") if scope.city_wide else "、".join(d.name for d in scope.districts()))
-    title = _("%(round)s %(district)s 评估结果") % {"round": round_obj.name, "district": name}
-    content = xlsx_render.district_workbook_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title,
-                                                 inspectors=inspectors)
+    district = _workbook_district(request, scope, request.GET.get("district", ""))
+    if district_workbook_count(round=round_obj, scope=scope, district=district) > settings.EXPORT_INLINE_MAX_SCHOOLS:
+        messages.info(request, _("该范围的学校较多，区县汇总工作簿将在后台生成：请点击“区县汇总工作簿”按钮，完成后下载。"))
+        return redirect(f"{reverse('reports:ranking')}?round={round_obj.pk}")
+    data = district_workbook_data(round=round_obj, scope=scope, district=district)
+    content = xlsx_render.district_workbook_xlsx(rows=data.rows, tree=data.tree, round_obj=round_obj, title=data.title,
+                                                 inspectors=data.inspectors)
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj, kind="district_workbook",
-                 district=name, rows=len(rows))
-    return _download(content, f"{round_obj.name}-{name}.xlsx", XLSX)
+                 district=data.scope_name, rows=len(data.rows))
+    return _download(content, f"{round_obj.name}-{data.scope_name}.xlsx", XLSX)
+
+
+@require_POST
+def workbook_start(request):
+    """Start building the district workbook of the requester's scope (or one district in it) in the
+    background, then show the job's progress page."""
+    _require_viewer(request)
+    form = WorkbookStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
+        return redirect("reports:ranking")
+    round_obj = form.cleaned_data["round"]
+    scope = scopes.results_scope(request.user)
+    district = _workbook_district(request, scope, str(form.cleaned_data["district"] or ""))
+    job = workbook_job_create(round=round_obj, user=request.user, scope=scope, district=district)
+    audit_record(event="export.xlsx.start", request=request, scope=scopes.describe(request.user), obj=job,
+                 round=round_obj.name, kind="district_workbook", total=job.total)
+    return redirect("reports:export_detail", pk=job.pk)
 
 
 # --------------------------------------------------------------------------- round overview (officials' landing)
@@ -356,6 +373,16 @@ def _get_job_for_user(request, pk: int) -> ExportJob:
     return job
 
 
+def _require_job_scope(request, job: ExportJob) -> None:
+    """The file holds the schools of the scope stored with the job: a requester whose scope has
+    since shrunk no longer downloads it (404); administrators see every result."""
+    if is_admin(request.user):
+        return
+    mine, stored = scopes.results_scope(request.user), job.results_scope()
+    if not mine.city_wide and (stored.city_wide or not stored.district_ids <= mine.district_ids):
+        raise Http404
+
+
 @require_POST
 def export_start(request):
     _require_viewer(request)
@@ -388,6 +415,12 @@ def export_download(request, pk: int):
     job = _get_job_for_user(request, pk)
     if job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED) or not job.file:
         raise Http404
+    _require_job_scope(request, job)
+    if job.is_workbook:
+        audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=job,
+                     round=job.round.name, kind="district_workbook", district=job.scope_label, rows=job.total)
+        return FileResponse(job.file.open("rb"), as_attachment=True,
+                            filename=safe_file_name(f"{job.round.name}-{job.scope_label}", ext=".xlsx"), content_type=XLSX)
     audit_record(event="export.zip", request=request, scope=scopes.describe(request.user), obj=job, round=job.round.name)
     return FileResponse(job.file.open("rb"), as_attachment=True,
                         filename=safe_file_name(f"{job.round.name}-评分表-{timezone.localtime(job.created_at):%Y%m%d%H%M}", ext=".zip"),

@@ -1,8 +1,14 @@
-"""Excel renderers: openpyxl write-only workbooks whose rows are serialized here.
+"""Excel renderers: XlsxWriter workbooks in constant-memory mode (public API only).
 
-openpyxl writes formulas without cached results; spreadsheet viewers that do not
-recalculate (and our own read-back) would then show empty totals. So every formula is
-written together with the value computed via the totals selector (see _Book).
+Constant-memory mode keeps one row of a sheet in memory and writes each row to a temporary file
+when the next one starts, so a city's workbook (thousands of sheets) is written in about the
+memory of one row. The price is that every sheet is written strictly top to bottom: a row's
+height is set before its cells, and a merged range is registered while its first row is the
+current one (`merge_range` with no data and no format only records the range; the cells inside
+it are written in order, row by row, with their borders). Every formula carries its cached
+value, computed by the totals selector, so viewers that do not recalculate show the same
+numbers; text goes through the spreadsheet-text rule (config/spreadsheet.py) and is always
+written as text (`write_string`), never interpreted as a formula or a link.
 """
 
 from __future__ import annotations
@@ -11,193 +17,221 @@ import io
 import re
 from decimal import Decimal
 
+import xlsxwriter
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
+from xlsxwriter.utility import xl_col_to_name
 
 from config.sheet_print import MARGIN_IN, Group, column_points, paginate, printable_height_pt, rubric_groups, text_height
 from config.spreadsheet import cell_text
 
 from .selectors import EvaluationTotals, RoundRow, q2
 
-CJK_FONT = Font(name="WenQuanYi Micro Hei", size=9)
-TITLE_FONT = Font(name="WenQuanYi Micro Hei", size=14)
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center")
-HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
-SUBTOTAL_FILL = PatternFill("solid", fgColor="F3F3F3")
+FONT_NAME = "WenQuanYi Micro Hei"
+BODY_PT, TITLE_PT = 9, 14
 NUMBER_FORMAT = "0.00"
+# Named style parts; a cell's format is one combination of them, created once per workbook.
+FONTS = {"body": BODY_PT, "title": TITLE_PT}
+FILLS = {None: None, "header": "#E9ECEF", "subtotal": "#F3F3F3"}
+# openpyxl's page margins (inches), which the summary sheets have always been printed with.
+SUMMARY_MARGIN_IN = {"left": 0.75, "right": 0.75, "top": 1.0, "bottom": 1.0, "header": 0.5, "footer": 0.5}
+
+
+# Cell kinds (see _Book.cell).
+BLANK, TEXT, NUMBER, FORMULA, BOOL = "blank", "text", "number", "formula", "bool"
+
+
+def _col(index: int) -> str:
+    return xl_col_to_name(index)
+
+
+def _ensure_file_handles(sheets: int) -> None:
+    """Constant-memory mode keeps one temporary file open per sheet until the workbook is
+    closed; a city's workbook has thousands of sheets, above the usual soft limit of 1,024
+    open files. Raise the soft limit towards the hard one when needed (POSIX only)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = sheets + 256
+    if soft != resource.RLIM_INFINITY and soft < need:
+        target = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        if target > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 class _Book:
-    """A write-only workbook whose rows we serialize ourselves.
+    """An XlsxWriter workbook in constant-memory mode with our cell formats, written to `target`
+    (a path or a binary file object); `save()` closes it."""
 
-    openpyxl builds an ElementTree element per cell (and hashes the style of every styled
-    cell), which made the 2,000-school district workbook several times slower than a bare
-    write-only dump. openpyxl still owns the package (styles, sheet properties, freeze
-    panes, columns, merged ranges, page setup, print titles); only the <sheetData> rows are
-    written here, from style ids registered once per workbook. That also lets every formula
-    carry its cached value (computed by the totals selector) while it is written, instead
-    of patching the saved package afterwards: the formula and the number always agree.
-    """
-
-    def __init__(self):
-        self.wb = Workbook(write_only=True)
+    def __init__(self, target=None, *, sheets: int = 1):
+        _ensure_file_handles(sheets)
+        self.out = io.BytesIO() if target is None else target
+        self.wb = xlsxwriter.Workbook(self.out, {
+            "constant_memory": True,  # temporary files in TMPDIR, one per sheet, removed on close
+            # Text is written with write_string anyway; these keep any stray write() literal too.
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        })
         self.sheets: list[_Sheet] = []
-        self._styles: dict[tuple, int] = {}
+        self._formats: dict[tuple, object] = {}
+        self._texts: dict[tuple, tuple] = {}
         self.layouts: dict[tuple, object] = {}  # print layouts, the same for every school sheet
 
     def sheet(self, title: str) -> "_Sheet":
-        sheet = _Sheet(self, self.wb.create_sheet(title=title))
+        sheet = _Sheet(self, self.wb.add_worksheet(title))
         self.sheets.append(sheet)
         return sheet
 
-    def style(self, *, number=False, font=CJK_FONT, fill=None, align=None, border=True) -> int:
-        key = (number, id(font), id(fill), id(align), border)
-        sid = self._styles.get(key)
-        if sid is None:
-            cell = WriteOnlyCell(self.wb.worksheets[0])
-            cell.font = font
+    def style(self, *, number=False, font="body", fill=None, align=None, border=True):
+        key = (number, font, fill, align, border)
+        fmt = self._formats.get(key)
+        if fmt is None:
+            props = {"font_name": FONT_NAME, "font_size": FONTS[font], "valign": "vcenter"}
             if border:
-                cell.border = BORDER
+                props.update(border=1, border_color="#000000")
             if number:
-                cell.number_format = NUMBER_FORMAT
-                cell.alignment = CENTER
-            elif align is not None:
-                cell.alignment = align
+                props.update(num_format=NUMBER_FORMAT, align="center")
+            elif align == "center":
+                props["align"] = "center"
             else:
-                cell.alignment = WRAP
-            if fill is not None:
-                cell.fill = fill
-            sid = self._styles[key] = cell.style_id
-        return sid
+                props["text_wrap"] = True
+            if FILLS[fill]:
+                props.update(pattern=1, bg_color=FILLS[fill])
+            fmt = self._formats[key] = self.wb.add_format(props)
+        return fmt
 
     def cell(self, value, *, number=False, **style) -> tuple:
+        """(format, value, kind): what `_Sheet.append` writes, text already through the spreadsheet-text rule."""
+        fmt = self.style(number=number, **style)
+        if value is None:
+            return (fmt, None, BLANK)
         if isinstance(value, str):
             value = cell_text(value)
-        return (self.style(number=number, **style), value, False)
+            return (fmt, value, TEXT) if value else (fmt, None, BLANK)
+        if isinstance(value, bool):
+            return (fmt, value, BOOL)
+        if isinstance(value, (int, Decimal, float)):
+            return (fmt, float(value), NUMBER)
+        raise TypeError(f"unsupported cell value {value!r}")
+
+    def text(self, value: str, **style) -> tuple:
+        """A text cell remembered for the workbook: the rubric's texts repeat on every school's sheet."""
+        key = (value, tuple(sorted(style.items())))
+        found = self._texts.get(key)
+        if found is None:
+            found = self._texts[key] = self.cell(value, **style)
+        return found
 
     def formula(self, formula: str, value: Decimal, **style) -> tuple:
-        return (self.style(number=True, **style), (formula, value), True)
+        return (self.style(number=True, **style), (formula, float(value)), FORMULA)
 
-    def save(self) -> bytes:
-        for sheet in self.sheets:
-            sheet.ws._writer = _RowsWriter(sheet.ws, sheet.parts)
-            sheet.ws._writer.write_top()
-        out = io.BytesIO()
-        self.wb.save(out)
-        return out.getvalue()
+    def save(self) -> bytes | None:
+        self.wb.close()
+        return self.out.getvalue() if isinstance(self.out, io.BytesIO) else None
 
 
-_COLUMNS = [get_column_letter(i) for i in range(1, 200)]
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def _number(value) -> str:
-    # The same formatting openpyxl uses for numeric cells.
-    return "%.16g" % value
-
-
-def _cell_xml(ref: str, cell: tuple) -> str:
-    sid, value, is_formula = cell
-    s = f' s="{sid}"' if sid else ""
-    if is_formula:
-        formula, cached = value
-        return (f'<c r="{ref}"{s}><f>{formula[1:].translate(_XML_ESCAPES)}</f>'
-                f'<v>{format(cached, "f")}</v></c>')
-    if value is None or value == "":
-        return f'<c r="{ref}"{s}/>' if sid else ""
-    if isinstance(value, str):  # through _Book.cell, so already cleaned by cell_text
-        text = value[:32767]
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text.translate(_XML_ESCAPES)}</t></is></c>'
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, Decimal)):
-        return f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>'
-    raise TypeError(f"unsupported cell value {value!r}")
+def _column_width(width: float) -> float:
+    # XlsxWriter takes the width Excel's dialog shows and stores it with the cell padding added
+    # (5 px of Calibri's 7 px digit); the sheets were laid out for the stored width (what
+    # config/sheet_print measures and LibreOffice prints), so hand over that width less the padding.
+    return width - 5 / 7
 
 
 class _Sheet:
-    """A write-only worksheet plus its rows, serialized as they are appended."""
+    """One worksheet written top to bottom: `append` writes the next row."""
 
     def __init__(self, book: _Book, ws):
-        self.book, self.ws, self.parts, self.row = book, ws, [], 0
+        self.book, self.ws, self.row = book, ws, 0  # self.row: rows written so far (1-based last row)
+        self.breaks: list[int] = []
 
-    def __getattr__(self, name):
-        return getattr(self.ws, name)
+    def columns(self, widths) -> None:
+        for i, width in enumerate(widths):
+            self.ws.set_column(i, i, _column_width(width))
 
-    def __setattr__(self, name, value):
-        if name in ("book", "ws", "parts", "row"):
-            object.__setattr__(self, name, value)
-        else:
-            setattr(self.ws, name, value)
-
-    def append(self, cells, *, height: float | None = None):
+    def append(self, cells, *, height: float | None = None, merge=()):
+        """Write the next row; `merge` lists ranges that start on this row as (first column,
+        last row, last column): columns 0-based, rows 1-based as in "A4:A6" = (0, 6, 0)."""
+        r = self.row
         self.row += 1
-        r = str(self.row)
-        body = "".join([_cell_xml(_COLUMNS[i] + r, c) for i, c in enumerate(cells) if c is not None])
-        # A set height is what a printout uses; programs do not grow rows to wrapped text.
-        ht = f' ht="{height:g}" customHeight="1"' if height else ""
-        self.parts.append(f'<row r="{r}"{ht}>{body}</row>' if body else f'<row r="{r}"{ht}/>')
+        ws = self.ws
+        if height:
+            # A set height is what a printout uses; programs do not grow rows to wrapped text.
+            # Pixels keep the height exact (set_row rounds points to whole pixels).
+            ws.set_row_pixels(r, height * 4 / 3)
+        for first_col, last_row, last_col in merge:
+            # Registers the range only (no data, no format): the cells are written below and on
+            # the following rows, in order.
+            ws.merge_range(r, first_col, last_row - 1, last_col, None)
+        for c, (fmt, value, kind) in enumerate(cells):
+            if kind is TEXT:
+                ws.write_string(r, c, value, fmt)
+            elif kind is NUMBER:
+                ws.write_number(r, c, value, fmt)
+            elif kind is BLANK:
+                ws.write_blank(r, c, None, fmt)
+            elif kind is FORMULA:
+                ws.write_formula(r, c, value[0], fmt, value[1])
+            else:
+                ws.write_boolean(r, c, value, fmt)
+        if not cells:
+            # An empty row is only written out (with its height) when a cell of it is written.
+            ws.write_blank(r, 0, None, self.book.style(border=False))
+
+    def page_break_before_next(self) -> None:
+        # XlsxWriter numbers a break by the last row above it (1-based), as the file format does.
+        self.breaks.append(self.row)
+
+    def finish(self) -> None:
+        if self.breaks:
+            self.ws.set_h_pagebreaks(self.breaks)
 
 
-class _RowsWriter(WorksheetWriter):
-    """openpyxl's worksheet writer with our pre-serialized rows as <sheetData>."""
-
-    def __init__(self, ws, parts: list[str]):
-        super().__init__(ws)
-        self._parts = parts
-
-    def write_rows(self):
-        xf = self.xf.send(True)
-        # et_xmlfile's incremental writer: `_file` is the underlying text writer, the only
-        # way to emit markup that is already serialized (and escaped above).
-        raw = getattr(xf, "_file", None)
-        if raw is None:  # pragma: no cover - only if openpyxl ever switches to lxml here
-            raise RuntimeError("openpyxl uses an XML writer without raw output (lxml installed?)")
-        with xf.element("sheetData"):
-            raw("".join(self._parts))
-        self.xf.send(None)
-
-
-def _print_setup(ws, title_rows: str, *, fit_width: bool = True):
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.orientation = "portrait"
+def _print_setup(sheet: _Sheet, title_row: int, *, fit_width: bool = True, landscape: bool = False,
+                 header: str = ""):
+    ws = sheet.ws
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
     if fit_width:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.fit_to_pages(1, 0)
+        m = SUMMARY_MARGIN_IN
     else:
         # Score sheets are laid out for A4 at 100 % with their own page breaks, which Excel
         # ignores under "fit to page".
-        ws.page_setup.scale = 100
-        for side, inches in MARGIN_IN.items():
-            setattr(ws.page_margins, side, inches)
-    ws.print_title_rows = title_rows
+        m = MARGIN_IN
+    ws.set_margins(left=m["left"], right=m["right"], top=m["top"], bottom=m["bottom"])
+    # "&" starts a header code; the texts here are ours, but keep them literal anyway.
+    ws.set_header(f"&C{header.replace('&', '&&')}" if header else "", margin=m["header"])
+    ws.set_footer("", margin=m["footer"])
+    ws.repeat_rows(title_row - 1)
+
+
+def _utf16_cut(text: str, units: int) -> str:
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def _sheet_title(text: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\']", "_", text)[:28] or "sheet"
+    """A unique, valid sheet name (Excel compares names case-insensitively; `used` holds them lowered)."""
+    base = _utf16_cut(re.sub(r"[\[\]:*?/\\']", "_", text), 28) or "sheet"
     title, n = base, 1
-    while title in used:
+    while title.lower() in used or title.lower() == "history":  # Excel reserves "History"
         n += 1
-        title = f"{base[:25]}~{n}"
-    used.add(title)
+        title = f"{_utf16_cut(base, 25)}~{n}"
+    used.add(title.lower())
     return title
 
 
 # Score sheet column widths (characters): they fit A4 portrait at 100 % in every program
 # (config/sheet_print.py); texts are measured in the narrowest reading.
 SHEET_COLUMNS = (8, 13, 28, 6, 12, 5)
-BODY_PT = 9
-TITLE_PT = 14
 A_PT, B_PT, C_PT, D_PT, E_PT, F_PT = (column_points(w) for w in SHEET_COLUMNS)
 FULL_PT = sum(column_points(w) for w in SHEET_COLUMNS)
 ONE_LINE = text_height("", width_pt=FULL_PT, font_pt=BODY_PT)
@@ -213,9 +247,9 @@ def _dimension_label(dim, *, continued: bool) -> str:
     return label + _("（续）") if continued else label
 
 
-def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None], dimensions: dict[str, Decimal],
-                      total: Decimal, school, round_obj, inspectors: list[str], provisional: bool,
-                      blank: bool = False):
+def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decimal | None],
+                      dimensions: dict[str, Decimal], total: Decimal, school, round_obj, inspectors: list[str],
+                      provisional: bool, blank: bool = False):
     """The official table: title, school line, header, element rows with merged A/B/methods
     cells, A subtotals and the total (formulas with cached values).
 
@@ -224,26 +258,23 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     texts and pages break between dimensions (or indicators, repeating the dimension), so a
     printout has no text drawn over another (config/sheet_print.py).
     """
-    for i, width in enumerate(SHEET_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    _print_setup(ws, "3:3", fit_width=False)
-    ws.freeze_panes = "A4"
+    ws.columns(SHEET_COLUMNS)
+    # Printed: every page says 暂定, not only the first (the info row does not repeat).
+    _print_setup(ws, 3, fit_width=False, header=_("暂定（评估尚未定稿）") if provisional else "")
+    ws.ws.freeze_panes(3, 0)
+    cell = book.cell
     title = f"{round_obj.rubric_version.name} {_('评分表')}"
-    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)],
-              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT))
-    ws.merged_cells.add("A1:F1")
+    ws.append([cell(title, font="title", border=False, align="center")],
+              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT), merge=((0, 1, 5),))
     info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
     if provisional:
         info += "  " + _("暂定（评估尚未定稿）")
-        # Printed: every page says 暂定, not only the first (the info row does not repeat).
-        ws.oddHeader.center.text = _("暂定（评估尚未定稿）")
     info_height = text_height(info, width_pt=FULL_PT, font_pt=BODY_PT)
-    ws.append([book.cell(info, border=False)], height=info_height)
-    ws.merged_cells.add("A2:F2")
+    ws.append([cell(info, border=False)], height=info_height, merge=((0, 2, 5),))
     headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
     header_height = max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT)
                         for h, w in zip(headers, SHEET_COLUMNS))
-    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers], height=header_height)
+    ws.append([cell(h, fill="header", align="center") for h in headers], height=header_height)
 
     people = f"{_('督导专家')}：" + "、".join(inspectors)
     signature = [
@@ -260,6 +291,7 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
     if key not in book.layouts:
         book.layouts[key] = paginate(_scoresheet_pages(tree), first_page=first_page, page=page, end=sum(signature))
     parts, break_before_end = book.layouts[key]
+    blank_cell = cell(None)
     row = 4
     subtotal_rows = []
     dim_start = row
@@ -268,63 +300,63 @@ def _write_scoresheet(book: _Book, ws, *, tree, points: dict[int, Decimal | None
         if not part.continued:
             dim_start = row
         if part.page_break_before:
-            ws.row_breaks.append(Break(id=row - 1))
+            ws.page_break_before_next()
         start = row
+        part_end = start + sum(len(block.items) for block in part.blocks) - 1
+        dim_label = book.text(_dimension_label(dim, continued=part.continued))
+        methods = book.text(dim.methods)
         for block, heights in zip(part.blocks, part.heights):
             ind = block.payload
-            ind_label = f"{ind.code} {ind.text}" + (_("（续）") if block.continued else "")
+            ind_label = book.text(f"{ind.code} {ind.text}" + (_("（续）") if block.continued else ""))
             ind_start = row
+            ind_end = row + len(block.items) - 1
             for el, height in zip(block.items, heights):
+                merge = []
+                if row == start and part_end > start:
+                    merge += [(0, part_end, 0), (4, part_end, 4)]
+                if row == ind_start and ind_end > ind_start:
+                    merge.append((1, ind_end, 1))
                 value = None if blank else points.get(el.id)
                 ws.append([
-                    book.cell(_dimension_label(dim, continued=part.continued) if row == start else None),
-                    book.cell(ind_label if row == ind_start else None),
-                    book.cell(f"{el.code} {el.text}"),
-                    book.cell(el.points, number=True),
-                    book.cell(dim.methods if row == start else None),
-                    book.cell(q2(value) if value is not None else None, number=True),
-                ], height=height)
+                    dim_label if row == start else blank_cell,
+                    ind_label if row == ind_start else blank_cell,
+                    book.text(f"{el.code} {el.text}"),
+                    book.text(el.points, number=True),
+                    methods if row == start else blank_cell,
+                    cell(q2(value) if value is not None else None, number=True),
+                ], height=height, merge=tuple(merge))
                 row += 1
-            if row - 1 > ind_start:
-                ws.merged_cells.add(f"B{ind_start}:B{row - 1}")
-        if row - 1 > start:
-            ws.merged_cells.add(f"A{start}:A{row - 1}")
-            ws.merged_cells.add(f"E{start}:E{row - 1}")
         if not part.last:
             continue
         end = row - 1
+        sub = {"fill": "subtotal"}
         ws.append([
-            book.cell(f"{dim.code} {_('小计')}", fill=SUBTOTAL_FILL), book.cell(None, fill=SUBTOTAL_FILL),
-            book.cell(None, fill=SUBTOTAL_FILL),
-            book.formula(f"=SUM(D{dim_start}:D{end})", q2(dim.points), fill=SUBTOTAL_FILL),
-            book.cell(None, fill=SUBTOTAL_FILL),
-            (book.cell(None, fill=SUBTOTAL_FILL) if blank else
-             book.formula(f"=SUM(F{dim_start}:F{end})", dimensions.get(dim.code, Decimal("0")), fill=SUBTOTAL_FILL)),
-        ], height=ONE_LINE)
-        ws.merged_cells.add(f"A{row}:C{row}")
+            cell(f"{dim.code} {_('小计')}", **sub), cell(None, **sub), cell(None, **sub),
+            book.formula(f"=SUM(D{dim_start}:D{end})", q2(dim.points), **sub),
+            cell(None, **sub),
+            (cell(None, **sub) if blank else
+             book.formula(f"=SUM(F{dim_start}:F{end})", dimensions.get(dim.code, Decimal("0")), **sub)),
+        ], height=ONE_LINE, merge=((0, row, 2),))
         subtotal_rows.append(row)
         row += 1
     if break_before_end:
-        ws.row_breaks.append(Break(id=row - 1))
+        ws.page_break_before_next()
     refs_d = ",".join(f"D{r}" for r in subtotal_rows)
     refs_f = ",".join(f"F{r}" for r in subtotal_rows)
+    head = {"fill": "header"}
     ws.append([
-        book.cell(_("总分"), fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL), book.cell(None, fill=HEADER_FILL),
-        book.formula(f"=SUM({refs_d})", q2(tree.points), fill=HEADER_FILL),
-        book.cell(None, fill=HEADER_FILL),
-        (book.cell(None, fill=HEADER_FILL) if blank else
-         book.formula(f"=SUM({refs_f})", total, fill=HEADER_FILL)),
-    ], height=signature[0])
-    ws.merged_cells.add(f"A{row}:C{row}")
-    row += 1
+        cell(_("总分"), **head), cell(None, **head), cell(None, **head),
+        book.formula(f"=SUM({refs_d})", q2(tree.points), **head),
+        cell(None, **head),
+        (cell(None, **head) if blank else book.formula(f"=SUM({refs_f})", total, **head)),
+    ], height=signature[0], merge=((0, row, 2),))
     ws.append([], height=signature[1])
-    ws.append([book.cell(people, border=False)], height=signature[2])
-    ws.merged_cells.add(f"A{row + 1}:F{row + 1}")
-    ws.append([book.cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
-              height=signature[3])
-    ws.merged_cells.add(f"A{row + 2}:F{row + 2}")
-    ws.append([book.cell(f"{_('日期')}：________________", border=False)], height=signature[4])
-    ws.merged_cells.add(f"A{row + 3}:F{row + 3}")
+    ws.append([cell(people, border=False)], height=signature[2], merge=((0, row + 2, 5),))
+    ws.append([cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
+              height=signature[3], merge=((0, row + 3, 5),))
+    ws.append([cell(f"{_('日期')}：________________", border=False)], height=signature[4],
+              merge=((0, row + 4, 5),))
+    ws.finish()
     return total
 
 
@@ -345,7 +377,8 @@ SUMMARY_FIXED_COLUMNS = [6, 12, 28, 10, 10, 8, 8]
 SUMMARY_TAIL_COLUMNS = [9, 10, 8]
 
 
-def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, title: str, empty: str):
+def _summary_sheet(book: _Book, ws: _Sheet, *, rows: list[RoundRow], tree, round_obj, title: str, empty: str,
+                   progress=None):
     """The ranked table; with no rows, the sentence `empty` instead of an empty table.
 
     Rows are as high as their longest wrapped text (a school name can take two lines), so a
@@ -354,47 +387,47 @@ def _summary_sheet(book: _Book, ws, *, rows: list[RoundRow], tree, round_obj, ti
     codes = [d.code for d in tree.dimensions]
     headers = [_("排名"), _("学校代码"), _("学校名称"), _("区县"), _("学段"), _("城乡类别"), _("状态"),
                *codes, _("总分"), _("达到认定分数线"), _("区县内排名")]
-    n = len(headers)
-    last_col = get_column_letter(n)
+    last = len(headers) - 1
     widths = SUMMARY_FIXED_COLUMNS + [8] * len(codes) + SUMMARY_TAIL_COLUMNS
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    _print_setup(ws, "2:2")
-    ws.page_setup.orientation = "landscape"
+    ws.columns(widths)
+    _print_setup(ws, 2, landscape=True)
     full = sum(column_points(w) for w in widths)
-    ws.append([book.cell(title, font=TITLE_FONT, border=False, align=CENTER)],
-              height=text_height(title, width_pt=full, font_pt=TITLE_PT))
-    ws.merged_cells.add(f"A1:{last_col}1")
+    cell = book.cell
+    ws.append([cell(title, font="title", border=False, align="center")],
+              height=text_height(title, width_pt=full, font_pt=TITLE_PT), merge=((0, 1, last),))
     if not rows:
-        ws.append([book.cell(empty, border=False)], height=text_height(empty, width_pt=full, font_pt=BODY_PT))
-        ws.merged_cells.add(f"A2:{last_col}2")
+        ws.append([cell(empty, border=False)], height=text_height(empty, width_pt=full, font_pt=BODY_PT),
+                  merge=((0, 2, last),))
+        ws.finish()
         return ws
-    ws.freeze_panes = "D3"
-    ws.append([book.cell(h, fill=HEADER_FILL, align=CENTER) for h in headers],
+    ws.ws.freeze_panes(2, 3)
+    ws.append([cell(h, fill="header", align="center") for h in headers],
               height=max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT) for h, w in zip(headers, widths)))
-    first_dim = get_column_letter(8)
-    last_dim = get_column_letter(7 + len(codes))
+    first_dim = _col(7)
+    last_dim = _col(6 + len(codes))
     name_pt, code_pt, district_pt = column_points(widths[2]), column_points(widths[1]), column_points(widths[3])
+    status_text = {True: cell(_("暂定")), False: cell(_("已定稿"))}
+    passed_text = {None: cell("", align="center"), True: cell(_("是"), align="center"),
+                   False: cell(_("否"), align="center")}
     for r, row in enumerate(rows, start=3):
-        passed = "" if row.passed is None else (_("是") if row.passed else _("否"))
-        status = _("暂定") if row.provisional else _("已定稿")
         school = row.school
         height = max(text_height(school.name, width_pt=name_pt, font_pt=BODY_PT),
                      text_height(school.code, width_pt=code_pt, font_pt=BODY_PT),
                      text_height(school.district.name, width_pt=district_pt, font_pt=BODY_PT))
         ws.append([
-            book.cell(row.rank, number=True),
-            book.cell(school.code),
-            book.cell(school.name),
-            book.cell(school.district.name),
-            book.cell(school.get_stage_display()),
-            book.cell(school.get_location_display()),
-            book.cell(status),
-            *[book.cell(row.dimensions[c], number=True) for c in codes],
+            cell(row.rank, number=True),
+            cell(school.code),
+            cell(school.name),
+            cell(school.district.name),
+            cell(school.get_stage_display()),
+            cell(school.get_location_display()),
+            status_text[bool(row.provisional)],
+            *[cell(row.dimensions[c], number=True) for c in codes],
             book.formula(f"=SUM({first_dim}{r}:{last_dim}{r})", row.total),
-            book.cell(passed, align=CENTER),
-            book.cell(row.district_rank, number=True),
+            passed_text[row.passed],
+            cell(row.district_rank, number=True),
         ], height=height)
+    ws.finish()
     return ws
 
 
@@ -407,20 +440,24 @@ def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str) -> bytes:
 
 
 def district_workbook_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str,
-                           inspectors: dict[int, list[str]]) -> bytes:
+                           inspectors: dict[int, list[str]], target=None, progress=None) -> bytes | None:
     """A ranked summary sheet plus one detail score sheet per school.
 
     `rows` must come from round_totals(with_elements=True) so no per-school query is needed.
+    Written to `target` (a path or binary file; returns None) or returned as bytes.
+    `progress(done)` is called after each school's sheet (background jobs report it).
     """
-    book = _Book()
+    book = _Book(target, sheets=len(rows) + 1)
     _summary_sheet(book, book.sheet(_("汇总")), rows=rows, tree=tree, round_obj=round_obj, title=title,
                    empty=_("所选范围内还没有已定稿的学校评估结果，汇总表为空；学校的评估定稿后再导出。"))
-    used = {_("汇总")}
-    for row in rows:
+    used = {_("汇总").lower()}
+    for done, row in enumerate(rows, start=1):
         ws = book.sheet(_sheet_title(f"{row.rank}-{row.school.code}", used))
         _write_scoresheet(
             book, ws, tree=tree, points=row.element_points or {}, dimensions=row.dimensions, total=row.total,
             school=row.school, round_obj=round_obj,
             inspectors=inspectors.get(row.evaluation_id, []), provisional=row.provisional,
         )
+        if progress is not None:
+            progress(done)
     return book.save()

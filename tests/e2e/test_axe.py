@@ -104,6 +104,7 @@ PAGES = [
     Page("official", "round-list", lambda w: reverse("evaluation:round_list")),
     Page("official", "round-detail", lambda w: reverse("evaluation:round_detail", args=[w.round.pk])),
     Page("official", "export", lambda w: reverse("reports:export_detail", args=[w.export.pk])),
+    Page("official", "export-workbook", lambda w: reverse("reports:export_detail", args=[w.workbook_export.pk])),
     Page("city_official", "overview", lambda w: reverse("reports:overview")),
     Page("city_official", "analytics", lambda w: reverse("analytics:page")),
     Page("city_official", "ranking", lambda w: reverse("reports:ranking")),
@@ -295,6 +296,9 @@ def _more_world(w):
     element_update(element=element, text=element.text + "（修订）", by=w.admin)  # something in the history
     w.export = ExportJob.objects.create(round=w.round, district=w.district, requested_by=w.official,
                                         status=ExportJob.Status.DONE, total=1, done=1)
+    w.workbook_export = ExportJob.objects.create(kind=ExportJob.Kind.WORKBOOK, round=w.round, district=w.district,
+                                                 requested_by=w.official, total=3, done=1,
+                                                 status=ExportJob.Status.RUNNING)  # the progress bar, polling
     _self_assessments(w)
     _recognition_world(w)
     _rectification_world(w)

@@ -55,6 +55,7 @@ EXPECTED_GET = {
     "audit:event_list": _only({"auditor"}),
     "audit:event_export": _only({"auditor"}),
     "reports:overview": _only({"admin", "official", "other_official", "city_official"}),
+    "reports:workbook_start": {r: 405 for r in ROLES},  # POST only: starts the district workbook job
     # Own account's second factor. force_login stands for a finished login: the separated roles are
     # enrolled and verified (tests/conftest.py), so enrolment sends them on; others may enrol.
     "twofactor:manage": {r: 200 for r in ROLES},
@@ -371,6 +372,7 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
         "twofactor:reset": {"security_admin"},
         # Starting a batch export only reads results: officials may download score sheets.
         "reports:export_start": {"official", "city_official"},
+        "reports:workbook_start": {"official", "city_official"},
         # The school reports on its own item; the 雁塔 district official reviews it (both write, by design).
         "rectification:item_report": {"school_user"},
         "rectification:item_review": {"official"},
