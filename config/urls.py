@@ -13,6 +13,8 @@ urlpatterns = [
     path("rectification/", include("rectification.urls")),
     path("gongshi/", include("recognition.public_urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
+    path("accounts/api-tokens/", include("api.page_urls")),
     path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),
 ]
