@@ -32,6 +32,9 @@ def flatten(detail, path: str = "") -> list[dict]:
     out: list[dict] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # DRF keys a list's errors by position
+                out += flatten(value, f"{path}[{key}]")
+                continue
             key = "" if key in (NON_FIELD, "__all__") else str(key)
             out += flatten(value, f"{path}.{key}" if path and key else (key or path))
     elif isinstance(detail, list):

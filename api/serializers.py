@@ -4,6 +4,7 @@ Decimals are strings with two places ("87.50"), as in the pages' JSON (evaluatio
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rubric.models import RubricVersion
@@ -11,6 +12,16 @@ from schools.models import District, School
 
 
 MONEY = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": True}
+
+
+@extend_schema_field({
+    "type": "object", "required": ["total", "scored"],
+    "properties": {"total": {"type": "string"}, "scored": {"type": "integer"}},
+    "additionalProperties": {"type": "string"},
+    "description": "总分 total、已评要素数 scored，及各一级（A…）、二级（B…）指标小计",
+})
+class TotalsField(serializers.DictField):
+    """evaluation.selectors.totals_json: {"total": "87.50", "scored": 84, "A1": "…", "B1": "…"}."""
 
 
 # ---------------------------------------------------------------- rubric
@@ -262,6 +273,17 @@ class RoundRecognitionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- scorecards and scores
 
 
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_blank=True, help_text=_("字段路径，如 rows[0].code；空为整体错误"))
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
+
+
 class ScoreItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.DecimalField(allow_null=True, **MONEY)
@@ -282,7 +304,7 @@ class ScorecardSerializer(serializers.Serializer):
 
 class ScorecardDetailSerializer(ScorecardSerializer):
     lock_reason = serializers.CharField(allow_null=True)
-    totals = serializers.DictField(child=serializers.CharField(), help_text=_("total、scored 与各 A、B 小计"))
+    totals = TotalsField()
     items = ScoreItemSerializer(many=True)
 
 
@@ -316,23 +338,20 @@ class ConflictSerializer(SavedScoreSerializer):
 
 
 class ScoresSaveResultSerializer(serializers.Serializer):
+    """The autosave's answer (evaluation.autosave): saved rows, refused values, conflicts, running totals."""
+
     saved = serializers.DictField(child=SavedScoreSerializer())
     errors = serializers.DictField(child=serializers.CharField())
     conflicts = serializers.DictField(child=ConflictSerializer(), help_text=_("版本冲突：服务器上的当前值"))
-    totals = serializers.DictField(child=serializers.CharField())
+    totals = TotalsField()
 
 
-class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_blank=True, help_text=_("字段路径，如 rows[0].code；空为整体错误"))
-    message = serializers.CharField()
+class ScoresErrorSerializer(ScoresSaveResultSerializer):
+    """409 (code conflict) or 400 (code invalid: errors as field paths, or another JSON error)."""
 
-
-class ErrorSerializer(serializers.Serializer):
+    saved = serializers.DictField(child=SavedScoreSerializer(), required=False)
+    conflicts = serializers.DictField(child=ConflictSerializer(), required=False)
+    totals = TotalsField(required=False)
     detail = serializers.CharField()
     code = serializers.CharField()
     errors = ErrorItemSerializer(many=True)
-
-
-class ConflictErrorSerializer(ScoresSaveResultSerializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()

@@ -336,7 +336,8 @@ class ScorecardViewSet(ApiViewSet):
     @extend_schema(
         summary="保存得分（乐观锁：版本号过期时返回 409 与服务器上的当前值）",
         request=s.ScoresSaveSerializer,
-        responses={200: s.ScoresSaveResultSerializer, 409: s.ConflictErrorSerializer, **ERRORS},
+        responses={**ERRORS, 200: s.ScoresSaveResultSerializer, 400: s.ScoresErrorSerializer,
+                   409: s.ScoresErrorSerializer},
     )
     @action(detail=True, methods=["post"], serializer_class=s.ScoresSaveSerializer)
     def scores(self, request, pk=None):
@@ -353,12 +354,13 @@ class ScorecardViewSet(ApiViewSet):
                                  "message": conflict_message(row)} for code, row in result.conflicts.items()},
             "totals": evaluation_selectors.totals_json(evaluation_selectors.scorecard_totals(scorecard=card)),
         }
+        errors = flatten({"scores": {code: {"points": [message]} for code, message in result.errors.items()}})
         if result.conflicts:
             first = next(iter(body["conflicts"].values()))
-            return Response({"detail": first["message"], "code": "conflict", **body}, status=status.HTTP_409_CONFLICT)
+            return Response({**body, "detail": first["message"], "code": "conflict", "errors": errors},
+                            status=status.HTTP_409_CONFLICT)
         if result.errors:
-            errors = flatten({"scores": {code: {"points": [message]} for code, message in result.errors.items()}})
-            return Response({"detail": errors[0]["message"], "code": "invalid", "errors": errors, **body},
+            return Response({**body, "detail": errors[0]["message"], "code": "invalid", "errors": errors},
                             status=status.HTTP_400_BAD_REQUEST)
         return Response(body)
 
