@@ -154,7 +154,7 @@ class SchoolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
                  "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
         responses={200: s.SchoolImportResultSerializer, **ERRORS},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser, MultiPartParser],
+    @action(detail=False, methods=["post"], url_path="import", url_name="import", parser_classes=[JSONParser, MultiPartParser],
             filterset_class=None, pagination_class=None)
     def import_(self, request):
         _require_admin(request)
