@@ -1,7 +1,8 @@
 """/api/v1/ (the API), /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI from local static files)."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -18,6 +19,7 @@ router.register("scorecards", views.ScorecardViewSet, basename="scorecard")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
+    # The docs page is for a person in a browser: anonymous visitors go to the login page, as for any page.
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
 ]

@@ -266,3 +266,11 @@ def test_hostile_school_names_through_the_import_and_out_as_json(api, world, tex
     assert listed["Content-Type"].startswith("application/json")
     assert json.loads(listed.content)["results"][0]["name"] == stored.name
     assert b"<script" not in listed.content.lower() or listed["Content-Type"].startswith("application/json")
+
+
+def test_the_schema_is_served_as_json_to_a_token_and_names_the_bearer_scheme(api, world):
+    response = api("get", "/api/schema/", key=make_token(world.official, scope="read").key)
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.") and "/api/v1/rounds/{id}/ranking/" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
