@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 EVENT_LABELS = {
     "access.denied": _("越权访问被拒绝"),
+    "api.ranking": _("通过开放接口读取排名"),
+    "api_token.create": _("创建 API 令牌"),
+    "api_token.refused": _("API 令牌被拒绝"),
+    "api_token.revoke": _("撤销 API 令牌"),
+    "api_token.use": _("使用 API 令牌（首次及每日首次）"),
     "audit.purge": _("清理过期审计记录"),
     "auth.lockout": _("账号锁定"),
     "auth.login": _("登录"),

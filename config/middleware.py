@@ -72,7 +72,10 @@ class RejectNulMiddleware:
         if "\x00" in request.path or _has_nul(request.GET) or (
             request.method == "POST" and request.content_type in _FORM_TYPES and _has_nul(request.POST)
         ):
-            return render(
-                request, "400.html", {"reason": _("请求中含有不允许的空字符（NUL），已拒绝处理。")}, status=400
-            )
+            reason = _("请求中含有不允许的空字符（NUL），已拒绝处理。")
+            if request.path.startswith("/api/"):  # the REST API answers errors as JSON (api.exceptions)
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": reason, "code": "invalid", "errors": []}, status=400)
+            return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)

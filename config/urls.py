@@ -14,6 +14,8 @@ urlpatterns = [
     path("gongshi/", include("recognition.public_urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
+    path("accounts/api-tokens/", include("api.page_urls")),
     path("", include("twofactor.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 """Every page requires login: anonymous requests are redirected to the login page."""
 
+import json
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -36,6 +38,11 @@ def test_anonymous_is_sent_to_login(client, name, pattern):
         pytest.skip("public by design")
     url = _reverse_with_dummy_args(name, pattern)
     response = client.get(url)
+    if name.startswith("api:") and name != "api:docs":
+        # The REST API answers a program, not a browser: 401 JSON in Chinese instead of a redirect.
+        assert response.status_code == 401, url
+        assert json.loads(response.content)["detail"].startswith("未登录或未提供令牌"), url
+        return
     assert response.status_code == 302, url
     assert response["Location"].startswith(reverse("accounts:login")), url
 

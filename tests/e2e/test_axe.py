@@ -259,6 +259,13 @@ PAGES = [
     Page("security_admin", "user-edit", lambda w: reverse("accounts:user_edit", args=[w.alice.pk])),
     Page("security_admin", "password-change", lambda w: reverse("accounts:password_change")),
     Page("auditor", "audit-log", lambda w: reverse("audit:event_list")),
+    # API 令牌 (issue 17): one's own tokens and the form, the key shown once, the security admin's list
+    Page("alice", "api-tokens", lambda w: reverse("api_tokens:list")),
+    Page("alice", "api-token-created", render="api/token_created.html"),
+    Page("security_admin", "api-tokens-all", lambda w: reverse("api_tokens:all")),
+    # The API docs (Swagger UI) are the same page for every signed-in role. distinct_names=False: every
+    # operation has its own "copy path" button, named by Swagger UI, not by us.
+    Page("auditor", "api-docs", lambda w: reverse("api:docs"), distinct_names=False),
 ]
 
 ROLES = list(dict.fromkeys(p.role for p in PAGES))
@@ -304,7 +311,20 @@ def _more_world(w):
     _rectification_world(w)
     _story_world(w)
     _notifications_world(w)
+    _api_tokens(w)
     return w
+
+
+def _api_tokens(w):
+    """Two of alice's API tokens, one revoked (the token pages list both)."""
+    from datetime import datetime, timezone as dt_timezone
+
+    from api.services import token_create, token_revoke
+
+    at = datetime(2026, 11, 2, 2, 0, tzinfo=dt_timezone.utc)
+    token_create(user=w.alice, name="区数据中心同步", scope="read", days=365, now=at)
+    old = token_create(user=w.alice, name="旧脚本", scope="write", days=30, now=at).token
+    token_revoke(token=old, by=w.alice, now=at)
 
 
 def _rectification_world(w):

@@ -8,6 +8,8 @@ general rules below must hold for every role.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.api.matrix import API_EXPECTED_GET
+
 ROLES = ("admin", "lead", "alice", "bob", "official", "other_official", "city_official", "nobody",
          "security_admin", "auditor", "unscoped_official", "school_user", "other_school_user")
 
@@ -161,12 +163,14 @@ EXPECTED_GET = {
     # The public 公示 pages are off unless PUBLIC_NOTICE=1 (tests/recognition/test_publicity.py turns them on).
     "public:notice_index": {r: 404 for r in ROLES},
     "public:notice": {r: 404 for r in ROLES},
+    # 开放接口 (issue 17): every API route and the API 令牌 pages, in one table shared with the token walk.
+    **API_EXPECTED_GET,
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
 POST_OPEN = {"accounts:login", "accounts:logout", "accounts:password_change",
              "twofactor:setup", "twofactor:verify", "twofactor:recovery",
-             "notifications:read_all", "notifications:settings"}
+             "notifications:read_all", "notifications:settings", "api_tokens:list"}
 
 
 def _named_routes(resolver=None, prefix=""):
@@ -260,6 +264,15 @@ def _self_assessment_objects(world):
     return world.self_assessment
 
 
+def _api_token(world):
+    """A read-only API token of bob's (idempotent)."""
+    if getattr(world, "api_token", None) is None:
+        from api.services import token_create
+
+        world.api_token = token_create(user=world.bob, name="同步", scope="read", days=30).token.pk
+    return world.api_token
+
+
 # Keywords whose object the namespace alone does not tell (every app names its object "pk").
 ROUTE_OBJECTS = {
     **{f"selfassessment:{name}": (lambda w: _self_assessment_objects(w)["sa"]) for name in (
@@ -279,6 +292,18 @@ ROUTE_OBJECTS = {
     "rectification:create": lambda w: _rectification_objects(w)["evaluation"],
     # alice's own notification: everyone else's POST to open it is a 404.
     "notifications:open": lambda w: _notification_of_alice(w),
+    "api:scorecard-detail": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
+    "api:scorecard-scores": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
+    "api:scorecard-submit": lambda w: w.evaluation.scorecards.get(inspector=w.alice).pk,
+    "api:evaluation-detail": lambda w: w.evaluation.pk,
+    "api:evaluation-totals": lambda w: w.evaluation.pk,
+    "api:school-detail": lambda w: w.school.pk,
+    "api:round-detail": lambda w: w.round.pk,
+    "api:round-ranking": lambda w: w.round.pk,
+    "api:round-analytics": lambda w: w.round.pk,
+    "api:round-recognition": lambda w: w.round.pk,
+    "api:rubric-version-detail": lambda w: w.version.pk,
+    "api_tokens:revoke": lambda w: _api_token(w),
 }
 
 
@@ -376,6 +401,8 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
         # The school reports on its own item; the 雁塔 district official reviews it (both write, by design).
         "rectification:item_report": {"school_user"},
         "rectification:item_review": {"official"},
+        # The security admin revokes anyone's API token (bob's, _api_token).
+        "api_tokens:revoke": {"security_admin"},
     }
     failures = []
     for role in NON_BUSINESS + ("official", "city_official"):
