@@ -149,8 +149,10 @@ def may_print_slips(user, campaign: Campaign) -> bool:
 
 @transaction.atomic
 def codes_generate(*, group: CampaignGroup, count: int, base_url: str, by, request=None,
-                   now: datetime | None = None) -> CodeBatch:
-    """A batch of `count` new codes and its slips PDF, in one action: the plain codes go into the PDF only."""
+                   now: datetime | None = None, slips: bool = True) -> CodeBatch:
+    """A batch of `count` new codes and its slips PDF, in one action: the plain codes go into the PDF only.
+
+    `slips=False` (seed_demo only, whose codes are answered at once) skips the PDF."""
     from .pdf import slips_pdf
 
     group = CampaignGroup.objects.select_related("campaign__school", "campaign__round", "questionnaire").get(
@@ -176,8 +178,9 @@ def codes_generate(*, group: CampaignGroup, count: int, base_url: str, by, reque
     except IntegrityError:  # a collision with an earlier batch's code (31**12 codes: practically never)
         raise ValidationError(_("生成答题码时发生冲突，请重试。"))
     # The file is written last: nothing before it can fail after it, and the transaction holds the rows.
-    batch.slips.save(f"slips-{batch.pk}.pdf", ContentFile(slips_pdf(group=group, codes=plain, base_url=base_url)),
-                     save=True)
+    if slips:
+        batch.slips.save(f"slips-{batch.pk}.pdf",
+                         ContentFile(slips_pdf(group=group, codes=plain, base_url=base_url)), save=True)
     batch.plain_codes = plain  # in memory only (seed_demo and tests answer with them); never stored
     audit_record(event="survey.codes_generate", request=request, user=by, obj=batch,
                  school=group.campaign.school.code, group=group.group, count=count)
@@ -186,7 +189,7 @@ def codes_generate(*, group: CampaignGroup, count: int, base_url: str, by, reque
 
 def demo_round_cleanup(round) -> None:
     """seed_demo --reset: the demo round's survey rows go with it (evaluation.hooks)."""
-    for batch in CodeBatch.objects.filter(group__campaign__round=round):
+    for batch in CodeBatch.objects.filter(group__campaign__round=round).exclude(slips=""):
         batch.slips.delete(save=False)
     Answer.objects.filter(response__group__campaign__round=round).delete()
     Response.objects.filter(group__campaign__round=round).delete()

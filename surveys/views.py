@@ -163,6 +163,8 @@ def batch_pdf(request, pk: int):
     campaign = _campaign(request, batch.group.campaign_id)
     if not services.may_print_slips(request.user, campaign):
         raise PermissionDenied(_("只有管理员或本校账号可以下载答题码条。"))
+    if not batch.slips:
+        raise Http404
     try:
         handle = batch.slips.open("rb")
     except FileNotFoundError:

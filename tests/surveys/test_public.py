@@ -177,3 +177,16 @@ def test_no_ip_is_stored_with_a_response(client, survey):
     assert not fields & {"ip", "ip_address", "address", "code", "user_agent"}
     assert "203.0.113.7" not in str(list(Response.objects.values()))
     assert NOW.replace(minute=0) == Response.objects.get().submitted_hour
+
+
+def test_public_pages_carry_the_security_headers_and_no_session(client, survey):
+    for target in (reverse("survey_public:enter"), url(survey.codes[0]), reverse("survey_public:thanks")):
+        response = client.get(target)
+        assert response.status_code == 200
+        csp = response.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert response.headers.get("X-Frame-Options") == "DENY"
+        assert response.headers.get("X-Content-Type-Options") == "nosniff"
+        assert "sessionid" not in response.cookies
+    # Everything outside the prefix still asks for a login.
+    assert client.get(reverse("surveys:index")).status_code == 302
