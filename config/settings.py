@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from our static files (no CDN)
     "api",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,13 @@ ANALYTICS_CV_MIN_SCHOOLS = envint("ANALYTICS_CV_MIN_SCHOOLS", 5)
 # is valid for RECOGNITION_VALID_YEARS years from its date.
 RECOGNITION_PUBLICITY_DAYS = envint("RECOGNITION_PUBLICITY_DAYS", 7)
 PUBLIC_NOTICE_ENABLED = envbool("PUBLIC_NOTICE", "False")
+# 满意度问卷: the public answer page (/survey/, no login) is rate-limited per client address and per
+# campaign, requests per minute (surveys.ratelimit; the cache must be shared between workers to hold).
+# The slips print SURVEY_PUBLIC_BASE_URL (the address parents' phones reach, e.g. https://pg.example.cn);
+# empty: the address of the request that generates them.
+SURVEY_RATE_PER_ADDRESS = envint("SURVEY_RATE_PER_ADDRESS", 120)
+SURVEY_RATE_PER_CAMPAIGN = envint("SURVEY_RATE_PER_CAMPAIGN", 3000)
+SURVEY_PUBLIC_BASE_URL = os.environ.get("SURVEY_PUBLIC_BASE_URL", "")
 RECOGNITION_VALID_YEARS = envint("RECOGNITION_VALID_YEARS", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

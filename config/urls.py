@@ -12,6 +12,9 @@ urlpatterns = [
     path("recognition/", include("recognition.urls")),
     path("rectification/", include("rectification.urls")),
     path("gongshi/", include("recognition.public_urls")),
+    path("surveys/", include("surveys.urls")),
+    # The public answer page (no login): the one prefix a reverse proxy exposes to parents' phones.
+    path("survey/", include("surveys.public_urls")),
     path("audit/", include("audit.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("api.urls")),

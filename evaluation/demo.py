@@ -553,6 +553,9 @@ def seed_demo(*, schools: int = 60, seed: int = 2026, reset: bool = False) -> De
     from rectification.demo import seed_rectification
 
     seed_rectification(round=round_obj)  # a couple of 整改事项 on finalized demo schools
+    from surveys.demo import seed_surveys
+
+    seed_surveys(round=round_obj, admin=admin)  # 满意度 campaigns with a few hundred answers
     from selfassessment.demo import seed_self_assessments
 
     summary.applications = seed_self_assessments(

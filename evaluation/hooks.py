@@ -108,3 +108,26 @@ def round_quality(evaluation, tree) -> dict[str, dict]:
         for key in merged:
             merged[key].update(found.get(key, {}))
     return merged
+
+
+# What a school's 满意度问卷 in this round says about the elements its items are linked to (surveys),
+# for the scoring workspace and the consolidation page beside each element:
+# `fn(evaluation) -> {element code: [notes]}`, where a note has a `summary` (one Chinese line, e.g. the
+# parents' approval rate with its 95% interval against C84's 85%) and `meets` (True/False/None).
+_ELEMENT_SURVEY_NOTES: list = []
+
+
+def register_element_survey_notes(provider):
+    """Add a provider (idempotent)."""
+    if provider not in _ELEMENT_SURVEY_NOTES:
+        _ELEMENT_SURVEY_NOTES.append(provider)
+    return provider
+
+
+def element_survey_notes(evaluation) -> dict[str, list]:
+    """Every provider's survey notes on this evaluation's elements, merged per element code."""
+    merged: dict[str, list] = {}
+    for provider in _ELEMENT_SURVEY_NOTES:
+        for code, notes in provider(evaluation).items():
+            merged.setdefault(code, []).extend(notes)
+    return merged

@@ -265,6 +265,8 @@ def scorecard(request, pk: int):
             "self_prefix": reverse("selfassessment:evidence_download", args=[0])[: -len("0/")],
             # The school's previous finalized round, per element code (two queries).
             "previous": selectors.previous_scores(evaluation=card.evaluation),
+            # 满意度问卷 results beside the elements their items are linked to (evaluation.hooks).
+            "survey_notes": hooks.element_survey_notes(card.evaluation),
             "editable": editable,
             "owner": owner,
             "flash": flash,
@@ -478,6 +480,7 @@ def evaluation_detail(request, pk: int):
             "transitions": selectors.evaluation_transitions(evaluation=evaluation),
             "previous": selectors.previous_scores(evaluation=evaluation),
             "quality": quality,
+            "survey_notes": hooks.element_survey_notes(evaluation),
             "fmt": fmt,
         },
     )

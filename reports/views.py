@@ -25,6 +25,7 @@ from accounts import scopes
 from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
+from evaluation.hooks import element_survey_notes
 from evaluation.models import Evaluation, Evidence, Round, Scorecard
 from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolve
 from rubric.selectors import rubric_tree
@@ -309,6 +310,8 @@ def school_report(request, pk: int):
         "self": self_comparison(totals=totals),
         "opinion": evaluation_opinion(evaluation=ev, tree=tree),
         "changes": changes_since_previous(totals=totals) if ev.is_finalized or totals.scored else None,
+        # 满意度问卷 results on the elements its items are linked to (evaluation.hooks; registered by surveys).
+        "survey_notes": sorted(element_survey_notes(ev).items(), key=lambda kv: (len(kv[0]), kv[0])),
     })
 
 

@@ -253,6 +253,21 @@ PAGES = [
     Page("official", "school-story", lambda w: reverse("reports:school_story", args=[w.school.pk])),
     Page("admin", "renewal", lambda w: reverse("recognition:renewal") + "?days=3650"),
     Page("city_official", "renewal-invalid", lambda w: reverse("recognition:renewal") + "?days=abc"),
+    # 满意度问卷: the signed-in pages and the public phone pages (360 px)
+    Page("admin", "surveys-index", lambda w: reverse("surveys:index")),
+    Page("admin", "surveys-create", lambda w: reverse("surveys:campaign_create")),
+    Page("admin", "surveys-campaign", lambda w: reverse("surveys:campaign_detail", args=[w.survey_campaign.pk])),
+    Page("official", "surveys-round", lambda w: reverse("surveys:round_results", args=[w.round.pk])),
+    Page("school_user", "surveys-campaign", lambda w: reverse("surveys:campaign_detail", args=[w.survey_campaign.pk]),
+         widths=(1280, 768, PHONE)),
+    Page("anon", "survey-enter", lambda w: reverse("survey_public:enter"), widths=(1280, 768, PHONE)),
+    Page("anon", "survey-enter-invalid", lambda w: reverse("survey_public:enter") + "?code=abc",
+         widths=(1280, 768, PHONE)),
+    Page("anon", "survey-answer", lambda w: reverse("survey_public:answer", args=[w.survey_codes[0]]),
+         widths=(1280, 768, PHONE)),
+    Page("anon", "survey-used", lambda w: reverse("survey_public:answer", args=[w.survey_codes[1]]),
+         widths=(1280, 768, PHONE)),
+    Page("anon", "survey-thanks", lambda w: reverse("survey_public:thanks"), widths=(1280, 768, PHONE)),
     # Security admin and auditor
     Page("security_admin", "school-accounts", lambda w: reverse("accounts:school_accounts")),
     Page("security_admin", "user-list", lambda w: reverse("accounts:user_list")),
@@ -312,6 +327,7 @@ def _more_world(w):
     _story_world(w)
     _notifications_world(w)
     _api_tokens(w)
+    _survey_world(w)
     return w
 
 
@@ -325,6 +341,28 @@ def _api_tokens(w):
     token_create(user=w.alice, name="区数据中心同步", scope="read", days=365, now=at)
     old = token_create(user=w.alice, name="旧脚本", scope="write", days=30, now=at).token
     token_revoke(token=old, by=w.alice, now=at)
+
+
+def _survey_world(w):
+    """A 满意度 campaign for the 雁塔 school (parents and students, open until 2099), a few answers with an open
+    one, a batch of codes: one unused (the phone page), one used (the refusal page)."""
+    from datetime import datetime, timezone
+
+    from surveys import services as ss
+
+    qs = {q.group: q for q in ss.questionnaire_defaults_install(rubric_version=w.version)}
+    w.survey_campaign = ss.campaign_create(
+        round=w.round, school=w.school, opens_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        closes_at=datetime(2099, 1, 1, tzinfo=timezone.utc),
+        questionnaires={"parent": qs["parent"], "student": qs["student"]}, by=w.admin)
+    moment = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+    group = w.survey_campaign.groups.get(group="parent")
+    w.survey_codes = ss.codes_generate(group=group, count=4, base_url="http://testserver", by=w.admin,
+                                       now=moment).plain_codes
+    for n, code in enumerate(w.survey_codes[1:]):
+        data = {i.pk: ("家长的意见" if i.kind == "open" else (1 if i.kind == "yes_no" else 5 - n))
+                for i in group.questionnaire.items.all()}
+        ss.response_submit(code=code, data=data, now=moment)
 
 
 def _rectification_world(w):

@@ -160,6 +160,33 @@ EXPECTED_GET = {
     # 复评: the schools whose recognition is ending, like the other recognition pages.
     "recognition:renewal": _only(VIEWERS),
     "recognition:renewal_xlsx": _only(VIEWERS),
+    # 满意度问卷 (see _survey_objects: a campaign for the 雁塔 school with a batch of codes). Its pages: admins,
+    # officials in scope, the school's panel and the school's own account; slips for admins and the school;
+    # raw answers (open text) for admins and the panel; the round comparison for admins and officials.
+    "surveys:index": {**_only(VIEWERS | {"lead", "alice", "bob", "school_user", "other_school_user"})},
+    "surveys:campaign_create": _only({"admin"}),
+    "surveys:campaign_detail": {
+        "admin": 200, "lead": 200, "alice": 200, "bob": 404, "official": 200, "other_official": 404,
+        "city_official": 200, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 200, "other_school_user": 404,
+    },
+    "surveys:answers_xlsx": {
+        "admin": 200, "lead": 200, "alice": 200, "bob": 404, "official": 403, "other_official": 404,
+        "city_official": 403, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 403, "other_school_user": 404,
+    },
+    "surveys:batch_pdf": {
+        "admin": 200, "lead": 403, "alice": 403, "bob": 404, "official": 403, "other_official": 404,
+        "city_official": 403, "nobody": 404, "security_admin": 404, "auditor": 404, "unscoped_official": 404,
+        "school_user": 200, "other_school_user": 404,
+    },
+    "surveys:codes_generate": {r: 405 for r in ROLES},
+    "surveys:round_results": _only(VIEWERS),
+    "surveys:results_xlsx": _only(VIEWERS),
+    # The public answer pages need no login: open to everyone; an unknown code is 404 for everyone.
+    "survey_public:enter": {r: 200 for r in ROLES},
+    "survey_public:thanks": {r: 200 for r in ROLES},
+    "survey_public:answer": {r: 404 for r in ROLES},
     # The public 公示 pages are off unless PUBLIC_NOTICE=1 (tests/recognition/test_publicity.py turns them on).
     "public:notice_index": {r: 404 for r in ROLES},
     "public:notice": {r: 404 for r in ROLES},
@@ -251,6 +278,24 @@ def _rectification_objects(world):
     return world.rectification
 
 
+def _survey_objects(world):
+    """A 满意度 campaign for the 雁塔 school on world.round (parents), with a batch of two codes; built once."""
+    if getattr(world, "survey", None) is None:
+        from datetime import datetime, timezone
+
+        from surveys import services
+
+        qs = {q.group: q for q in services.questionnaire_defaults_install(rubric_version=world.version)}
+        campaign = services.campaign_create(
+            round=world.round, school=world.school, opens_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+            closes_at=datetime(2099, 12, 1, tzinfo=timezone.utc), questionnaires={"parent": qs["parent"]},
+            by=world.admin)
+        batch = services.codes_generate(group=campaign.groups.get(), count=2, base_url="http://testserver",
+                                        by=world.admin, now=datetime(2026, 11, 2, tzinfo=timezone.utc))
+        world.survey = {"campaign": campaign.pk, "batch": batch.pk}
+    return world.survey
+
+
 def _self_assessment_objects(world):
     """The 雁塔 school's self-assessment on world.round, recommended by its district (so the panel of
     world.evaluation reads it too), with one file per element; built once per test."""
@@ -304,6 +349,9 @@ ROUTE_OBJECTS = {
     "api:round-recognition": lambda w: w.round.pk,
     "api:rubric-version-detail": lambda w: w.version.pk,
     "api_tokens:revoke": lambda w: _api_token(w),
+    **{f"surveys:{name}": (lambda w: _survey_objects(w)["campaign"])
+       for name in ("campaign_detail", "codes_generate", "answers_xlsx")},
+    "surveys:batch_pdf": lambda w: _survey_objects(w)["batch"],
 }
 
 
@@ -403,6 +451,8 @@ def test_post_matrix_for_roles_without_write_rights(client, world, route, patter
         "rectification:item_review": {"official"},
         # The security admin revokes anyone's API token (bob's, _api_token).
         "api_tokens:revoke": {"security_admin"},
+        # The school prints its own slips (an empty form is a 400 and writes nothing).
+        "surveys:codes_generate": {"school_user"},
     }
     failures = []
     for role in NON_BUSINESS + ("official", "city_official"):

@@ -1,0 +1,60 @@
+"""The survey_results command and the notes beside linked elements (scorecard, consolidation)."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from surveys import services
+
+from .conftest import NOW, service_data
+
+
+def _answer(survey, values):
+    for code, v in zip(survey.codes, values):
+        services.response_submit(code=code, data=service_data(survey.parent, value=v), now=NOW)
+
+
+def test_survey_results_json(survey):
+    _answer(survey, [5, 5, 4, 2])
+    out = StringIO()
+    call_command("survey_results", "--round", survey.round.name, "--school", survey.school.code, "--format", "json",
+                 stdout=out)
+    data = json.loads(out.getvalue())
+    assert [d["school"] for d in data] == [survey.school.code]
+    parent = next(g for g in data[0]["groups"] if g["group"] == "parent")
+    assert (parent["issued"], parent["responses"]) == (6, 4)
+    first = parent["items"][0]
+    assert first["elements"] == ["C84"]
+    assert first["counts"] == {"5": 2, "4": 1, "3": 0, "2": 1, "1": 0}
+    assert first["rate"] == "0.7500" and (first["low"], first["high"]) == ("0.3006", "0.9544")
+    student = next(g for g in data[0]["groups"] if g["group"] == "student")
+    assert student["issued"] == 0 and student["rate"] is None
+    with pytest.raises(CommandError):
+        call_command("survey_results", "--round", "不存在", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("survey_results", "--round", survey.round.name, "--school", "nope", stdout=StringIO())
+
+
+def test_parents_approval_beside_c84_on_the_scorecard_and_consolidation(login, survey):
+    _answer(survey, [5, 5, 4, 2])
+    card = survey.evaluation.scorecards.get(inspector=survey.alice)
+    page = login(survey.alice).get(reverse("evaluation:scorecard", kwargs={"pk": card.pk})).content.decode()
+    assert 'id="survey_C84"' in page and "要求 ≥85%：未达到" in page and "75.0%" in page
+    lead = login(survey.lead).get(reverse("evaluation:evaluation_detail", kwargs={"pk": survey.evaluation.pk}))
+    assert 'id="survey_C84"' in lead.content.decode()
+
+
+def test_survey_results_in_the_school_report(login, survey):
+    _answer(survey, [5, 5, 5, 5])
+    page = login(survey.official).get(reverse("reports:school_report", kwargs={"pk": survey.evaluation.pk}))
+    html = page.content.decode()
+    assert page.status_code == 200 and "满意度问卷（关联评估要素）" in html and "要求 ≥85%：达到" in html
+
+
+def test_no_campaign_no_notes(login, world):
+    card = world.evaluation.scorecards.get(inspector=world.alice)
+    page = login(world.alice).get(reverse("evaluation:scorecard", kwargs={"pk": card.pk})).content.decode()
+    assert "survey_C84" not in page
