@@ -79,6 +79,7 @@ def round_submitted_scores(*, round: Round, school_filter: Q | None = None) -> l
     """
     qs = Score.objects.filter(
         scorecard__evaluation__round_id=round.pk,
+        scorecard__evaluation__round__kind=Round.Kind.ASSESSMENT,  # a calibration case (校准) is never counted
         scorecard__status=Scorecard.Status.SUBMITTED,
         points__isnull=False,
     )

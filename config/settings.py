@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "analytics",
     "recognition",
     "rectification",
+    "calibration",
 ]
 
 MIDDLEWARE = [

@@ -103,6 +103,9 @@ def _messages_of(exc: ValidationError) -> list[str]:
 def _self_side(evaluation):
     from selfassessment.selectors import self_side
 
+    if evaluation.is_calibration:
+        return None  # a calibration case (校准) shows only its own material
+
     return self_side(evaluation=evaluation)
 
 
@@ -140,7 +143,7 @@ def round_create(request):
 @require_http_methods(["GET", "POST"])
 def round_edit(request, pk: int):
     _require_admin(request)
-    return _round_form(request, get_object_or_404(Round, pk=pk))
+    return _round_form(request, get_object_or_404(Round.objects, pk=pk))
 
 
 def _round_form(request, instance: Round):
@@ -171,7 +174,7 @@ def round_detail(request, pk: int):
 def panel_assign(request, pk: int):
     """Bulk panel assignment: filter and tick schools, tick inspectors, choose the lead."""
     _require_admin(request)
-    round_obj = get_object_or_404(Round, pk=pk)
+    round_obj = get_object_or_404(Round.objects, pk=pk)
     filters = SchoolFilterForm(request.GET or None)
     schools = School.objects.select_related("district")
     if filters.is_valid():

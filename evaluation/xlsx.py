@@ -250,3 +250,8 @@ def read_scorecard_rows(file, *, version_id: int, labels=SCORE_LABELS):
         rows[code] = (points, note_text, f"{score_col}{r}")
     wb.close()
     return rows, errors
+
+
+# For other apps' readers of the same layout (calibration's reference workbook).
+ELEMENT_CODE_RE = _CODE_RE
+find_header = _find_header

@@ -1,0 +1,97 @@
+"""The calibration pages: report, own results, the case's material (anonymized), hostile text in HTML and xlsx."""
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from calibration import services
+from evaluation.models import Evidence
+from rubric.models import Element
+from tests.calibration.helpers import card_of, make_case, score
+from tests.hostile import strings
+from tests.selfassessment.conftest import PDF
+
+FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r", "\n")
+
+
+@pytest.fixture
+def case(world):
+    case = make_case(world, title="案例乙", description="观察课堂与档案。", inspectors=[world.alice, world.bob])
+    services.reference_save(case=case, values={"C1": "1", "C2": "0.5"}, by=world.admin)
+    score(card_of(case, world.alice), {"C1": "0.5"}, rest="0", submit=True)
+    score(card_of(case, world.bob), {"C1": "1"}, rest="1", submit=True)
+    return case
+
+
+def test_report_page_and_workbook_agree(world, case, login):
+    client = login(world.admin)
+    html = client.get(reverse("calibration:report", args=[case.pk])).content.decode()
+    # alice: C1 −0.5, C2 −0.5 → MAD 0.50, leniency −0.50; bob: 0, +0.5 → MAD 0.25, leniency 0.25
+    assert "0.50" in html and "-0.50" in html and "0.25" in html
+    assert AuditEvent.objects.filter(event="calibration.report").exists()
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(reverse("calibration:report_download", args=[case.pk])).content))
+    summary = {r[1]: r for r in ws["汇总"].iter_rows(min_row=3, values_only=True)}
+    assert summary["alice"][3:6] == (2, 0.5, -0.5) and summary["bob"][3:6] == (2, 0.25, 0.25)
+    assert ws["要素偏差"].max_row == 2 + 84 * 2
+
+
+def test_an_inspector_sees_their_own_summary_only(world, case, login):
+    html = login(world.alice).get(reverse("calibration:mine")).content.decode()
+    assert "案例乙" in html and "0.50" in html and "0.25" not in html
+    assert login(world.alice).get(reverse("calibration:report", args=[case.pk])).status_code == 403
+
+
+def test_material_of_an_anonymized_case_hides_names(world, login):
+    evidence = Evidence.objects.create(
+        scorecard=world.evaluation.scorecards.get(inspector=world.alice),
+        element=Element.objects.get(version=world.version, code="C1"), file=ContentFile(PDF, name="m.pdf"),
+        original_name="雁塔区第一小学自评.pdf", content_type="application/pdf", size=len(PDF), sha256="1" * 64,
+        uploaded_by=world.alice)
+    case = make_case(world, title="匿名案例", anonymized=True, inspectors=[world.bob])
+    client = login(world.bob)
+    html = client.get(reverse("calibration:brief", args=[case.evaluation_id])).content.decode()
+    assert "雁塔区第一小学" not in html and "材料 C1-1" in html
+    response = client.get(reverse("calibration:material", args=[case.evaluation_id, evidence.pk]))
+    assert response.status_code == 200 and "C1-" in response["Content-Disposition"]
+    assert "雁塔" not in response["Content-Disposition"]
+    assert login(world.lead).get(reverse("calibration:brief", args=[case.evaluation_id])).status_code == 404
+
+
+def test_create_page(world, login):
+    client = login(world.admin)
+    response = client.post(reverse("calibration:create"), {"title": "案例丙", "round": world.round.pk,
+                                                           "school_code": "nope"})
+    assert response.status_code == 400 and "该批次中没有这所学校的评估" in response.content.decode()
+    response = client.post(reverse("calibration:create"), {"title": "案例丙", "round": world.round.pk,
+                                                           "school_code": world.school.code, "anonymized": "on"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("text", strings("spreadsheet_formulas", "markup", "control_and_noncharacters", "names"))
+def test_hostile_text_is_inert_in_the_report_html_and_xlsx(world, login, text):
+    clean = text.replace("\x00", "")
+    get_user_model().objects.filter(pk=world.alice.pk).update(name=clean[:50] or "x")
+    title = ("案例" + clean)[:100]
+    case = make_case(world, title=title, description=clean, inspectors=[world.alice])
+    services.reference_save(case=case, values={"C1": "1"}, by=world.admin)
+    score(card_of(case, world.alice), {"C1": "0.5"}, rest="0", submit=True)
+    client = login(world.admin)
+    for name in ("report", "detail"):
+        html = client.get(reverse(f"calibration:{name}", args=[case.pk])).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html.lower()
+    brief = login(world.alice).get(reverse("calibration:brief", args=[case.evaluation_id])).content.decode()
+    assert "<script>alert" not in brief
+    mine = login(world.alice).get(reverse("calibration:mine")).content.decode()
+    assert "<script>alert" not in mine
+    client = login(world.admin)
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(reverse("calibration:report_download", args=[case.pk])).content))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str):
+                    assert not value.startswith(FORMULA_STARTS), value
