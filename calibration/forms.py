@@ -47,3 +47,7 @@ class MembersForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("参考分文件（.xlsx）"), error_messages={"required": _("请选择文件。")})
+
+
+class CaseFileForm(forms.Form):
+    file = forms.FileField(label=_("案例材料文件"), error_messages={"required": _("请选择文件。")})

@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from audit.services import audit_record
 from config.text import clean_field_text
-from config.uploads import UploadRefused, check_xlsx_limits
+from config.evidence_files import evidence_from_upload
+from config.uploads import UploadRefused, check_evidence_upload, check_xlsx_limits
 from evaluation import services as evaluation_services
 from evaluation.models import Evaluation, Round
 from evaluation.parsing import PointsError, parse_points
 from evaluation.services import DAMAGED_WORKBOOK
 from rubric.models import Element
 
-from .models import CalibrationCase, ReferenceScore
+from .models import CalibrationCase, CaseFile, ReferenceScore
 from .workbook import read_reference_workbook
 
 
@@ -109,3 +110,17 @@ def calibration_members_add(*, case: CalibrationCase, inspectors, by, request=No
     _require_admin(by)
     return evaluation_services.calibration_members_add(evaluation=case.evaluation, inspectors=inspectors, by=by,
                                                        request=request)
+
+
+@transaction.atomic
+def case_file_add(*, case: CalibrationCase, upload, by, request=None) -> CaseFile:
+    """One more file of the case's material, checked like every evidence file (type by content, size)."""
+    _require_admin(by)
+    try:
+        checked = check_evidence_upload(upload)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    row = evidence_from_upload(CaseFile, checked=checked, upload=upload, case=case, uploaded_by=by)
+    audit_record(event="evidence.upload", request=request, user=by, obj=row, sha256=row.sha256, size=row.size,
+                 calibration=case.pk)
+    return row

@@ -20,7 +20,7 @@ from evaluation.models import Evidence, Scorecard
 from rubric.selectors import rubric_tree
 
 from . import selectors, services
-from .forms import CaseForm, ImportForm, MembersForm
+from .forms import CaseFileForm, CaseForm, ImportForm, MembersForm
 from .models import CalibrationCase
 from .workbook import reference_template
 from .xlsx import report_xlsx
@@ -67,7 +67,7 @@ def create(request):
 
 
 def _detail(request, case, *, ref_errors=None, ref_values=None, import_errors=None, members_form=None,
-            import_form=None, status=200):
+            import_form=None, file_form=None, status=200):
     tree = rubric_tree(version=case.round.rubric_version)
     reference = selectors.case_reference(case=case)
     values = ref_values if ref_values is not None else {
@@ -78,7 +78,8 @@ def _detail(request, case, *, ref_errors=None, ref_values=None, import_errors=No
     return render(request, "calibration/detail.html", {
         "case": case, "rows": rows, "ref_errors": ref_errors, "import_errors": import_errors,
         "members_form": members_form or MembersForm(), "import_form": import_form or ImportForm(), "cards": cards,
-        "reference_count": len(reference),
+        "reference_count": len(reference), "file_form": file_form or CaseFileForm(),
+        "files": case.files.all(),
     }, status=status)
 
 
@@ -144,6 +145,22 @@ def members(request, pk: int):
     return _detail(request, case, members_form=form, status=400)
 
 
+@require_POST
+def file_add(request, pk: int):
+    case = _get_case(request, pk)
+    form = CaseFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            row = services.case_file_add(case=case, upload=form.cleaned_data["file"], by=request.user, request=request)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(request, _("已上传“%(name)s”。") % {"name": row.original_name})
+            return redirect("calibration:detail", pk=case.pk)
+    return _detail(request, case, file_form=form, status=400)
+
+
 @require_GET
 def report(request, pk: int):
     case = _get_case(request, pk)
@@ -183,14 +200,19 @@ def _get_case_for_member(request, evaluation_pk: int) -> CalibrationCase:
     return case
 
 
-def _materials(case):
+def _materials(case) -> list:
+    """The case's material: its own uploaded files, then the source evaluation's evidence (each file once)."""
+    out = list(case.files.all())
+    for row in out:
+        row.kind, row.element = "file", None
     if case.source_id is None:
-        return []
-    seen, out = set(), []
+        return out
+    seen = {row.sha256 for row in out}
     for ev in Evidence.objects.filter(scorecard__evaluation_id=case.source_id).select_related("element").order_by(
             "element__order", "uploaded_at", "id"):
         if ev.sha256 not in seen:
             seen.add(ev.sha256)
+            ev.kind = "evidence"
             out.append(ev)
     return out
 
@@ -203,16 +225,21 @@ def brief(request, evaluation_pk: int):
 
 
 @require_GET
-def material(request, evaluation_pk: int, pk: int):
+def material(request, evaluation_pk: int, pk: int, kind: str = "evidence"):
     case = _get_case_for_member(request, evaluation_pk)
-    evidence = next((ev for ev in _materials(case) if ev.pk == pk), None)
-    if evidence is None:
+    found = next((row for row in _materials(case) if row.pk == pk and row.kind == kind), None)
+    if found is None:
         raise Http404
-    response = evidence_response(evidence)
+    response = evidence_response(found)
     if case.anonymized:
-        ext = evidence.download_name.rsplit(".", 1)[-1] if "." in evidence.download_name else "bin"
-        name = safe_file_name(f"{evidence.element.code}-{evidence.pk}.{ext}")
+        ext = found.download_name.rsplit(".", 1)[-1] if "." in found.download_name else "bin"
+        prefix = found.element.code if found.element is not None else "M"
+        name = safe_file_name(f"{prefix}-{found.pk}", ext=f".{ext}")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-    audit_record(event="evidence.download", request=request, obj=evidence, sha256=evidence.sha256,
-                 calibration=case.pk)
+    audit_record(event="evidence.download", request=request, obj=found, sha256=found.sha256, calibration=case.pk)
     return response
+
+
+@require_GET
+def case_file(request, evaluation_pk: int, pk: int):
+    return material(request, evaluation_pk, pk, kind="file")

@@ -402,7 +402,8 @@ def scorecard_download(request, pk: int):
     content = scorecard_xlsx(workspace=selectors.scorecard_workspace(scorecard=card))
     audit_record(event="scorecard.download", request=request, scope=scopes.describe(request.user), obj=card)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    filename = f"评分表-{card.evaluation.school.code}-{card.inspector.username}-{stamp}.xlsx"
+    school = f"校准{card.evaluation.round_id}" if card.evaluation.is_calibration else card.evaluation.school.code
+    filename = f"评分表-{school}-{card.inspector.username}-{stamp}.xlsx"
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -85,3 +85,15 @@ def test_workspace_and_home_mark_the_case(world, case, login):
     page = client.get(reverse("evaluation:scorecard", args=[card_of(case, world.alice).pk])).content.decode()
     assert 'id="calibration-notice"' in page and TITLE in page
     assert world.school.name not in page  # the case shows its title, never the school's name
+
+
+def test_the_offline_workbook_of_a_case_names_the_case_not_the_school(world, case, login):
+    import io
+
+    import openpyxl
+
+    response = login(world.alice).get(reverse("evaluation:scorecard_download", args=[card_of(case, world.alice).pk]))
+    assert world.school.code not in response["Content-Disposition"]
+    ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    assert TITLE in text and world.school.name not in text

@@ -95,3 +95,26 @@ def test_hostile_text_is_inert_in_the_report_html_and_xlsx(world, login, text):
             for value in row:
                 if isinstance(value, str):
                     assert not value.startswith(FORMULA_STARTS), value
+
+
+def test_uploaded_case_files_reach_the_inspectors_and_bad_files_are_refused(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calibration.models import CaseFile
+
+    case = make_case(world, title="案例丁", anonymized=True, inspectors=[world.alice])
+    client = login(world.admin)
+    response = client.post(reverse("calibration:file_add", args=[case.pk]),
+                           {"file": SimpleUploadedFile("雁塔区第一小学.exe", b"MZ\x90\x00binary")})
+    assert response.status_code == 400 and not CaseFile.objects.exists()
+    response = client.post(reverse("calibration:file_add", args=[case.pk]),
+                           {"file": SimpleUploadedFile("雁塔区第一小学.pdf", PDF, content_type="application/pdf")})
+    assert response.status_code == 302
+    assert "雁塔区第一小学.pdf" in client.get(response["Location"]).content.decode()  # the admin sees the real name
+    row = CaseFile.objects.get()
+    alice = login(world.alice)
+    html = alice.get(reverse("calibration:brief", args=[case.evaluation_id])).content.decode()
+    assert "材料 M-1" in html and "雁塔区第一小学" not in html
+    response = alice.get(reverse("calibration:case_file", args=[case.evaluation_id, row.pk]))
+    assert response.status_code == 200 and "雁塔" not in response["Content-Disposition"]
+    assert login(world.bob).get(reverse("calibration:case_file", args=[case.evaluation_id, row.pk])).status_code == 404

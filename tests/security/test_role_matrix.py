@@ -158,10 +158,11 @@ EXPECTED_GET = {
     # inspector reads their own results; the case's material only its inspectors and admins (404 otherwise).
     **{f"calibration:{name}": _only({"admin"}) for name in (
         "index", "create", "detail", "report", "report_download", "reference_download")},
-    **{f"calibration:{name}": {r: 405 for r in ROLES} for name in ("reference", "reference_import", "members")},
+    **{f"calibration:{name}": {r: 405 for r in ROLES} for name in (
+        "reference", "reference_import", "members", "file_add")},
     "calibration:mine": _only({"lead", "alice", "bob"}),
     **{f"calibration:{name}": {**{r: 404 for r in ROLES}, "admin": 200, "alice": 200} for name in (
-        "brief", "material")},
+        "brief", "material", "case_file")},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
@@ -266,6 +267,7 @@ def _calibration_objects(world):
         from django.core.files.base import ContentFile
 
         from calibration import services
+        from calibration.models import CaseFile
         from evaluation.models import Evidence
         from rubric.models import Element
         from tests.selfassessment.conftest import PDF
@@ -278,7 +280,11 @@ def _calibration_objects(world):
         case = services.calibration_create(title="校准案例", source=world.evaluation, anonymized=False,
                                            by=world.admin)
         services.calibration_members_add(case=case, inspectors=[world.alice], by=world.admin)
-        world.calibration = {"case": case.pk, "evaluation": case.evaluation_id, "evidence": evidence.pk}
+        file = CaseFile.objects.create(case=case, file=ContentFile(PDF, name="case.pdf"), original_name="案例.pdf",
+                                       content_type="application/pdf", size=len(PDF), sha256="2" * 64,
+                                       uploaded_by=world.admin)
+        world.calibration = {"case": case.pk, "evaluation": case.evaluation_id, "evidence": evidence.pk,
+                             "file": file.pk}
     return world.calibration
 
 
@@ -312,7 +318,8 @@ def _object_for(world, route: str, key: str):
         objects = _calibration_objects(world)
         if k == "evaluation_pk":
             return objects["evaluation"]
-        return objects["evidence"] if route == "calibration:material" else objects["case"]
+        return {"calibration:material": objects["evidence"], "calibration:case_file": objects["file"]}.get(
+            route, objects["case"])
     if ns in ("recognition", "public"):
         _recognition_objects(world)
     if "scorecard" in k:
