@@ -254,6 +254,9 @@ def scorecard_access(user, card) -> ScorecardAccess:
     inspector = roles.is_inspector(user)
     if card.inspector_id == user.pk and inspector:
         return ScorecardAccess(visible=True, owner=True)
+    if card.evaluation.round.is_calibration:
+        # A calibration case (校准) is no result of the school: its owner, and admins who run calibration.
+        return ScorecardAccess(visible=roles.is_admin(user), owner=False)
     if results_scope(user).allows_district(card.evaluation.school.district_id):
         return ScorecardAccess(visible=True, owner=False)
     if inspector and Scorecard.objects.filter(evaluation_id=card.evaluation_id, inspector=user, is_lead=True).exists():

@@ -97,3 +97,19 @@ def test_the_offline_workbook_of_a_case_names_the_case_not_the_school(world, cas
     ws = openpyxl.load_workbook(io.BytesIO(response.content)).active
     text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
     assert TITLE in text and world.school.name not in text
+
+
+def test_the_normal_workspace_saves_and_submits_a_case(world, login):
+    case = make_case(world, title="案例戊", inspectors=[world.alice])
+    card = card_of(case, world.alice)
+    score(card, {}, rest="0")
+    client = login(world.alice)
+    response = client.post(reverse("evaluation:scorecard_save", args=[card.pk]),
+                           {"points_C1": "1", "version_C1": "1"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    assert client.post(reverse("evaluation:scorecard_submit", args=[card.pk])).status_code == 302
+    card.refresh_from_db()
+    assert card.is_submitted
+    # officials never read a calibration scorecard; admins do
+    assert login(world.official).get(reverse("evaluation:scorecard", args=[card.pk])).status_code == 404
+    assert login(world.admin).get(reverse("evaluation:scorecard", args=[card.pk])).status_code == 200
