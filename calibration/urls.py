@@ -19,4 +19,5 @@ urlpatterns = [
     path("evaluations/<int:evaluation_pk>/brief/", views.brief, name="brief"),
     path("evaluations/<int:evaluation_pk>/material/<int:pk>/", views.material, name="material"),
     path("evaluations/<int:evaluation_pk>/files/<int:pk>/", views.case_file, name="case_file"),
+    path("evaluations/<int:evaluation_pk>/self-files/<int:pk>/", views.self_file, name="self_file"),
 ]

@@ -18,6 +18,8 @@ from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
 from evaluation.models import Evidence, Scorecard
 from rubric.selectors import rubric_tree
+from selfassessment.models import SelfEvidence
+from selfassessment.selectors import self_side
 
 from . import selectors, services
 from .forms import CaseFileForm, CaseForm, ImportForm, MembersForm
@@ -190,7 +192,8 @@ def mine(request):
 
 def _get_case_for_member(request, evaluation_pk: int) -> CalibrationCase:
     """The case of a calibration evaluation, for its own inspectors and admins; 404 for anybody else."""
-    case = (CalibrationCase.objects.select_related("round", "source").filter(evaluation_id=evaluation_pk).first())
+    case = (CalibrationCase.objects.select_related("round", "source__round").filter(evaluation_id=evaluation_pk)
+            .first())
     if case is None:
         raise Http404
     member = is_inspector(request.user) and Scorecard.objects.filter(
@@ -214,6 +217,12 @@ def _materials(case) -> list:
             seen.add(ev.sha256)
             ev.kind = "evidence"
             out.append(ev)
+    # The school's own 自评 files of the source round (when its district recommended it), per element.
+    side = self_side(evaluation=case.source)
+    ids = [ev.pk for files in (side.files.values() if side else ()) for ev in files]
+    for ev in SelfEvidence.objects.filter(pk__in=ids).select_related("element").order_by("element__order", "id"):
+        ev.kind = "self"
+        out.append(ev)
     return out
 
 
@@ -243,3 +252,8 @@ def material(request, evaluation_pk: int, pk: int, kind: str = "evidence"):
 @require_GET
 def case_file(request, evaluation_pk: int, pk: int):
     return material(request, evaluation_pk, pk, kind="file")
+
+
+@require_GET
+def self_file(request, evaluation_pk: int, pk: int):
+    return material(request, evaluation_pk, pk, kind="self")

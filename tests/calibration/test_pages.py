@@ -118,3 +118,17 @@ def test_uploaded_case_files_reach_the_inspectors_and_bad_files_are_refused(worl
     response = alice.get(reverse("calibration:case_file", args=[case.evaluation_id, row.pk]))
     assert response.status_code == 200 and "雁塔" not in response["Content-Disposition"]
     assert login(world.bob).get(reverse("calibration:case_file", args=[case.evaluation_id, row.pk])).status_code == 404
+
+
+def test_the_schools_self_assessment_files_are_material_too(world, login):
+    from selfassessment.models import SelfAssessment, SelfEvidence
+    from tests.selfassessment.conftest import admitted_on_panel
+
+    admitted_on_panel(world, status=SelfAssessment.Status.RECOMMENDED)
+    case = make_case(world, title="案例己", inspectors=[world.alice])
+    own = SelfEvidence.objects.filter(element__code="C2").get()
+    client = login(world.alice)
+    html = client.get(reverse("calibration:brief", args=[case.evaluation_id])).content.decode()
+    assert "C2材料0.pdf" in html and "学校自评材料" in html
+    assert client.get(reverse("calibration:self_file", args=[case.evaluation_id, own.pk])).status_code == 200
+    assert login(world.bob).get(reverse("calibration:self_file", args=[case.evaluation_id, own.pk])).status_code == 404

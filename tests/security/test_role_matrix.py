@@ -162,7 +162,7 @@ EXPECTED_GET = {
         "reference", "reference_import", "members", "file_add")},
     "calibration:mine": _only({"lead", "alice", "bob"}),
     **{f"calibration:{name}": {**{r: 404 for r in ROLES}, "admin": 200, "alice": 200} for name in (
-        "brief", "material", "case_file")},
+        "brief", "material", "case_file", "self_file")},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
@@ -272,6 +272,7 @@ def _calibration_objects(world):
         from rubric.models import Element
         from tests.selfassessment.conftest import PDF
 
+        self_files = _self_assessment_objects(world)  # the school's 自评 files are material too
         evidence = Evidence.objects.create(
             scorecard=world.evaluation.scorecards.get(inspector=world.alice),
             element=Element.objects.get(version=world.version, code="C1"),
@@ -284,7 +285,7 @@ def _calibration_objects(world):
                                        content_type="application/pdf", size=len(PDF), sha256="2" * 64,
                                        uploaded_by=world.admin)
         world.calibration = {"case": case.pk, "evaluation": case.evaluation_id, "evidence": evidence.pk,
-                             "file": file.pk}
+                             "file": file.pk, "self": self_files["evidence"]}
     return world.calibration
 
 
@@ -318,8 +319,8 @@ def _object_for(world, route: str, key: str):
         objects = _calibration_objects(world)
         if k == "evaluation_pk":
             return objects["evaluation"]
-        return {"calibration:material": objects["evidence"], "calibration:case_file": objects["file"]}.get(
-            route, objects["case"])
+        return {"calibration:material": objects["evidence"], "calibration:case_file": objects["file"],
+                "calibration:self_file": objects["self"]}.get(route, objects["case"])
     if ns in ("recognition", "public"):
         _recognition_objects(world)
     if "scorecard" in k:
