@@ -148,9 +148,12 @@ def evaluations_visible_to(user):
 
     qs = Evaluation.objects.select_related("round", "school__district")
     scope = results_scope(user)
+    # A calibration case (校准) is never a result: only its own inspectors reach it here.
+    assessed = Q(pk__in=Evaluation.objects.assessed().values("pk"))
     if scope.city_wide:
-        return qs
-    condition = Q(pk__in=[]) if scope.is_empty else scope.school_q()
+        condition = assessed
+    else:
+        condition = Q(pk__in=[]) if scope.is_empty else scope.school_q() & assessed
     if roles.is_inspector(user):
         condition |= Q(pk__in=Evaluation.objects.filter(scorecards__inspector=user).values("pk"))
     return qs.filter(condition)
@@ -170,7 +173,7 @@ def evaluation_results(user, pk) -> "Evaluation":  # noqa: F821
 
     scope = results_scope(user)
     evaluation = (
-        Evaluation.objects.select_related("school__district", "round__rubric_version")
+        Evaluation.objects.assessed().select_related("school__district", "round__rubric_version")
         .filter(scope.school_q(), pk=pk).first()
     )
     if evaluation is None:
@@ -190,7 +193,7 @@ def evaluation_opinion_document(user, pk) -> "Evaluation":  # noqa: F821
         from evaluation.models import Evaluation
         from evaluation.selectors import results_published
 
-        own = (Evaluation.objects.select_related("school__district", "round__rubric_version")
+        own = (Evaluation.objects.assessed().select_related("school__district", "round__rubric_version")
                .filter(pk=pk, school_id=school.pk, status=Evaluation.Status.FINALIZED).first())
         if own is None or not results_published(round=own.round):
             raise Http404
@@ -251,6 +254,9 @@ def scorecard_access(user, card) -> ScorecardAccess:
     inspector = roles.is_inspector(user)
     if card.inspector_id == user.pk and inspector:
         return ScorecardAccess(visible=True, owner=True)
+    if card.evaluation.round.is_calibration:
+        # A calibration case (校准) is no result of the school: its owner, and admins who run calibration.
+        return ScorecardAccess(visible=roles.is_admin(user), owner=False)
     if results_scope(user).allows_district(card.evaluation.school.district_id):
         return ScorecardAccess(visible=True, owner=False)
     if inspector and Scorecard.objects.filter(evaluation_id=card.evaluation_id, inspector=user, is_lead=True).exists():

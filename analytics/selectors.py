@@ -80,6 +80,7 @@ def round_submitted_scores(*, round: Round, school_filter: Q | None = None) -> l
     """
     qs = Score.objects.filter(
         scorecard__evaluation__round_id=round.pk,
+        scorecard__evaluation__round__kind=Round.Kind.ASSESSMENT,  # a calibration case (校准) is never counted
         scorecard__status=Scorecard.Status.SUBMITTED,
         points__isnull=False,
     )
@@ -104,6 +105,7 @@ def _figure_rows(*, round_id: int, school_filter: Q | None = None) -> list[Score
     Same rows as round_submitted_scores; the school and time columns (CSV only) are left empty.
     """
     qs = Score.objects.filter(scorecard__evaluation__round_id=round_id,
+                              scorecard__evaluation__round__kind=Round.Kind.ASSESSMENT,  # never a 校准 case
                               scorecard__status=Scorecard.Status.SUBMITTED, points__isnull=False)
     if school_filter is not None:
         from evaluation.models import Evaluation

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files, served from our static files (no CDN)
     "api",
     "surveys",
+    "calibration",
 ]
 
 MIDDLEWARE = [

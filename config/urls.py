@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("analytics/", include("analytics.urls")),
     path("recognition/", include("recognition.urls")),
+    path("calibration/", include("calibration.urls")),
     path("rectification/", include("rectification.urls")),
     path("gongshi/", include("recognition.public_urls")),
     path("surveys/", include("surveys.urls")),

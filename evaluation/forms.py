@@ -32,12 +32,13 @@ class RoundForm(forms.ModelForm):
         model = Round
         fields = ["name", "year", "rubric_version", "starts_on", "ends_on", "status", "consolidation",
                   "require_consolidation_notes", "require_opinion", "pass_mark", "panel_min", "panel_max", "same_district",
-                  "self_assessment", "apply_opens_on", "apply_closes_on", "district_review_closes_on",
+                  "calibration_max_mad", "self_assessment", "apply_opens_on", "apply_closes_on", "district_review_closes_on",
                   "visit_starts_on", "visit_ends_on", "applicants", "applicant_stages"]
         widgets = {
             "starts_on": _DATE, "ends_on": _DATE, "apply_opens_on": _DATE, "apply_closes_on": _DATE,
             "district_review_closes_on": _DATE, "visit_starts_on": _DATE, "visit_ends_on": _DATE,
             "pass_mark": forms.TextInput(attrs={"inputmode": "decimal"}),
+            "calibration_max_mad": forms.TextInput(attrs={"inputmode": "decimal"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -131,3 +131,26 @@ def element_survey_notes(evaluation) -> dict[str, list]:
         for code, notes in provider(evaluation).items():
             merged.setdefault(code, []).extend(notes)
     return merged
+
+
+# Who may not sit on a round's panels at all (a round requiring a calibration, kept by calibration/):
+# `fn(round, inspectors) -> {inspector id: Chinese reason}`. Panel assignment refuses them and the
+# assignment page shows the reason beside their name (evaluation.recusal.inspector_notes).
+_INELIGIBILITY: list = []
+
+
+def register_ineligibility(provider):
+    """Add a provider (idempotent)."""
+    if provider not in _INELIGIBILITY:
+        _INELIGIBILITY.append(provider)
+    return provider
+
+
+def ineligible_inspectors(round, inspectors) -> dict[int, str]:
+    """Every provider's reasons, per inspector id (reasons of several providers joined)."""
+    inspectors = list(inspectors)
+    merged: dict[int, str] = {}
+    for provider in _INELIGIBILITY:
+        for pk, reason in provider(round, inspectors).items():
+            merged[pk] = f"{merged[pk]}；{reason}" if pk in merged else reason
+    return merged

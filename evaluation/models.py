@@ -16,8 +16,26 @@ from simple_history.models import HistoricalRecords
 from config.uploads import download_name
 
 
+class AssessmentRoundManager(models.Manager):
+    """The rounds whose results count: every kind but 校准 (calibration).
+
+    The one place that keeps calibration out of results: `Round.objects` is this manager, so every
+    round picker, `round_resolve` (the CLI's --round), ranking, dashboard, analytics, recognition and
+    batch export page sees assessment rounds only and a calibration round's id 404s there. Code that
+    works on calibration rounds (calibration/, the scoring workspace through its scorecards) uses
+    `Round.all_objects`; related lookups (evaluation.round) always reach every kind.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Round.Kind.ASSESSMENT)
+
+
 class Round(models.Model):
-    """评估批次."""
+    """评估批次 (or, kind 校准, a calibration exercise's round: never in any result)."""
+
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", _("评估批次")
+        CALIBRATION = "calibration", _("校准评估")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("筹备中")
@@ -41,6 +59,7 @@ class Round(models.Model):
         WARN = "warn", _("提示，确认后可分配")
 
     name = models.CharField(_("批次名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.ASSESSMENT, editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     rubric_version = models.ForeignKey(
         "rubric.RubricVersion",
@@ -113,15 +132,31 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("公布人"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+    # 校准要求: assigned inspectors must have a completed calibration whose mean absolute deviation
+    # from the reference is at most this (None: no requirement). Checked by the calibration app
+    # through evaluation.hooks (panel assignment refuses, the assignment page says why).
+    calibration_max_mad = models.DecimalField(
+        _("校准平均绝对偏差上限"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("填写后，只有完成过校准评估且平均绝对偏差不超过此值的督导专家才能分配到专家组；留空则不要求。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = AssessmentRoundManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("评估批次")
         verbose_name_plural = _("评估批次")
         ordering = ["-year", "-created_at", "-id"]
+        default_manager_name = "all_objects"
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_calibration(self) -> bool:
+        return self.kind == self.Kind.CALIBRATION
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -170,6 +205,13 @@ class Round(models.Model):
             _("全部学段"))
 
 
+class EvaluationQuerySet(models.QuerySet):
+    def assessed(self):
+        """Evaluations of assessment rounds: what any result may count (never a calibration case).
+        Cross-round queries use it; per-round ones get their round from `Round.objects`."""
+        return self.filter(round__kind=Round.Kind.ASSESSMENT)
+
+
 class Evaluation(models.Model):
     """One school's evaluation in one round."""
 
@@ -193,6 +235,8 @@ class Evaluation(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    objects = EvaluationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("学校评估")
         verbose_name_plural = _("学校评估")
@@ -205,6 +249,11 @@ class Evaluation(models.Model):
     @property
     def is_finalized(self) -> bool:
         return self.status == self.Status.FINALIZED
+
+    @property
+    def is_calibration(self) -> bool:
+        """A calibration case (校准): scored in the workspace, never in any result."""
+        return self.round.is_calibration
 
     def lock_reason(self) -> str | None:
         """Why nothing about this evaluation may change any more — final scores, 合议说明,

@@ -136,4 +136,10 @@ def inspector_notes(*, round: Round, schools, inspectors, by=None) -> dict[int, 
         notes[inspector_id] = InspectorNote(
             selectable=len(blocked) < len(schools), text="；".join(parts)
         )
+    # Not eligible for the round at all (its calibration requirement, evaluation.hooks): never selectable.
+    from . import hooks
+
+    for inspector_id, reason in hooks.ineligible_inspectors(round, inspectors).items():
+        earlier = notes[inspector_id].text + "；" if inspector_id in notes else ""
+        notes[inspector_id] = InspectorNote(selectable=False, text=earlier + _("不符合校准要求：%(reason)s") % {"reason": reason})
     return notes

@@ -576,9 +576,11 @@ def previous_evaluation(*, evaluation: Evaluation) -> Evaluation | None:
     """The same school's latest finalized evaluation in an earlier round (rounds ordered by year,
     then creation), or None: the one answer "what did this school get last time" asks."""
     rnd = evaluation.round
+    if rnd.is_calibration:
+        return None  # a calibration case shows nothing of the real school's results (they would be the answers)
     earlier = Q(round__year__lt=rnd.year) | Q(round__year=rnd.year, round__created_at__lt=rnd.created_at)
     return (
-        Evaluation.objects.filter(earlier, school_id=evaluation.school_id, status=Evaluation.Status.FINALIZED)
+        Evaluation.objects.assessed().filter(earlier, school_id=evaluation.school_id, status=Evaluation.Status.FINALIZED)
         .exclude(round_id=rnd.pk)
         .select_related("round__rubric_version", "school__district")
         .order_by("-round__year", "-round__created_at", "-round_id")

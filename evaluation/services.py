@@ -73,7 +73,7 @@ def round_save(*, round: Round, by, request=None, applicant_schools=None) -> Rou
     if not roles.is_admin(by):
         raise PermissionDenied
     changed = round.rubric_version_id and (
-        round.pk is None or not Round.objects.filter(pk=round.pk, rubric_version_id=round.rubric_version_id).exists()
+        round.pk is None or not Round.all_objects.filter(pk=round.pk, rubric_version_id=round.rubric_version_id).exists()
     )
     if changed:
         # The status as stored, under a row lock: the object passed in may be stale, and a
@@ -161,6 +161,15 @@ def panel_assign(
     not_inspectors = [u.display_name for u in inspectors if not roles.is_inspector(u)]
     if not_inspectors:
         raise ValidationError({"inspectors": _("以下用户不是督导专家：%(names)s") % {"names": "、".join(not_inspectors)}})
+    if round.is_calibration:
+        raise ValidationError(_("校准评估不分配专家组，请在校准评估页面加入督导专家。"))
+    ineligible = hooks.ineligible_inspectors(round, inspectors)
+    if ineligible:
+        names = {u.pk: u.display_name for u in inspectors}
+        raise ValidationError({"inspectors": [
+            _("%(name)s 不符合本批次的校准要求：%(reason)s") % {"name": names[pk], "reason": reason}
+            for pk, reason in ineligible.items()
+        ]})
     conflicts = recusal.panel_conflicts(round=round, schools=schools, inspectors=inspectors, by=by)
     refused = [c.reason for c in conflicts if c.blocking]
     if refused:
@@ -261,6 +270,36 @@ def panel_member_remove(*, scorecard: Scorecard, by, reason: str, request=None) 
     audit_record(event="panel.remove", request=request, user=by, obj=evaluation,
                  inspector=scorecard.inspector.username, reason=reason[:500])
     notices.panel_removed(scorecard=scorecard, by=by, reason=reason[:500])
+
+
+@transaction.atomic
+def calibration_members_add(*, evaluation: Evaluation, inspectors, by, request=None) -> list[Scorecard]:
+    """Give inspectors a scorecard on a calibration case (校准): no lead, no panel size, no 回避 —
+    nothing of it is ever a result; an inspector already on it keeps their scorecard."""
+    if not roles.is_admin(by):
+        raise PermissionDenied
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("round").get(pk=evaluation.pk)
+    if not evaluation.is_calibration:
+        raise ValidationError(_("只有校准评估可以这样加入督导专家。"))
+    if evaluation.round.status == Round.Status.CLOSED:
+        raise ValidationError(_("该校准评估已结束，不能再加入督导专家。"))
+    inspectors = list({u.pk: u for u in inspectors}.values())
+    if not inspectors:
+        raise ValidationError({"inspectors": _("请至少选择一位督导专家。")})
+    not_inspectors = [u.display_name for u in inspectors if not roles.is_inspector(u)]
+    if not_inspectors:
+        raise ValidationError({"inspectors": _("以下用户不是督导专家：%(names)s") % {"names": "、".join(not_inspectors)}})
+    have = set(Scorecard.objects.filter(evaluation=evaluation).values_list("inspector_id", flat=True))
+    added = [u for u in inspectors if u.pk not in have]
+    cards = Scorecard.objects.bulk_create([Scorecard(evaluation=evaluation, inspector=u) for u in added])
+    if added:
+        Transition.objects.create(
+            evaluation=evaluation, action=Transition.Action.ASSIGN, by=by,
+            reason=_("校准评估：%(names)s") % {"names": "、".join(u.display_name for u in added)},
+        )
+        audit_record(event="calibration.members_add", request=request, user=by, obj=evaluation,
+                     inspectors=[u.username for u in added])
+    return cards
 
 
 def _check_panel_size(*, round: Round, schools, existing: dict, new_ids: set) -> None:
@@ -743,6 +782,8 @@ def evidence_delete(*, evidence: Evidence, by, request=None) -> None:
 
 # What a damaged workbook raises while it is read (defusedxml's refusals are ValueErrors).
 _DAMAGED_WORKBOOK = (ElementTree.ParseError, ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError)
+# The errors a damaged workbook raises while it is read (other apps' imports catch the same).
+DAMAGED_WORKBOOK = _DAMAGED_WORKBOOK
 
 
 class ScorecardImportError(ValidationError):

@@ -107,6 +107,9 @@ def _messages_of(exc: ValidationError) -> list[str]:
 def _self_side(evaluation):
     from selfassessment.selectors import self_side
 
+    if evaluation.is_calibration:
+        return None  # a calibration case (校准) shows only its own material
+
     return self_side(evaluation=evaluation)
 
 
@@ -145,7 +148,7 @@ def round_create(request):
 @require_http_methods(["GET", "POST"])
 def round_edit(request, pk: int):
     _require_admin(request)
-    return _round_form(request, get_object_or_404(Round, pk=pk))
+    return _round_form(request, get_object_or_404(Round.objects, pk=pk))
 
 
 def _round_form(request, instance: Round):
@@ -178,7 +181,7 @@ def round_detail(request, pk: int):
 def panel_assign(request, pk: int):
     """Bulk panel assignment: filter and tick schools, tick inspectors, choose the lead."""
     _require_admin(request)
-    round_obj = get_object_or_404(Round, pk=pk)
+    round_obj = get_object_or_404(Round.objects, pk=pk)
     filters = SchoolFilterForm(request.GET or None)
     schools = School.objects.select_related("district")
     if filters.is_valid():
@@ -412,7 +415,8 @@ def scorecard_download(request, pk: int):
     content = scorecard_xlsx(workspace=selectors.scorecard_workspace(scorecard=card))
     audit_record(event="scorecard.download", request=request, scope=scopes.describe(request.user), obj=card)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    filename = f"评分表-{card.evaluation.school.code}-{card.inspector.username}-{stamp}.xlsx"
+    school = f"校准{card.evaluation.round_id}" if card.evaluation.is_calibration else card.evaluation.school.code
+    filename = f"评分表-{school}-{card.inspector.username}-{stamp}.xlsx"
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

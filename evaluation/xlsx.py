@@ -44,6 +44,10 @@ BODY_PT = 10
 def scorecard_xlsx(*, workspace) -> bytes:
     """The scorecard as an xlsx workbook (bytes), current scores filled in."""
     card = workspace.scorecard
+    if card.evaluation.is_calibration:  # a calibration case (校准) is known by its title, never the school
+        title = _("校准：%(round)s · 督导专家：%(name)s") % {
+            "round": card.evaluation.round.name, "name": card.inspector.display_name}
+        return offline_workbook(title=title, sheet="评分表", tree=workspace.tree, items=workspace.items)
     title = _("%(school)s · %(round)s · 督导专家：%(name)s") % {
         "school": card.evaluation.school.name,
         "round": card.evaluation.round.name,
@@ -250,3 +254,8 @@ def read_scorecard_rows(file, *, version_id: int, labels=SCORE_LABELS):
         rows[code] = (points, note_text, f"{score_col}{r}")
     wb.close()
     return rows, errors
+
+
+# For other apps' readers of the same layout (calibration's reference workbook).
+ELEMENT_CODE_RE = _CODE_RE
+find_header = _find_header

@@ -71,7 +71,7 @@ def creatable_evaluations(user):
     from accounts import roles
     from evaluation.models import Evaluation
 
-    qs = Evaluation.objects.filter(status=Evaluation.Status.FINALIZED).select_related("round", "school__district")
+    qs = Evaluation.objects.assessed().filter(status=Evaluation.Status.FINALIZED).select_related("round", "school__district")
     if not roles.is_admin(user):
         if not roles.is_inspector(user):
             return qs.none()

@@ -280,7 +280,7 @@ def round_totals(
     dim_code = {dim.dimension.id: dim.code for dim in tree.dimensions}
     codes = [dim.code for dim in tree.dimensions]
 
-    evaluations = Evaluation.objects.filter(round_id=round.pk)
+    evaluations = Evaluation.objects.assessed().filter(round_id=round.pk)  # never a calibration case (校准)
     if not include_in_progress:
         evaluations = evaluations.filter(status=Evaluation.Status.FINALIZED)
     if school_filter is not None:
@@ -478,7 +478,7 @@ def round_progress(*, round: Round, school_filter: Q | None = None, tree: Rubric
     """What officials see first: the schools in scope by status (not started, in progress, all
     scorecards submitted, finalized), per district, and how many reach the pass mark — final
     totals and, labelled 暂定, provisional ones (the total rule of `round_totals`)."""
-    evaluations = Evaluation.objects.filter(round=round).select_related("school__district")
+    evaluations = Evaluation.objects.assessed().filter(round=round).select_related("school__district")
     if school_filter is not None:
         evaluations = evaluations.filter(school_filter)
     counts = dict.fromkeys(STATUSES, 0)

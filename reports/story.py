@@ -101,7 +101,7 @@ def school_story(*, school, published_only: bool, today, window: int = RENEWAL_D
     rounds whose results are published to schools (the school's own account). A few queries per
     round (its totals and opinion); a school has a handful of rounds."""
     evaluations = [
-        ev for ev in Evaluation.objects.filter(school=school, status=Evaluation.Status.FINALIZED)
+        ev for ev in Evaluation.objects.assessed().filter(school=school, status=Evaluation.Status.FINALIZED)
         .select_related("round__rubric_version", "school__district")
         .order_by("round__year", "round__created_at", "round_id")
         if not published_only or results_published(round=ev.round)

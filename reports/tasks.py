@@ -28,7 +28,7 @@ def export_scoresheets(job_id: int, evaluation_ids: list[int]) -> int:
     job = ExportJob.objects.get(pk=job_id)
     scope, with_opinions = job.results_scope(), job.include_opinions
     evaluations = list(
-        Evaluation.objects.filter(pk__in=evaluation_ids).filter(scope.school_q())
+        Evaluation.objects.assessed().filter(pk__in=evaluation_ids).filter(scope.school_q())
         .select_related("round__rubric_version", "school")
     )
     for _outside in range(len(set(evaluation_ids)) - len(evaluations)):

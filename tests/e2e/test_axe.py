@@ -268,6 +268,15 @@ PAGES = [
     Page("anon", "survey-used", lambda w: reverse("survey_public:answer", args=[w.survey_codes[1]]),
          widths=(1280, 768, PHONE)),
     Page("anon", "survey-thanks", lambda w: reverse("survey_public:thanks"), widths=(1280, 768, PHONE)),
+    # 校准评估 (issue 15 part 2; see _calibration_world)
+    Page("admin", "calibration-index", lambda w: reverse("calibration:index")),
+    Page("admin", "calibration-create", lambda w: reverse("calibration:create")),
+    Page("admin", "calibration-detail", lambda w: reverse("calibration:detail", args=[w.calibration.pk])),
+    Page("admin", "calibration-report", lambda w: reverse("calibration:report", args=[w.calibration.pk])),
+    Page("alice", "calibration-mine", lambda w: reverse("calibration:mine")),
+    Page("alice", "calibration-brief", lambda w: reverse("calibration:brief", args=[w.calibration.evaluation_id])),
+    Page("alice", "calibration-scorecard", lambda w: reverse("evaluation:scorecard", args=[
+        Scorecard.objects.get(evaluation=w.calibration.evaluation, inspector=w.alice).pk])),
     # Security admin and auditor
     Page("security_admin", "school-accounts", lambda w: reverse("accounts:school_accounts")),
     Page("security_admin", "user-list", lambda w: reverse("accounts:user_list")),
@@ -328,6 +337,7 @@ def _more_world(w):
     _notifications_world(w)
     _api_tokens(w)
     _survey_world(w)
+    _calibration_world(w)
     return w
 
 
@@ -363,6 +373,23 @@ def _survey_world(w):
         data = {i.pk: ("家长的意见" if i.kind == "open" else (1 if i.kind == "yes_no" else 5 - n))
                 for i in group.questionnaire.items.all()}
         ss.response_submit(code=code, data=data, now=moment)
+
+
+def _calibration_world(w):
+    """A calibration case from the panel's evaluation: a reference for C1–C2, alice submitted, bob a draft."""
+    from decimal import Decimal
+
+    from calibration import services as cs
+    from evaluation.models import Score
+
+    w.calibration = cs.calibration_create(title="校准案例（课堂观察）", source=w.evaluation, anonymized=True,
+                                          description="请按评估细则评分。", by=w.admin)
+    cs.calibration_members_add(case=w.calibration, inspectors=[w.alice, w.bob], by=w.admin)
+    cs.reference_save(case=w.calibration, values={"C1": "1", "C2": "0.5"}, by=w.admin)
+    card = Scorecard.objects.get(evaluation=w.calibration.evaluation, inspector=w.alice)
+    Score.objects.bulk_create([Score(scorecard=card, element=e, points=Decimal("0.5"), version=1, updated_by=w.alice)
+                               for e in w.version.elements.all()])
+    Scorecard.objects.filter(pk=card.pk).update(status=Scorecard.Status.SUBMITTED)
 
 
 def _rectification_world(w):

@@ -192,6 +192,15 @@ EXPECTED_GET = {
     "public:notice": {r: 404 for r in ROLES},
     # 开放接口 (issue 17): every API route and the API 令牌 pages, in one table shared with the token walk.
     **API_EXPECTED_GET,
+    # 校准评估 (see _calibration_objects: a case on world.school with alice on it): admins run it; an
+    # inspector reads their own results; the case's material only its inspectors and admins (404 otherwise).
+    **{f"calibration:{name}": _only({"admin"}) for name in (
+        "index", "create", "detail", "report", "report_download", "reference_download")},
+    **{f"calibration:{name}": {r: 405 for r in ROLES} for name in (
+        "reference", "reference_import", "members", "file_add")},
+    "calibration:mine": _only({"lead", "alice", "bob"}),
+    **{f"calibration:{name}": {**{r: 404 for r in ROLES}, "admin": 200, "alice": 200} for name in (
+        "brief", "material", "case_file", "self_file")},
 }
 
 # POSTs that any signed-in person may make (their own login, logout, password).
@@ -318,6 +327,34 @@ def _api_token(world):
     return world.api_token
 
 
+def _calibration_objects(world):
+    """A calibration case from world.evaluation (one PDF of alice's as its material), alice on it; built once."""
+    if getattr(world, "calibration", None) is None:
+        from django.core.files.base import ContentFile
+
+        from calibration import services
+        from calibration.models import CaseFile
+        from evaluation.models import Evidence
+        from rubric.models import Element
+        from tests.selfassessment.conftest import PDF
+
+        self_files = _self_assessment_objects(world)  # the school's 自评 files are material too
+        evidence = Evidence.objects.create(
+            scorecard=world.evaluation.scorecards.get(inspector=world.alice),
+            element=Element.objects.get(version=world.version, code="C1"),
+            file=ContentFile(PDF, name="material.pdf"), original_name="材料.pdf", content_type="application/pdf",
+            size=len(PDF), sha256="0" * 64, uploaded_by=world.alice)
+        case = services.calibration_create(title="校准案例", source=world.evaluation, anonymized=False,
+                                           by=world.admin)
+        services.calibration_members_add(case=case, inspectors=[world.alice], by=world.admin)
+        file = CaseFile.objects.create(case=case, file=ContentFile(PDF, name="case.pdf"), original_name="案例.pdf",
+                                       content_type="application/pdf", size=len(PDF), sha256="2" * 64,
+                                       uploaded_by=world.admin)
+        world.calibration = {"case": case.pk, "evaluation": case.evaluation_id, "evidence": evidence.pk,
+                             "file": file.pk, "self": self_files["evidence"]}
+    return world.calibration
+
+
 # Keywords whose object the namespace alone does not tell (every app names its object "pk").
 ROUTE_OBJECTS = {
     **{f"selfassessment:{name}": (lambda w: _self_assessment_objects(w)["sa"]) for name in (
@@ -367,6 +404,12 @@ def _object_for(world, route: str, key: str):
     k = key.lower()
     if route in ROUTE_OBJECTS and k == "pk":
         return ROUTE_OBJECTS[route](world)
+    if ns == "calibration":
+        objects = _calibration_objects(world)
+        if k == "evaluation_pk":
+            return objects["evaluation"]
+        return {"calibration:material": objects["evidence"], "calibration:case_file": objects["file"],
+                "calibration:self_file": objects["self"]}.get(route, objects["case"])
     if ns in ("recognition", "public"):
         _recognition_objects(world)
     if "scorecard" in k:
