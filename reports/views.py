@@ -26,7 +26,7 @@ from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.hooks import element_survey_notes
-from evaluation.models import Evaluation, Evidence, Round, Scorecard
+from evaluation.models import Evaluation, Evidence, Round
 from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolve
 from rubric.selectors import rubric_tree
 from schools.models import District

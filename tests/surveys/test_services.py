@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from surveys import codes, selectors, services
 from surveys.models import Answer, Item, Questionnaire, QuestionnaireLocked, Response, ResponseCode
 
-from .conftest import BASE, CLOSES, NOW, OPENS, make_campaign, make_codes, service_data
+from .conftest import BASE, CLOSES, NOW, OPENS, make_campaign, service_data
 
 
 def pdf_text(content: bytes) -> str:
