@@ -7,9 +7,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from config.spreadsheet import cell_text
+from config.spreadsheet import cell_text, table_sheet
 
 from .selectors import RoundAnalytics
 
@@ -27,14 +26,7 @@ def _workbook(title: str, heading: str, header: list[str], rows: list[list]) -> 
     wb = Workbook()
     ws = wb.active
     ws.title = title[:31]
-    ws.append([cell_text(heading)])
-    ws["A1"].font = Font(bold=True)
-    ws.append([cell_text(h) for h in header])
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_value(v) for v in row])
-    ws.freeze_panes = "A3"
+    table_sheet(ws, heading, header, rows, value=_value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

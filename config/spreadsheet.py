@@ -73,3 +73,19 @@ def csv_writer(stream) -> _SafeWriter:
 def csv_dict_writer(stream, fieldnames) -> _SafeDictWriter:
     """csv.DictWriter with the same rule as `csv_writer`."""
     return _SafeDictWriter(csv.DictWriter(stream, fieldnames=fieldnames, **_CSV_OPTIONS))
+
+
+def table_sheet(ws, heading: str, header: list, rows, value) -> None:
+    """A plain report table on an openpyxl sheet: a bold heading row, a bold header row, the rows (each
+    value through `value`, which applies cell_text to text), panes frozen below the header. The analytics
+    and calibration workbooks share it."""
+    from openpyxl.styles import Font
+
+    ws.append([cell_text(heading)])
+    ws["A1"].font = Font(bold=True)
+    ws.append([cell_text(h) for h in header])
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([value(v) for v in row])
+    ws.freeze_panes = "A3"
