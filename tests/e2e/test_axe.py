@@ -611,7 +611,9 @@ def test_axe_core_is_used_only_by_tests():
 
 
 # Pages that are in PAGES to be refused: their error page is what is checked.
-REFUSED = {("alice", "403"): 403, ("anon", "404"): 404}
+REFUSED = {("alice", "403"): 403, ("anon", "404"): 404,
+           # The survey's refusal pages for a phone: a malformed code, a code already used.
+           ("anon", "survey-enter-invalid"): 400, ("anon", "survey-used"): 409}
 
 
 def test_every_listed_page_opens_for_its_role(world, settings):
