@@ -72,3 +72,11 @@ def evaluation_reopened(*, evaluation, by, reason: str) -> None:
            title=_("%(school)s的评估已重新开启") % {"school": evaluation.school.name},
            body=_("原因：%(reason)s\n评估批次：%(round)s") % {"reason": reason, "round": evaluation.round.name},
            url=reverse("evaluation:evaluation_detail", args=[evaluation.pk]), actor=by)
+
+
+def calibration_joined(*, evaluation, inspectors, by) -> None:
+    """Added to a calibration case (校准): the case's title only, never the school (it may be anonymized)."""
+    notify(users=inspectors, kind=Kind.PANEL_ASSIGNED,
+           title=_("您被加入校准评估：%(round)s") % {"round": evaluation.round.name},
+           body=_("校准评估不计入任何结果；请在“我的评估”中完成评分并提交。"),
+           url=reverse("evaluation:inspector_home"), actor=by)

@@ -299,6 +299,7 @@ def calibration_members_add(*, evaluation: Evaluation, inspectors, by, request=N
         )
         audit_record(event="calibration.members_add", request=request, user=by, obj=evaluation,
                      inspectors=[u.username for u in added])
+        notices.calibration_joined(evaluation=evaluation, inspectors=added, by=by)
     return cards
 
 

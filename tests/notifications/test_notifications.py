@@ -202,3 +202,13 @@ def test_unknown_kind_is_a_programming_error(world):
     with pytest.raises(ValueError):
         services.notify(users=[world.alice], kind="nonsense", title="t")
     assert Decimal("0") == Decimal(_unread(world.alice))
+
+
+def test_joining_a_calibration_case_names_the_case_not_the_school(world):
+    from calibration import services as cs
+
+    case = cs.calibration_create(title="校准案例（课堂观察）", source=world.evaluation, anonymized=True, by=world.admin)
+    cs.calibration_members_add(case=case, inspectors=[world.bob], by=world.admin)
+    note = Notification.objects.get(user=world.bob)
+    assert note.kind == Kind.PANEL_ASSIGNED and "校准案例（课堂观察）" in note.title
+    assert world.school.name not in note.title + note.body
