@@ -36,10 +36,11 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool = False,
-                  generated_at=None, self_scores=None) -> bytes:
+                  generated_at=None, self_scores=None, survey_notes=None) -> bytes:
     """The official printed score sheet of one school (blank: no scores, for paper use;
     notes: a 合议说明 column with the lead's note on each final score; self_scores (a
-    reports.selectors.SelfComparison): a 自评分 column beside 得分, with its subtotals and total).
+    reports.selectors.SelfComparison): a 自评分 column beside 得分, with its subtotals and total;
+    survey_notes (evaluation.hooks.element_survey_notes, sorted pairs): a 满意度问卷 section after the sheet).
 
     Every page repeats the header, names the dimension and indicator it continues (续) and,
     for an evaluation not yet finalized, says 暂定; the signature block stays with the total.
@@ -50,6 +51,7 @@ def scoresheet_pdf(totals: EvaluationTotals, *, blank: bool = False, notes: bool
         {"t": totals, "rows": sheet_rows(totals), "blank": blank, "notes": notes and not blank,
          "self": self_scores if not blank else None,
          "self_points": {s.line.element.id: s.self_points for s in self_scores.lines} if self_scores else {},
+         "survey_notes": survey_notes if not blank else None,
          "printed_at": timezone.localtime(generated_at or timezone.now())},
     )
 

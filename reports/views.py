@@ -311,8 +311,13 @@ def school_report(request, pk: int):
         "opinion": evaluation_opinion(evaluation=ev, tree=tree),
         "changes": changes_since_previous(totals=totals) if ev.is_finalized or totals.scored else None,
         # 满意度问卷 results on the elements its items are linked to (evaluation.hooks; registered by surveys).
-        "survey_notes": sorted(element_survey_notes(ev).items(), key=lambda kv: (len(kv[0]), kv[0])),
+        "survey_notes": _survey_notes(ev),
     })
+
+
+def _survey_notes(ev) -> list:
+    """满意度问卷 results per linked element code, in element order (the page and the score sheet PDF)."""
+    return sorted(element_survey_notes(ev).items(), key=lambda kv: (len(kv[0]), kv[0]))
 
 
 def _blank(request) -> bool:
@@ -325,9 +330,11 @@ def scoresheet_pdf(request, pk: int):
     blank = _blank(request)
     notes = request.GET.get("notes", "") in {"1", "true", "yes"}
     with_self = request.GET.get("self", "") in {"1", "true", "yes"}
+    with_surveys = request.GET.get("surveys", "") in {"1", "true", "yes"}
     totals = evaluation_totals(evaluation=ev, blank=blank)
     content = pdf_render.scoresheet_pdf(totals, blank=blank, notes=notes,
-                                        self_scores=self_comparison(totals=totals) if with_self and not blank else None)
+                                        self_scores=self_comparison(totals=totals) if with_self and not blank else None,
+                                        survey_notes=_survey_notes(ev) if with_surveys and not blank else None)
     audit_record(event="export.pdf", request=request, scope=scopes.describe(request.user), obj=ev, kind="scoresheet", blank=blank)
     suffix = "-空白" if blank else ""
     return _download(content, f"{ev.school.code}-{ev.school.name}-评分表{suffix}.pdf", "application/pdf")

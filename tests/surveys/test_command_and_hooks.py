@@ -58,3 +58,24 @@ def test_no_campaign_no_notes(login, world):
     card = world.evaluation.scorecards.get(inspector=world.alice)
     page = login(world.alice).get(reverse("evaluation:scorecard", kwargs={"pk": card.pk})).content.decode()
     assert "survey_C84" not in page
+
+
+def test_survey_section_in_the_score_sheet_pdf_on_request(login, survey):
+    """?surveys=1 adds the 满意度问卷 section after the sheet (text extracted from the real PDF); without it, none."""
+    import io
+
+    from pypdf import PdfReader
+
+    _answer(survey, [5, 5, 4, 2])
+    client = login(survey.official)
+
+    def text(query):
+        response = client.get(reverse("reports:scoresheet_pdf", kwargs={"pk": survey.evaluation.pk}) + query)
+        assert response.status_code == 200
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+    with_section = text("?surveys=1")
+    # (the rubric's own 评估方法 mention 满意度问卷 too: look for the results' words)
+    assert "满意率" in with_section and "75.0%" in with_section and "未达到" in with_section
+    assert "满意率" not in text("")
+    assert "满意率" not in text("?surveys=1&blank=1")
