@@ -6,7 +6,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # The optional 公示 pages are public by design (404 unless PUBLIC_NOTICE=1; tests/recognition/test_publicity.py).
-PUBLIC = {"accounts:login", "accounts:healthz", "public:notice_index", "public:notice"}
+PUBLIC = {"accounts:login", "accounts:healthz", "public:notice_index", "public:notice",
+          # 满意度问卷: parents and students answer on a phone without an account (a single-use code instead).
+          "survey_public:enter", "survey_public:answer", "survey_public:thanks"}
 
 
 def _named_routes(resolver=None, prefix=""):

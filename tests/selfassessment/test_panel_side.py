@@ -99,8 +99,8 @@ def test_the_consolidation_page_has_a_school_column(world, login, django_assert_
     _admitted(world)
     client = login(world.lead)
     url = reverse("evaluation:evaluation_detail", args=[world.evaluation.pk])
-    # 16 before, + three, + the panel's opinion (评价意见), + 2 for the previous round's scores
-    with django_assert_max_num_queries(22):
+    # 16 before, + three, + the panel's opinion (评价意见), + 2 for the previous round's scores, + the 满意度问卷 campaign
+    with django_assert_max_num_queries(23):
         html = client.get(url).content.decode()
     assert "学校自评" in html and 'id="self_C84"' in html and "C84 自评说明" in html
     assert 'colspan="' in html
