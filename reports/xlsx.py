@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
@@ -111,7 +112,7 @@ class _Book:
         if isinstance(value, bool):
             return (fmt, value, BOOL)
         if isinstance(value, (int, Decimal, float)):
-            return (fmt, float(value), NUMBER)
+            return (fmt, value, NUMBER)  # Decimal as it is: write_number takes it
         raise TypeError(f"unsupported cell value {value!r}")
 
     def text(self, value: str, **style) -> tuple:
@@ -123,7 +124,7 @@ class _Book:
         return found
 
     def formula(self, formula: str, value: Decimal, **style) -> tuple:
-        return (self.style(number=True, **style), (formula, float(value)), FORMULA)
+        return (self.style(number=True, **style), (formula, value), FORMULA)
 
     def save(self) -> bytes | None:
         self.wb.close()
@@ -143,6 +144,8 @@ class _Sheet:
     def __init__(self, book: _Book, ws):
         self.book, self.ws, self.row = book, ws, 0  # self.row: rows written so far (1-based last row)
         self.breaks: list[int] = []
+        # A cell's writer by its kind (see _Book.cell); formulas take one more argument.
+        self.writers = {TEXT: ws.write_string, NUMBER: ws.write_number, BLANK: ws.write_blank, BOOL: ws.write_boolean}
 
     def columns(self, widths) -> None:
         for i, width in enumerate(widths):
@@ -162,17 +165,12 @@ class _Sheet:
             # Registers the range only (no data, no format): the cells are written below and on
             # the following rows, in order.
             ws.merge_range(r, first_col, last_row - 1, last_col, None)
+        writers = self.writers
         for c, (fmt, value, kind) in enumerate(cells):
-            if kind is TEXT:
-                ws.write_string(r, c, value, fmt)
-            elif kind is NUMBER:
-                ws.write_number(r, c, value, fmt)
-            elif kind is BLANK:
-                ws.write_blank(r, c, None, fmt)
-            elif kind is FORMULA:
+            if kind is FORMULA:
                 ws.write_formula(r, c, value[0], fmt, value[1])
             else:
-                ws.write_boolean(r, c, value, fmt)
+                writers[kind](r, c, value, fmt)
         if not cells:
             # An empty row is only written out (with its height) when a cell of it is written.
             ws.write_blank(r, 0, None, self.book.style(border=False))
@@ -247,51 +245,35 @@ def _dimension_label(dim, *, continued: bool) -> str:
     return label + _("（续）") if continued else label
 
 
-def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decimal | None],
-                      dimensions: dict[str, Decimal], total: Decimal, school, round_obj, inspectors: list[str],
-                      provisional: bool, blank: bool = False):
-    """The official table: title, school line, header, element rows with merged A/B/methods
-    cells, A subtotals and the total (formulas with cached values).
+@dataclass(frozen=True)
+class _TemplateRow:
+    """A row of the score sheet's body, the same on every school's sheet but for its score cell:
+    `slot` says what goes there ("element", id) / ("dimension", code, formula) / ("total", formula)."""
 
-    Every number comes from the totals selector (`points`, `dimensions`, `total`); the
-    formulas are there for whoever edits the sheet. Rows get heights that fit their wrapped
-    texts and pages break between dimensions (or indicators, repeating the dimension), so a
-    printout has no text drawn over another (config/sheet_print.py).
-    """
-    ws.columns(SHEET_COLUMNS)
-    # Printed: every page says 暂定, not only the first (the info row does not repeat).
-    _print_setup(ws, 3, fit_width=False, header=_("暂定（评估尚未定稿）") if provisional else "")
-    ws.ws.freeze_panes(3, 0)
-    cell = book.cell
-    title = f"{round_obj.rubric_version.name} {_('评分表')}"
-    ws.append([cell(title, font="title", border=False, align="center")],
-              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT), merge=((0, 1, 5),))
-    info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
-    if provisional:
-        info += "  " + _("暂定（评估尚未定稿）")
-    info_height = text_height(info, width_pt=FULL_PT, font_pt=BODY_PT)
-    ws.append([cell(info, border=False)], height=info_height, merge=((0, 2, 5),))
-    headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
-    header_height = max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT)
-                        for h, w in zip(headers, SHEET_COLUMNS))
-    ws.append([cell(h, fill="header", align="center") for h in headers], height=header_height)
+    height: float
+    merge: tuple
+    cells: tuple
+    slot: tuple
+    break_before: bool = False
 
-    people = f"{_('督导专家')}：" + "、".join(inspectors)
-    signature = [
-        ONE_LINE,  # 总分
-        ONE_LINE,  # blank
-        text_height(people, width_pt=FULL_PT, font_pt=BODY_PT),
-        ONE_LINE * 1.5,
-        ONE_LINE * 1.5,
-    ]
-    page = printable_height_pt() - header_height
-    first_page = page - text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT) - info_height
-    # The rubric's texts are the same on every school's sheet: measure and paginate once.
-    key = (id(tree), first_page, page, sum(signature))
-    if key not in book.layouts:
-        book.layouts[key] = paginate(_scoresheet_pages(tree), first_page=first_page, page=page, end=sum(signature))
-    parts, break_before_end = book.layouts[key]
-    blank_cell = cell(None)
+
+@dataclass(frozen=True)
+class _Template:
+    rows: tuple[_TemplateRow, ...]
+    break_before_end: bool
+    subtotal_rows: tuple[int, ...]
+
+
+def _scoresheet_template(book: _Book, tree, *, first_page: float, page: float, end: float) -> _Template:
+    """The score sheet's body rows (elements, A subtotals, the total) laid out once per workbook:
+    measured, paginated and turned into cells, so each school's sheet only adds its scores."""
+    key = ("template", id(tree), first_page, page, end)
+    found = book.layouts.get(key)
+    if found is not None:
+        return found
+    parts, break_before_end = paginate(_scoresheet_pages(tree), first_page=first_page, page=page, end=end)
+    cell, blank_cell = book.cell, book.cell(None)
+    rows: list[_TemplateRow] = []
     row = 4
     subtotal_rows = []
     dim_start = row
@@ -299,8 +281,6 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
         dim = part.group.payload
         if not part.continued:
             dim_start = row
-        if part.page_break_before:
-            ws.page_break_before_next()
         start = row
         part_end = start + sum(len(block.items) for block in part.blocks) - 1
         dim_label = book.text(_dimension_label(dim, continued=part.continued))
@@ -316,45 +296,112 @@ def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decima
                     merge += [(0, part_end, 0), (4, part_end, 4)]
                 if row == ind_start and ind_end > ind_start:
                     merge.append((1, ind_end, 1))
-                value = None if blank else points.get(el.id)
-                ws.append([
-                    dim_label if row == start else blank_cell,
-                    ind_label if row == ind_start else blank_cell,
-                    book.text(f"{el.code} {el.text}"),
-                    book.text(el.points, number=True),
-                    methods if row == start else blank_cell,
-                    cell(q2(value) if value is not None else None, number=True),
-                ], height=height, merge=tuple(merge))
+                rows.append(_TemplateRow(
+                    height=height, merge=tuple(merge),
+                    cells=(
+                        dim_label if row == start else blank_cell,
+                        ind_label if row == ind_start else blank_cell,
+                        book.text(f"{el.code} {el.text}"),
+                        book.text(el.points, number=True),
+                        methods if row == start else blank_cell,
+                    ),
+                    slot=("element", el.id),
+                    break_before=part.page_break_before and row == start,
+                ))
                 row += 1
         if not part.last:
             continue
-        end = row - 1
         sub = {"fill": "subtotal"}
-        ws.append([
-            cell(f"{dim.code} {_('小计')}", **sub), cell(None, **sub), cell(None, **sub),
-            book.formula(f"=SUM(D{dim_start}:D{end})", q2(dim.points), **sub),
-            cell(None, **sub),
-            (cell(None, **sub) if blank else
-             book.formula(f"=SUM(F{dim_start}:F{end})", dimensions.get(dim.code, Decimal("0")), **sub)),
-        ], height=ONE_LINE, merge=((0, row, 2),))
+        rows.append(_TemplateRow(
+            height=ONE_LINE, merge=((0, row, 2),),
+            cells=(
+                cell(f"{dim.code} {_('小计')}", **sub), cell(None, **sub), cell(None, **sub),
+                book.formula(f"=SUM(D{dim_start}:D{row - 1})", q2(dim.points), **sub),
+                cell(None, **sub),
+            ),
+            slot=("dimension", dim.code, f"=SUM(F{dim_start}:F{row - 1})"),
+        ))
         subtotal_rows.append(row)
         row += 1
-    if break_before_end:
-        ws.page_break_before_next()
-    refs_d = ",".join(f"D{r}" for r in subtotal_rows)
-    refs_f = ",".join(f"F{r}" for r in subtotal_rows)
     head = {"fill": "header"}
-    ws.append([
-        cell(_("总分"), **head), cell(None, **head), cell(None, **head),
-        book.formula(f"=SUM({refs_d})", q2(tree.points), **head),
-        cell(None, **head),
-        (cell(None, **head) if blank else book.formula(f"=SUM({refs_f})", total, **head)),
-    ], height=signature[0], merge=((0, row, 2),))
+    refs_d = ",".join(f"D{r}" for r in subtotal_rows)
+    rows.append(_TemplateRow(
+        height=ONE_LINE, merge=((0, row, 2),),
+        cells=(cell(_("总分"), **head), cell(None, **head), cell(None, **head),
+               book.formula(f"=SUM({refs_d})", q2(tree.points), **head), cell(None, **head)),
+        slot=("total", "=SUM({})".format(",".join(f"F{r}" for r in subtotal_rows))),
+        break_before=break_before_end,
+    ))
+    found = book.layouts[key] = _Template(rows=tuple(rows), break_before_end=break_before_end,
+                                          subtotal_rows=tuple(subtotal_rows))
+    return found
+
+
+def _write_scoresheet(book: _Book, ws: _Sheet, *, tree, points: dict[int, Decimal | None],
+                      dimensions: dict[str, Decimal], total: Decimal, school, round_obj, inspectors: list[str],
+                      provisional: bool, blank: bool = False):
+    """The official table: title, school line, header, element rows with merged A/B/methods
+    cells, A subtotals and the total (formulas with cached values).
+
+    Every number comes from the totals selector (`points`, `dimensions`, `total`); the
+    formulas are there for whoever edits the sheet. Rows get heights that fit their wrapped
+    texts and pages break between dimensions (or indicators, repeating the dimension), so a
+    printout has no text drawn over another (config/sheet_print.py). The body is laid out once
+    per workbook (`_scoresheet_template`); a school's sheet adds its title, scores and signatures.
+    """
+    ws.columns(SHEET_COLUMNS)
+    # Printed: every page says 暂定, not only the first (the info row does not repeat).
+    _print_setup(ws, 3, fit_width=False, header=_("暂定（评估尚未定稿）") if provisional else "")
+    ws.ws.freeze_panes(3, 0)
+    cell = book.cell
+    title = f"{round_obj.rubric_version.name} {_('评分表')}"
+    ws.append([book.text(title, font="title", border=False, align="center")],
+              height=text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT), merge=((0, 1, 5),))
+    info = f"{_('学校')}：{school.name}（{school.code}）  {_('区县')}：{school.district.name}  {_('评估批次')}：{round_obj.name}"
+    if provisional:
+        info += "  " + _("暂定（评估尚未定稿）")
+    info_height = text_height(info, width_pt=FULL_PT, font_pt=BODY_PT)
+    ws.append([cell(info, border=False)], height=info_height, merge=((0, 2, 5),))
+    headers = [_("一级指标"), _("二级指标"), _("评估要素"), _("标准分"), _("评估方法"), _("得分")]
+    header_height = max(text_height(h, width_pt=column_points(w), font_pt=BODY_PT)
+                        for h, w in zip(headers, SHEET_COLUMNS))
+    ws.append([book.text(h, fill="header", align="center") for h in headers], height=header_height)
+
+    people = f"{_('督导专家')}：" + "、".join(inspectors)
+    signature = [
+        ONE_LINE,  # 总分
+        ONE_LINE,  # blank
+        text_height(people, width_pt=FULL_PT, font_pt=BODY_PT),
+        ONE_LINE * 1.5,
+        ONE_LINE * 1.5,
+    ]
+    page = printable_height_pt() - header_height
+    first_page = page - text_height(title, width_pt=FULL_PT, font_pt=TITLE_PT) - info_height
+    template = _scoresheet_template(book, tree, first_page=first_page, page=page, end=sum(signature))
+    score_format = book.style(number=True)
+    sub_format = book.style(number=True, fill="subtotal")
+    total_format = book.style(number=True, fill="header")
+    blank_score = (score_format, None, BLANK)
+    append = ws.append
+    for spec in template.rows:
+        slot = spec.slot
+        if spec.break_before:
+            ws.page_break_before_next()
+        if slot[0] == "element":
+            value = None if blank else points.get(slot[1])
+            score = blank_score if value is None else (score_format, q2(value), NUMBER)
+        elif slot[0] == "dimension":
+            score = ((sub_format, None, BLANK) if blank else
+                     (sub_format, (slot[2], q2(dimensions.get(slot[1], Decimal("0")))), FORMULA))
+        else:
+            score = (total_format, None, BLANK) if blank else (total_format, (slot[1], q2(total)), FORMULA)
+        append((*spec.cells, score), height=spec.height, merge=spec.merge)
+    row = ws.row
     ws.append([], height=signature[1])
     ws.append([cell(people, border=False)], height=signature[2], merge=((0, row + 2, 5),))
-    ws.append([cell(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
+    ws.append([book.text(f"{_('组长签字')}：________________    {_('专家签字')}：________________", border=False)],
               height=signature[3], merge=((0, row + 3, 5),))
-    ws.append([cell(f"{_('日期')}：________________", border=False)], height=signature[4],
+    ws.append([book.text(f"{_('日期')}：________________", border=False)], height=signature[4],
               merge=((0, row + 4, 5),))
     ws.finish()
     return total
