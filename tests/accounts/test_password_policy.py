@@ -1,6 +1,7 @@
 """Password rules on every path that sets one, expiry, and idle timeout."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 from unittest import mock
 
 import pytest
@@ -48,10 +49,18 @@ def test_the_configured_validators_accept_a_strong_password():
 
 
 @pytest.mark.django_db
-def test_setting_a_password_restarts_the_expiry_clock():
+def test_setting_a_password_restarts_the_expiry_clock(monkeypatch):
+    # The time is injected: the stamp is exactly the instant the password was set.
+    at = datetime(2026, 3, 1, 8, 30, tzinfo=dt_timezone.utc)
+    monkeypatch.setattr(timezone, "now", lambda: at)
     user = User.objects.create_user(username="u1", password=GOOD)
-    assert user.password_changed_at is not None
-    assert timezone.now() - user.password_changed_at < timedelta(minutes=1)
+    assert user.password_changed_at == at
+    later = at + timedelta(days=30)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    user.set_password(GOOD + "x")
+    user.save()
+    user.refresh_from_db()
+    assert user.password_changed_at == later
 
 
 def test_an_expired_password_forces_a_change_before_anything_else(client, world):
