@@ -122,7 +122,9 @@ def manage(env: dict, *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def prepare_database(env: dict, db_url_base: str, db_name: str, schools: int, inspectors: int) -> dict:
+def fresh_database(env: dict, db_url_base: str, db_name: str, seed_script: str, *seed_args: str) -> dict:
+    """Drop and create `db_name` (loopback only), migrate it, run `seed_script` inside Django with
+    `seed_args` and return the JSON it prints on its line starting with SEED."""
     import psycopg
 
     with psycopg.connect(f"{db_url_base}/postgres", autocommit=True) as conn:
@@ -130,16 +132,41 @@ def prepare_database(env: dict, db_url_base: str, db_name: str, schools: int, in
         conn.execute(f'CREATE DATABASE "{db_name}"')
     manage(env, "migrate", "-v0")
     script = Path(env["DATA_DIR"]) / "seed.py"
-    script.write_text(SEED)
+    script.write_text(seed_script)
     out = subprocess.run(
         [PYTHON, "-c", "import django, runpy, sys; django.setup(); sys.argv = ['seed'] + sys.argv[1:]; "
-         f"runpy.run_path({str(script)!r})", str(schools), str(inspectors), PASSWORD],
+         f"runpy.run_path({str(script)!r})", *seed_args],
         cwd=BASE_DIR, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, capture_output=True, text=True, timeout=600,
     )
     if out.returncode != 0:
         sys.exit(f"seeding failed:\n{out.stderr[-3000:]}")
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("SEED"))
     return json.loads(line[4:])
+
+
+def prepare_database(env: dict, db_url_base: str, db_name: str, schools: int, inspectors: int) -> dict:
+    return fresh_database(env, db_url_base, db_name, SEED, str(schools), str(inspectors), PASSWORD)
+
+
+def bench_env(args, prefix: str, **extra: str) -> dict:
+    """The app's environment for a bench run (a free loopback port is put in `args.port` when it is 0):
+    PostgreSQL on loopback only, a fresh data directory, production settings over plain HTTP."""
+    if not args.port:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind((HOST, 0))
+            args.port = sock.getsockname()[1]
+    if not args.pg.split("@")[-1].startswith(("127.", "localhost", "[::1]")):
+        sys.exit("the bench only talks to PostgreSQL on loopback")
+    data_dir = tempfile.mkdtemp(prefix=prefix)
+    Path(data_dir, "staticfiles").mkdir()
+    return {
+        **os.environ, "DATABASE_URL": f"{args.pg}/{args.db_name}", "DATA_DIR": data_dir, "DEBUG": "0",
+        "SECRET_KEY": "bench-" + os.urandom(16).hex(), "ALLOWED_HOSTS": HOST, "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "STATIC_MANIFEST": "0", "CONN_MAX_AGE": "60",
+        **extra,
+    }
 
 
 def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
@@ -368,21 +395,8 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--db-name", default="nqs_bench")
     args = parser.parse_args()
-    if not args.port:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind((HOST, 0))
-            args.port = sock.getsockname()[1]
-    if not args.pg.split("@")[-1].startswith(("127.", "localhost", "[::1]")):
-        sys.exit("the bench only talks to PostgreSQL on loopback")
-    data_dir = tempfile.mkdtemp(prefix="nqs-bench-")
-    Path(data_dir, "staticfiles").mkdir()
-    env = {
-        **os.environ, "DATABASE_URL": f"{args.pg}/{args.db_name}", "DATA_DIR": data_dir, "DEBUG": "0",
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(), "ALLOWED_HOSTS": HOST, "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "STATIC_MANIFEST": "0", "CONN_MAX_AGE": "60",
-    }
+    env = bench_env(args, "nqs-bench-")
+    data_dir = env["DATA_DIR"]
     ok = True
     for mode in ([args.only] if args.only else ["normal", "kill"]):
         seed = prepare_database(env, args.pg, args.db_name, args.schools, args.inspectors)

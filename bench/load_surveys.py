@@ -26,13 +26,12 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_scoring import HOST, PYTHON, BASE_DIR, manage, pct, start_gunicorn  # noqa: E402
+from load_scoring import HOST, bench_env, fresh_database, manage, pct, start_gunicorn  # noqa: E402
 
 SEED = r"""
 import json, sys
@@ -172,39 +171,11 @@ def main() -> int:
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--db-name", default="nqs_bench_surveys")
     args = parser.parse_args()
-    if not args.port:
-        import socket
-
-        with socket.socket() as sock:
-            sock.bind((HOST, 0))
-            args.port = sock.getsockname()[1]
-    if not args.pg.split("@")[-1].startswith(("127.", "localhost", "[::1]")):
-        sys.exit("the bench only talks to PostgreSQL on loopback")
-    data_dir = tempfile.mkdtemp(prefix="nqs-bench-surveys-")
-    Path(data_dir, "staticfiles").mkdir()
-    env = {
-        **os.environ, "DATABASE_URL": f"{args.pg}/{args.db_name}", "DATA_DIR": data_dir, "DEBUG": "0",
-        "SECRET_KEY": "bench-" + os.urandom(16).hex(), "ALLOWED_HOSTS": HOST, "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0", "STATIC_MANIFEST": "0", "CONN_MAX_AGE": "60",
-        # every phone comes from 127.0.0.1 here: the per-address limit would measure itself, not the page
-        "SURVEY_RATE_PER_ADDRESS": "1000000", "SURVEY_RATE_PER_CAMPAIGN": "1000000",
-    }
-    import psycopg
-
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{args.db_name}"')
-    manage(env, "migrate", "-v0")
-    script = Path(data_dir) / "seed.py"
-    script.write_text(SEED)
-    out = subprocess.run(
-        [PYTHON, "-c", "import django, runpy, sys; django.setup(); sys.argv = ['seed'] + sys.argv[1:]; "
-         f"runpy.run_path({str(script)!r})", str(args.phones)],
-        cwd=BASE_DIR, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"}, capture_output=True, text=True,
-        timeout=600)
-    if out.returncode != 0:
-        sys.exit(f"seeding failed:\n{out.stderr[-3000:]}")
-    seed = json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("SEED"))[4:])
+    # every phone comes from 127.0.0.1 here: the per-address limit would measure itself, not the page
+    env = bench_env(args, "nqs-bench-surveys-",
+                    SURVEY_RATE_PER_ADDRESS="1000000", SURVEY_RATE_PER_CAMPAIGN="1000000")
+    data_dir = env["DATA_DIR"]
+    seed = fresh_database(env, args.pg, args.db_name, SEED, str(args.phones))
     print(f"seeded one campaign with {len(seed['codes'])} codes; data in {data_dir}")
     proc = start_gunicorn(env, args.port, args.workers)
     stats = Stats()
