@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.uploads import download_name
+from config.evidence_files import EvidenceFile
 
 
 class CalibrationCase(models.Model):
@@ -70,28 +70,15 @@ def case_file_upload_to(instance, filename):
     return f"calibration/{instance.case_id}/{filename}"
 
 
-class CaseFile(models.Model):
+class CaseFile(EvidenceFile):
     """案例材料 uploaded for the case itself (beside the source evaluation's evidence)."""
 
     case = models.ForeignKey(CalibrationCase, verbose_name=_("校准案例"), on_delete=models.CASCADE,
                              related_name="files")
     file = models.FileField(_("文件"), upload_to=case_file_upload_to, max_length=300)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("案例材料")
         verbose_name_plural = _("案例材料")
         ordering = ["uploaded_at", "id"]
 
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        return download_name(self.original_name, self.content_type)

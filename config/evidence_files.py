@@ -7,10 +7,37 @@ checking the bytes is config.uploads.check_evidence_upload's job, before `eviden
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
 
-from .uploads import CheckedUpload
+from .uploads import CheckedUpload, download_name
+
+
+class EvidenceFile(models.Model):
+    """The columns every stored evidence file has (inspectors', schools', rectification and
+    calibration files): what the upload check found and who filed it. A concrete model adds its
+    `file` FileField (with its own upload_to) and its owner."""
+
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The user's name with the extension of the detected type, never the uploaded one (x.html → x.pdf)."""
+        return download_name(self.original_name, self.content_type)
 
 
 def evidence_from_upload(model, *, checked: CheckedUpload, upload, **fields):

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.uploads import download_name
+from config.evidence_files import EvidenceFile
 
 
 class AssessmentRoundManager(models.Manager):
@@ -406,7 +406,7 @@ def evidence_upload_to(instance, filename):
     return f"evidence/{instance.scorecard.evaluation_id}/{filename}"
 
 
-class Evidence(models.Model):
+class Evidence(EvidenceFile):
     """佐证材料 attached by an inspector to one element."""
 
     scorecard = models.ForeignKey(
@@ -416,27 +416,12 @@ class Evidence(models.Model):
         "rubric.Element", verbose_name=_("评估要素"), on_delete=models.PROTECT, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=300)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["element__order", "uploaded_at", "id"]
 
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        """The user's name with the extension of the detected type, never the uploaded one (x.html → x.pdf)."""
-        return download_name(self.original_name, self.content_type)
 
 
 OPINION_MAX_LENGTH = 5000

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.uploads import download_name
+from config.evidence_files import EvidenceFile
 
 
 class RectificationItem(models.Model):
@@ -102,31 +102,18 @@ def rectification_evidence_upload_to(instance, filename):
     return f"rectification/{instance.report.item_id}/{filename}"
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(EvidenceFile):
     """A file attached to a report, accepted by config.uploads.check_evidence_upload like all evidence."""
 
     report = models.ForeignKey(RectificationReport, verbose_name=_("整改报告"), on_delete=models.CASCADE,
                                related_name="evidence")
     file = models.FileField(_("文件"), upload_to=rectification_evidence_upload_to, max_length=300)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("整改佐证材料")
         verbose_name_plural = _("整改佐证材料")
         ordering = ["report", "uploaded_at", "id"]
 
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        return download_name(self.original_name, self.content_type)
 
 
 class RectificationReview(models.Model):

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.uploads import download_name
+from config.evidence_files import EvidenceFile
 
 
 class SchoolNomination(models.Model):
@@ -135,7 +135,7 @@ def self_evidence_upload_to(instance, filename):
     return f"self_evidence/{instance.self_assessment_id}/{filename}"
 
 
-class SelfEvidence(models.Model):
+class SelfEvidence(EvidenceFile):
     """A file the school filed: against an element's requirement, or (element empty) for its 自评报告."""
 
     self_assessment = models.ForeignKey(SelfAssessment, verbose_name=_("学校自评"), on_delete=models.CASCADE,
@@ -145,26 +145,12 @@ class SelfEvidence(models.Model):
     requirement = models.ForeignKey("rubric.EvidenceRequirement", verbose_name=_("佐证要求"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="self_evidence")
     file = models.FileField(_("文件"), upload_to=self_evidence_upload_to, max_length=300)
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("自评佐证材料")
         verbose_name_plural = _("自评佐证材料")
         ordering = ["uploaded_at", "id"]
 
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def download_name(self) -> str:
-        """The user's name with the extension of the detected type, never the uploaded one."""
-        return download_name(self.original_name, self.content_type)
 
     @property
     def is_report_attachment(self) -> bool:
