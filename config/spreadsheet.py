@@ -6,15 +6,20 @@ apostrophe, the spreadsheet convention for "show as typed". Control characters t
 forbids (pasted from Word or a PDF) would make the workbook unreadable, so they are dropped.
 Files this system reads back (offline scorecards, rubric workbooks) undo the prefix with
 `cell_text_read`, so a note that starts with "=" survives a download and upload unchanged.
+A cell holds at most 32,767 characters (Excel; a longer one makes Excel "repair" the file and
+drop it): longer text is cut there and ends with a visible mark, never silently.
 """
 
 import csv
+
+from django.utils.translation import gettext as _
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from .text import NONCHARACTERS_RE
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+CELL_MAX_CHARS = 32767  # Excel's limit for one cell, in characters
 
 
 def cell_text(value) -> str:
@@ -24,8 +29,23 @@ def cell_text(value) -> str:
     text = NONCHARACTERS_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
     # Text already starting with an apostrophe gets one too, so reading back is exact.
     if text.startswith(FORMULA_PREFIXES) or text.startswith("'"):
-        return "'" + text
+        text = "'" + text
+    # Excel counts UTF-16 units (a character outside the BMP is two); only long text is measured.
+    if len(text) > CELL_MAX_CHARS // 2 and len(text.encode("utf-16-le")) // 2 > CELL_MAX_CHARS:
+        mark = _("…（超出单元格上限，已截断）")
+        text = utf16_cut(text, CELL_MAX_CHARS - len(mark)) + mark
     return text
+
+
+def utf16_cut(text: str, units: int) -> str:
+    """The longest start of `text` that is at most `units` UTF-16 units long (never half a character)."""
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def cell_text_read(value) -> str:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 
 from config.sheet_print import MARGIN_IN, Group, column_points, paginate, printable_height_pt, rubric_groups, text_height
-from config.spreadsheet import cell_text
+from config.spreadsheet import cell_text, utf16_cut
 
 from .selectors import EvaluationTotals, RoundRow, q2
 
@@ -206,23 +206,13 @@ def _print_setup(sheet: _Sheet, title_row: int, *, fit_width: bool = True, lands
     ws.repeat_rows(title_row - 1)
 
 
-def _utf16_cut(text: str, units: int) -> str:
-    out, used = [], 0
-    for ch in text:
-        used += 2 if ord(ch) > 0xFFFF else 1
-        if used > units:
-            break
-        out.append(ch)
-    return "".join(out)
-
-
 def _sheet_title(text: str, used: set[str]) -> str:
     """A unique, valid sheet name (Excel compares names case-insensitively; `used` holds them lowered)."""
-    base = _utf16_cut(re.sub(r"[\[\]:*?/\\']", "_", text), 28) or "sheet"
+    base = utf16_cut(re.sub(r"[\[\]:*?/\\']", "_", text), 28) or "sheet"
     title, n = base, 1
     while title.lower() in used or title.lower() == "history":  # Excel reserves "History"
         n += 1
-        title = f"{_utf16_cut(base, 25)}~{n}"
+        title = f"{utf16_cut(base, 25)}~{n}"
     used.add(title.lower())
     return title
 

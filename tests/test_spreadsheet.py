@@ -23,3 +23,18 @@ def test_control_characters_xml_forbids_are_dropped_but_line_breaks_kept():
 @pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://x\")", "-2 分：记录不全", "普通备注", "'引号开头", "''=x", "", "@张老师"])
 def test_reading_back_gives_what_was_typed(typed):
     assert cell_text_read(cell_text(typed)) == typed
+
+
+def test_text_longer_than_a_cell_holds_is_cut_with_a_visible_mark():
+    from config.spreadsheet import CELL_MAX_CHARS
+
+    megabyte = "=HYPERLINK(" + "长" * 1_000_000
+    text = cell_text(megabyte)
+    assert len(text.encode("utf-16-le")) // 2 == CELL_MAX_CHARS
+    assert text.startswith("'=HYPERLINK(长") and text.endswith("（超出单元格上限，已截断）")
+    # characters outside the BMP count twice, as in Excel, and are never cut in half
+    wide = cell_text("𠀀" * 20_000)
+    assert len(wide.encode("utf-16-le")) // 2 <= CELL_MAX_CHARS and wide.endswith("已截断）")
+    assert "\ud840" not in wide and wide.replace("…（超出单元格上限，已截断）", "") == "𠀀" * len(wide.replace("…（超出单元格上限，已截断）", ""))
+    # exactly at the limit: kept whole
+    assert cell_text("a" * CELL_MAX_CHARS) == "a" * CELL_MAX_CHARS

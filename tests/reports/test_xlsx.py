@@ -97,6 +97,27 @@ def test_district_workbook_has_ranked_summary_and_one_sheet_per_school(scored):
     assert "碑林区第一小学" in detail.cell(2, 1).value
 
 
+def test_a_megabyte_of_hostile_text_in_the_district_workbook_stays_text_cut_at_the_cell_limit(scored):
+    """Inspector names and the title are the workbook's free text that is not bounded by a model
+    field here: 1 MB of formula-looking text is written as text, cut at Excel's cell limit with the
+    mark, rows stay within Excel's height limit, and the file reads back."""
+    tree = rubric_tree(version=scored.version)
+    rows = round_totals(round=scored.round, tree=tree, with_elements=True)
+    huge = '=HYPERLINK("http://x","点我")' + "\x00\x07../" + "长" * 1_000_000
+    data = district_workbook_xlsx(rows=rows, tree=tree, round_obj=scored.round, title=huge,
+                                  inspectors={r.evaluation_id: [huge] for r in rows})
+    wb = _book(data)
+    texts = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    long = [c for c in texts if len(c.value) > 10_000]
+    assert len(long) == 1 + len(rows)  # the summary title and each school's 督导专家 line
+    for c in long:
+        assert len(c.value) <= 32767 and c.value.endswith("（超出单元格上限，已截断）")
+        assert c.data_type == "s" and not c.value.startswith("=") and "\x00" not in c.value
+    assert long[0].value.startswith("'=HYPERLINK(")
+    for ws in wb.worksheets:
+        assert all((dim.height or 0) <= 409 for dim in ws.row_dimensions.values())
+
+
 @pytest.mark.skipif(not shutil.which("soffice") and not os.environ.get("CI"), reason="LibreOffice missing")
 def test_libreoffice_recalculates_the_same_totals(scored, tmp_path):
     """Calc recomputes every formula on load; its CSV must show our totals."""

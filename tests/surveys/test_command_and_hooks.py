@@ -79,3 +79,34 @@ def test_survey_section_in_the_score_sheet_pdf_on_request(login, survey):
     assert "满意率" in with_section and "75.0%" in with_section and "未达到" in with_section
     assert "满意率" not in text("")
     assert "满意率" not in text("?surveys=1&blank=1")
+
+
+def test_hostile_question_texts_are_printed_as_text_in_the_score_sheet_pdf(login, survey, monkeypatch):
+    """A question's text is admin-edited: markup, template syntax, formula starts, control characters and
+    paths in it come out of the PDF's survey section as the literal text, and nothing is fetched."""
+    import io
+
+    from pypdf import PdfReader
+    from weasyprint.urls import URLFetcher
+
+    from surveys.models import Item
+    from tests.hostile import strings
+
+    _answer(survey, [5, 5, 4, 2])
+    fetched = []
+    real_fetch = URLFetcher.fetch
+    monkeypatch.setattr(URLFetcher, "fetch", lambda self, url, *a, **k: fetched.append(url) or real_fetch(self, url, *a, **k))
+    linked = next(i for i in Item.objects.filter(questionnaire__campaign_groups=survey.parent)
+                  if i.is_rated and "C84" in i.element_codes)
+    client = login(survey.official)
+    url = reverse("reports:scoresheet_pdf", kwargs={"pk": survey.evaluation.pk}) + "?surveys=1"
+    for hostile in strings("markup", "spreadsheet_formulas", "path_traversal", "control_and_noncharacters"):
+        Item.objects.filter(pk=linked.pk).update(text=hostile.replace("\x00", "")[:300] or "x")
+        response = client.get(url)
+        assert response.status_code == 200, hostile
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        assert "满意率" in text
+        visible = "".join(ch for ch in hostile[:40] if ch.isprintable() and ch not in "\ufffe\uffff" and not "\u202a" <= ch <= "\u202e" and not "\u2066" <= ch <= "\u2069")
+        if visible.strip():
+            assert visible.replace(" ", "") in text.replace(" ", "").replace("\n", ""), hostile
+    assert not [u for u in fetched if not u.startswith("data:")], fetched
