@@ -157,6 +157,12 @@ class PanelAssignForm(forms.Form):
         self.fields["lead"].label_from_instance = lambda u: f"{u.display_name}（{u.username}）"
         self.fields["schools"].label_from_instance = lambda s: f"{s.name}（{s.code}）"
 
+    def full_clean(self):
+        super().full_clean()
+        if "lead" in self.errors:  # the error under the select (templates/evaluation/panel_assign.html) describes it
+            self.fields["lead"].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": f"{self['lead'].id_for_label}-error"})
+
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("佐证材料"), error_messages={"required": _("请选择文件。")})

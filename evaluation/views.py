@@ -200,7 +200,7 @@ def panel_assign(request, pk: int):
         round=round_obj, schools=school_list, inspectors=PanelAssignForm.candidates(), by=request.user
     )
     form = PanelAssignForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # an empty POST is a form with errors, not a fresh one
         schools=School.objects.select_related("district") if request.method == "POST" else schools,
         notes=notes,
     )

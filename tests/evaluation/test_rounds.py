@@ -149,6 +149,18 @@ def test_panel_assign_refuses_non_inspectors_and_finalized_evaluations(world, lo
     assert response.status_code == 400 and "请至少选择一所学校" in response.content.decode()
 
 
+def test_panel_assign_errors_are_tied_to_their_fields(world, login):
+    """A refused assignment: each error is announced with the field or group it belongs to."""
+    from tests.a11y import field_errors, group_errors
+
+    response = login(world.admin).post(reverse("evaluation:panel_assign", args=[world.round.pk]), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "请选择组长" in field_errors(html)["id_lead"]
+    groups = group_errors(html)
+    assert "请至少选择一所学校" in groups["schools-error"] and groups["inspectors-error"]
+
+
 def test_panel_assign_filters_schools(world, login):
     response = login(world.admin).get(
         reverse("evaluation:panel_assign", args=[world.round.pk]), {"district": world.other_district.pk}

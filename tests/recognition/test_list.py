@@ -199,6 +199,9 @@ def test_build_and_decide_through_the_pages(rec, login):
     response = c.post(url, {f"e{entry.pk}-decision": D, f"e{entry.pk}-reason": "", f"e{entry.pk}-version": "1"})
     assert response.status_code == 400
     assert "须填写理由" in response.content.decode()
+    from tests.a11y import field_errors
+
+    assert "须填写理由" in " ".join(field_errors(response.content.decode()).values())
     assert entry_of(rec.evaluation).decision == P
     response = c.post(url, {f"e{entry.pk}-decision": D, f"e{entry.pk}-reason": "待复核", f"e{entry.pk}-version": "1"})
     assert response.status_code == 302 and response["Location"].endswith(f"#entry-{entry.pk}")

@@ -176,6 +176,10 @@ def test_empty_texts_are_refused_at_the_cell(admin, draft):
     response = _save(admin, draft, {f"b-{b2.pk}-text": "  "})
     assert response.status_code == 400
     assert "B2：内容不能为空" in response.content.decode()
+    from tests.a11y import field_errors
+
+    # the cell says so to a screen reader too: the field is invalid and described by its error
+    assert "内容不能为空" in field_errors(response.content.decode())[f"b-{b2.pk}-text"]
 
 
 def test_saving_a_published_version_is_refused(admin, world):
