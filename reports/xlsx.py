@@ -431,9 +431,10 @@ def _summary_sheet(book: _Book, ws: _Sheet, *, rows: list[RoundRow], tree, round
     return ws
 
 
-def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str) -> bytes:
-    """The ranking page's current view as a one-sheet workbook."""
-    book = _Book()
+def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str, target=None) -> bytes | None:
+    """The ranking page's current view as a one-sheet workbook (written to `target` when given,
+    row by row in constant memory; else returned as bytes)."""
+    book = _Book(target)
     _summary_sheet(book, book.sheet(_("排名")), rows=rows, tree=tree, round_obj=round_obj, title=title,
                    empty=_("没有符合筛选条件的学校。"))
     return book.save()
