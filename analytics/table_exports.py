@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import scopes
 from evaluation.models import Scorecard
+from reports import background
 from reports.background import TableExport, register
 from rubric.selectors import rubric_tree
 from schools.models import School
@@ -74,6 +75,14 @@ def _build_for(kind: str):
     return build
 
 
+def _validate(params) -> None:
+    background.require_digits(params, "round")
+    background.require_choice(params, "stage", School.Stage.values)
+    background.require_choice(params, "location", School.Location.values)
+    if "district" in params and ("/" in params["district"] or "\\" in params["district"]):
+        raise background.BadParams("district")  # a district's name: never a path
+
+
 def _filename_for(kind: str):
     def filename(user, params, *, today, now) -> str:
         return f"{_round(params).name}-{WORKBOOKS[kind][1]}.xlsx"
@@ -85,6 +94,6 @@ for _kind, (_render, _label) in WORKBOOKS.items():
         name=f"analytics_{_kind}", label=format_lazy(gettext_lazy("评估质量分析：{}（Excel）"), _label),
         params=("round", "district", "stage", "location") if _kind == "elements" else ("round",),
         allowed=_allowed_for(_kind), count=_count_for(_kind), build=_build_for(_kind),
-        filename=_filename_for(_kind), round=lambda user, params: _round(params),
+        filename=_filename_for(_kind), round=lambda user, params: _round(params), validate=_validate,
         back_url=lambda params: f"{reverse('analytics:page')}?{urlencode(params)}",
     ))

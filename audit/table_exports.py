@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from urllib.parse import urlencode
 
-from reports.background import TableExport, register
+from reports.background import TableExport, register, require_form
 
 from . import selectors
 from .forms import AuditFilterForm
@@ -68,8 +68,12 @@ def _filename(user, params, *, today, now) -> str:
     return f"audit-{timezone.localtime(now).strftime('%Y%m%d-%H%M')}.xlsx"
 
 
+def _validate(params) -> None:
+    require_form(AuditFilterForm(params or None))
+
+
 register(TableExport(
     name="audit_log", label=gettext_lazy("审计日志（Excel）"), params=AUDIT_PARAMS,
-    allowed=_allowed, count=_count, build=_build, filename=_filename,
+    allowed=_allowed, count=_count, build=_build, filename=_filename, validate=_validate,
     back_url=lambda params: f"{reverse('audit:event_list')}?{urlencode(params)}",
 ))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import scopes
+from reports import background
 from reports.background import TableExport, register
 
 from . import selectors
@@ -63,10 +64,17 @@ def _recognized_round(user, params):
     return concluded_list(user, _round_pk(params)).round
 
 
+def _today():
+    from .views import _today as today
+
+    return today()
+
+
 register(TableExport(
     name="recognized_list", label=gettext_lazy("已认定学校名单（Excel）"), params=("round",),
     allowed=_recognized_allowed, count=_recognized_count, build=_recognized_build, filename=_recognized_filename,
     round=_recognized_round,
+    today=_today, validate=lambda params: background.require_digits(params, "round"),
     back_url=lambda params: reverse("recognition:list_detail", args=[_round_pk(params)]),
 ))
 
@@ -98,6 +106,12 @@ def _renewal_build(user, params, target, progress, *, today) -> int:
     return len(rows)
 
 
+def _renewal_validate(params) -> None:
+    from .forms import RenewalForm
+
+    background.require_form(RenewalForm(params or None))
+
+
 def _renewal_filename(user, params, *, today, now) -> str:
     return f"复评名单-{today.isoformat()}.xlsx"
 
@@ -105,5 +119,7 @@ def _renewal_filename(user, params, *, today, now) -> str:
 register(TableExport(
     name="renewal", label=gettext_lazy("复评名单（Excel）"), params=("days",),
     allowed=_renewal_allowed, count=_renewal_count, build=_renewal_build, filename=_renewal_filename,
+    validate=_renewal_validate,
+    today=_today,
     back_url=lambda params: f"{reverse('recognition:renewal')}?{urlencode(params)}",
 ))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import scopes
+from reports import background
 from reports.background import TableExport, register
 
 LEDGER_PARAMS = ("round", "district", "school", "status", "overdue")
@@ -41,8 +42,23 @@ def _filename(user, params, *, today, now) -> str:
     return _("整改台账") + "-" + today.isoformat() + ".xlsx"
 
 
+def _validate(params) -> None:
+    from .models import RectificationItem
+
+    background.require_digits(params, "round", "district", "school")
+    background.require_choice(params, "status", RectificationItem.Status.values)
+    background.require_choice(params, "overdue", background.BOOLEAN_VALUES)
+
+
+def _today():
+    from .views import _today as today
+
+    return today()
+
+
 register(TableExport(
     name="rectification_ledger", label=gettext_lazy("整改台账（Excel）"), params=LEDGER_PARAMS,
-    allowed=_allowed, count=_count, build=_build, filename=_filename,
+    allowed=_allowed, count=_count, build=_build, filename=_filename, validate=_validate,
+    today=_today,
     back_url=lambda params: f"{reverse('rectification:ledger')}?{urlencode(params)}",
 ))

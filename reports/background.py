@@ -57,6 +57,11 @@ class TableExport:
     back_url: Callable[[dict], str] | None = field(default=None)
     # The round the export belongs to, if any (stored on the job, shown on its page).
     round: Callable[[Any, dict], Any] | None = field(default=None)
+    # Checks a POSTed query value by value (raises BadParams): the start URL refuses what the
+    # export's page would silently drop, so a tampered query creates nothing.
+    validate: Callable[[dict], None] | None = field(default=None)
+    # The app's own "today" (its views' _today, which tests set), for exports dated by the day.
+    today: Callable[[], date] | None = field(default=None)
 
 
 class BadParams(ValueError):
@@ -104,6 +109,34 @@ def clean_params(export: TableExport, data: Mapping, *, strict: bool) -> dict[st
     return out
 
 
+def validate_params(export: TableExport, params: dict) -> None:
+    """BadParams unless every value is one the export's page could have sent."""
+    if export.validate is not None:
+        export.validate(params)
+
+
+def require_digits(params: dict, *keys: str) -> None:
+    """BadParams unless each of these keys, when present, is a plain ASCII number (an object id)."""
+    for key in keys:
+        value = params.get(key)
+        if value is not None and not (value.isascii() and value.isdigit()):
+            raise BadParams(key)
+
+
+def require_choice(params: dict, key: str, choices) -> None:
+    if key in params and params[key] not in {str(c) for c in choices}:
+        raise BadParams(key)
+
+
+def require_form(form) -> None:
+    """BadParams when a bound filter form rejects the query."""
+    if form.is_bound and not form.is_valid():
+        raise BadParams(",".join(form.errors))
+
+
+BOOLEAN_VALUES = ("1", "on", "true", "True", "yes")
+
+
 def confirm_if_large(request, name: str, params: dict) -> Any:
     """None when the export may be built inline (at most EXPORT_INLINE_MAX_ROWS rows); else the
     confirmation page whose POST starts the background job (a GET never creates anything).
@@ -126,9 +159,10 @@ def build_inline(name: str, user, params: dict, *, today: date) -> tuple[bytes, 
     return buffer.getvalue(), rows
 
 
-def job_today(job) -> date:
-    """The day a job's export is dated (the day it was asked for), as the inline export would be."""
-    return timezone.localdate(job.created_at)
+def job_today(job, export: TableExport) -> date:
+    """The day a job's export is dated: the app's own today where it has one (as its inline view
+    uses), else the day the job was asked for."""
+    return export.today() if export.today is not None else timezone.localdate(job.created_at)
 
 
 def job_now(job) -> datetime:

@@ -212,8 +212,11 @@ def table_job_create(*, export, user, params: dict) -> ExportJob:
     from .tasks import export_table
 
     round_obj = export.round(user, params) if export.round else None
+    from accounts.scopes import results_scope
+
     job = ExportJob(kind=ExportJob.Kind.TABLE, round=round_obj, requested_by=user, export_name=export.name,
-                    params=dict(params), label=str(export.label)[:200], total=export.count(user, params))
+                    params=dict(params), label=str(export.label)[:200], total=export.count(user, params),
+                    scope_district_ids=_scope_district_ids(results_scope(user), None))
     job.full_clean()
     job.save()
     transaction.on_commit(lambda: export_table.enqueue(job.pk))
@@ -228,6 +231,8 @@ def table_job_build(*, job_id: int) -> ExportJob:
     from django.core.exceptions import PermissionDenied
     from django.http import Http404
 
+    from accounts.scopes import results_scope
+
     from . import background
 
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
@@ -238,8 +243,11 @@ def table_job_build(*, job_id: int) -> ExportJob:
         export = background.get_export(job.export_name)
         user = job.requested_by
         export.allowed(user, job.params)
+        # The results scope the file is built with (as the requester now stands); the download
+        # checks it against the requester's scope then (reports.views._require_job_scope).
+        job.scope_district_ids = _scope_district_ids(results_scope(user), None)
         total = export.count(user, job.params)
-        ExportJob.objects.filter(pk=job_id).update(total=total)
+        ExportJob.objects.filter(pk=job_id).update(total=total, scope_district_ids=job.scope_district_ids)
         step = max(1, total // 50)
 
         def progress(done: int) -> None:
@@ -247,7 +255,7 @@ def table_job_build(*, job_id: int) -> ExportJob:
                 ExportJob.objects.filter(pk=job_id).update(done=min(done, total))
 
         with tempfile.TemporaryFile() as fh:
-            rows = export.build(user, job.params, fh, progress, today=background.job_today(job))
+            rows = export.build(user, job.params, fh, progress, today=background.job_today(job, export))
             fh.seek(0)
             job.file.save(f"table-{job.export_name}-job{job.pk}.xlsx", File(fh), save=False)
     except (PermissionDenied, Http404) as exc:

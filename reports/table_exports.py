@@ -3,6 +3,7 @@ and the background job both build it here, from the ranking page's own rows (vie
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.http import Http404
@@ -14,6 +15,7 @@ from accounts import scopes
 from evaluation.models import Evaluation
 from evaluation.selectors import RoundNotFound, round_resolve
 
+from . import background
 from .background import TableExport, register
 
 RANKING_PARAMS = ("round", "include", "sort", "district", "stage", "location", "status")
@@ -59,12 +61,26 @@ def _build(user, params, target, progress, *, today) -> int:
     return len(rows)
 
 
+def _validate(params) -> None:
+    from schools.models import School
+
+    from .forms import STATUS_CHOICES
+
+    background.require_digits(params, "round", "district")
+    background.require_choice(params, "stage", School.Stage.values)
+    background.require_choice(params, "location", School.Location.values)
+    background.require_choice(params, "status", [value for value, _label in STATUS_CHOICES])
+    background.require_choice(params, "include", background.BOOLEAN_VALUES)
+    if "sort" in params and not re.fullmatch(r"-?[A-Za-z0-9_]{1,20}", params["sort"]):
+        raise background.BadParams("sort")
+
+
 def _filename(user, params, *, today, now) -> str:
     return f"{_round(user, params).name}-排名.xlsx"
 
 
 register(TableExport(
     name="ranking", label=gettext_lazy("排名结果（Excel）"), params=RANKING_PARAMS,
-    allowed=_allowed, count=_count, build=_build, filename=_filename, round=_round,
+    allowed=_allowed, count=_count, build=_build, filename=_filename, round=_round, validate=_validate,
     back_url=lambda params: f"{reverse('reports:ranking')}?{urlencode(params)}",
 ))

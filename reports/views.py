@@ -427,6 +427,7 @@ def table_export_start(request):
         if len(query) > background.MAX_QUERY_LENGTH:
             raise background.BadParams("query")
         params = background.clean_params(export, QueryDict(query), strict=True)
+        background.validate_params(export, params)
     except background.BadParams:
         return HttpResponseBadRequest(_("导出条件无效，请回到原页面重新导出。"), content_type="text/plain; charset=utf-8")
     export.allowed(request.user, params)
@@ -454,7 +455,11 @@ def export_start(request):
 @require_GET
 def export_detail(request, pk: int):
     job = _get_job_for_user(request, pk)
-    return render(request, "reports/export_detail.html", {"job": job})
+    back = ""
+    if job.is_table:
+        export = background.get_export(job.export_name)
+        back = export.back_url(job.params) if export.back_url else ""
+    return render(request, "reports/export_detail.html", {"job": job, "back": back})
 
 
 @require_GET
@@ -469,10 +474,11 @@ def export_download(request, pk: int):
     if job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED) or not job.file:
         raise Http404
     if job.is_table:
+        _require_job_scope(request, job)  # built for a wider scope than the requester now has: 404
         export = background.get_export(job.export_name)
         audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=job,
                      kind=export.name, rows=job.total, background=True)
-        name = export.filename(request.user, job.params, today=background.job_today(job), now=background.job_now(job))
+        name = export.filename(request.user, job.params, today=background.job_today(job, export), now=background.job_now(job))
         stem, _dot, ext = name.rpartition(".")
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=safe_file_name(stem, ext="." + ext),
                             content_type=XLSX)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports import background
 from reports.background import TableExport, register
 
 from .models import CampaignGroup, Response
@@ -50,7 +51,7 @@ def _answers_build(user, params, target, progress, *, today) -> int:
 register(TableExport(
     name="survey_answers", label=gettext_lazy("满意度原始答卷（Excel）"), params=("campaign",),
     allowed=lambda user, params: _answers_campaign(user, params),  # raises 404/403; the value is unused
-    count=_answers_count, build=_answers_build,
+    count=_answers_count, build=_answers_build, validate=lambda params: background.require_digits(params, "campaign"),
     filename=lambda user, params, *, today, now: f"{_answers_campaign(user, params).school.name}-满意度原始答卷.xlsx",
     round=lambda user, params: _answers_campaign(user, params).round,
     back_url=lambda params: reverse("surveys:campaign_detail", args=[_pk(params, "campaign")]),
@@ -85,7 +86,7 @@ def _results_build(user, params, target, progress, *, today) -> int:
 register(TableExport(
     name="survey_results", label=gettext_lazy("满意度调查结果（Excel）"), params=("round",),
     allowed=lambda user, params: _round_campaigns(user, params),  # raises 404/403; the value is unused
-    count=_results_count, build=_results_build,
+    count=_results_count, build=_results_build, validate=lambda params: background.require_digits(params, "round"),
     filename=lambda user, params, *, today, now: f"{_round_campaigns(user, params)[0].name}-满意度调查结果.xlsx",
     round=lambda user, params: _round_campaigns(user, params)[0],
     back_url=lambda params: reverse("surveys:round_results", args=[_pk(params, "round")]),
