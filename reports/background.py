@@ -91,7 +91,8 @@ def registered() -> list[TableExport]:
 
 def clean_params(export: TableExport, data: Mapping, *, strict: bool) -> dict[str, str]:
     """The export's own keys of a query, empty values dropped. `strict` (a POSTed query) refuses
-    unknown or repeated keys and odd values with BadParams; a GET only ignores what it does not read."""
+    unknown or repeated keys and odd values with BadParams; a GET (the inline view) reads what its
+    page reads: the last value of a key, and drops what it does not read or its form would refuse."""
     out: dict[str, str] = {}
     for key in data:
         values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
@@ -99,11 +100,13 @@ def clean_params(export: TableExport, data: Mapping, *, strict: bool) -> dict[st
             if strict:
                 raise BadParams(key)
             continue
-        if len(values) != 1 or not isinstance(values[0], str):
+        if strict and len(values) != 1:
             raise BadParams(key)
-        value = values[0]
-        if len(value) > MAX_VALUE_LENGTH or _CONTROL.search(value):
-            raise BadParams(key)
+        value = values[-1] if values else ""
+        if not isinstance(value, str) or len(value) > MAX_VALUE_LENGTH or _CONTROL.search(value):
+            if strict:
+                raise BadParams(key)
+            continue
         if value != "":
             out[key] = value
     return out

@@ -314,3 +314,20 @@ def test_the_jobs_page_links_back_to_the_filtered_page(scored, login, settings, 
     job = _ranking_job(scored, login, settings, django_capture_on_commit_callbacks)
     page = login(scored.official).get(_job_urls(job)[0]).content.decode()
     assert f'href="{reverse("reports:ranking")}?round={scored.round.pk}"' in page
+
+
+@pytest.mark.parametrize("query", ["stage=%01", "stage=primary&stage=junior", "district=" + "9" * 300,
+                                   "sort=total%0d%0aX:1", "page=../../x"])
+def test_odd_queries_on_the_inline_url_are_dropped_as_the_page_drops_them(query, scored, login, settings):
+    url = f"{reverse('reports:ranking_xlsx')}?round={scored.round.pk}&{query}"
+    assert login(scored.city_official).get(url).status_code == 200
+    settings.EXPORT_INLINE_MAX_ROWS = -1
+    form = confirm_form(login(scored.city_official).get(url))
+    assert not any(ch in form["query"] for ch in "\x01\r\n") and "page=" not in form["query"]
+    assert "9" * 300 not in form["query"]
+
+
+def test_a_nul_in_the_query_is_refused_before_any_export(scored, login, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    response = login(scored.city_official).get(f"{reverse('reports:ranking_xlsx')}?round={scored.round.pk}&stage=%00")
+    assert response.status_code == 400 and not ExportJob.objects.exists()
