@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts import scopes
 from accounts.roles import can_view_results, is_admin
 from audit.services import audit_record
+from config.uploads import safe_file_name
 from evaluation.models import Round
 from evaluation.selectors import RoundNotFound, round_resolve
 from reports import background
@@ -172,7 +173,8 @@ def _download(request, kind: str, render_fn, label: str):
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj,
                  kind=f"analytics_{kind}")
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{round_obj.name}-{label}.xlsx')}"
+    # The round's name is user text: the same safe name as the background job's download.
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(safe_file_name(f'{round_obj.name}-{label}', ext='.xlsx'))}"
     return response
 
 

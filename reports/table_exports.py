@@ -56,8 +56,7 @@ def _build(user, params, target, progress, *, today) -> int:
     round_obj = _round(user, params)
     _form, tree, _codes, rows, _data = ranking_rows(user, params, round_obj)
     title = _("%(round)s 排名结果") % {"round": round_obj.name}
-    xlsx.ranking_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title, target=target)
-    progress(len(rows))
+    xlsx.ranking_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title, target=target, progress=progress)
     return len(rows)
 
 

@@ -331,3 +331,16 @@ def test_a_nul_in_the_query_is_refused_before_any_export(scored, login, settings
     settings.EXPORT_INLINE_MAX_ROWS = 0
     response = login(scored.city_official).get(f"{reverse('reports:ranking_xlsx')}?round={scored.round.pk}&stage=%00")
     assert response.status_code == 400 and not ExportJob.objects.exists()
+
+
+@pytest.mark.parametrize("name,who,query", [("ranking", "city_official", lambda w: {"round": str(w.round.pk)}),
+                                            ("audit_log", "auditor", lambda w: {})])
+def test_the_streaming_builders_report_each_row(name, who, query, scored):
+    import io
+    from datetime import date
+
+    audit_record(event="score.change", username="u1")
+    calls = []
+    user = getattr(scored, who)
+    rows = background.get_export(name).build(user, query(scored), io.BytesIO(), calls.append, today=date(2026, 11, 2))
+    assert rows >= 1 and calls == list(range(1, rows + 1))
