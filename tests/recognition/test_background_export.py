@@ -11,7 +11,7 @@ from .test_conclude import done, pub  # noqa: F401
 
 
 @pytest.mark.parametrize("who,names", [("admin", {"雁塔区第一小学", "碑林区第二中学"}), ("official", {"雁塔区第一小学"})])
-def test_the_recognized_list_as_a_job(who, names, done, login, settings, django_capture_on_commit_callbacks):
+def test_the_recognized_list_as_a_job(who, names, done, login, settings, django_capture_on_commit_callbacks):  # noqa: F811
     url = reverse("recognition:recognized_xlsx", args=[done.round.pk])
     job, content = background_equals_inline(login(getattr(done, who)), django_capture_on_commit_callbacks,
                                             settings, url)
@@ -20,7 +20,7 @@ def test_the_recognized_list_as_a_job(who, names, done, login, settings, django_
     assert {r[3] for r in rows[2:]} == names
 
 
-def test_the_renewal_list_as_a_job(done, login, settings, django_capture_on_commit_callbacks, page_today):
+def test_the_renewal_list_as_a_job(done, login, settings, django_capture_on_commit_callbacks, page_today):  # noqa: F811
     from datetime import timedelta
 
     from recognition.models import Recognition
