@@ -14,3 +14,4 @@ class AnalyticsConfig(AppConfig):
         from .selectors import consolidation_hints
 
         register_round_quality(consolidation_hints)
+        from . import table_exports  # noqa: F401  (registers the workbooks' background exports)

@@ -2,7 +2,7 @@
 
 Who may see or change what is decided by the same helpers the pages use — accounts.scopes, accounts.roles
 and the pages' own access helpers (evaluation.views._get_scorecard_for_user / _get_rw_scorecard,
-reports.views._ranking_rows, the apps' _require_viewer) — so the API can never disagree with a page.
+reports.views.ranking_rows, the apps' _require_viewer) — so the API can never disagree with a page.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=True, methods=["get"], filterset_class=None, serializer_class=s.RankingRowSerializer)
     def ranking(self, request, pk=None):
         round_obj = self._round(pk)
-        form, _tree, _codes, rows, _data = reports_views._ranking_rows(request, round_obj)
+        form, _tree, _codes, rows, _data = reports_views.ranking_rows(request.user, request.GET, round_obj)
         if form.is_bound and form.errors:
             raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
         page = self.paginate_queryset(rows)

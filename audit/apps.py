@@ -7,3 +7,4 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the receivers)
+        from . import table_exports  # noqa: F401  (registers the audit log's background export)

@@ -39,7 +39,7 @@ EVENT_LABELS = {
     "export.xlsx": _("导出 Excel"),
     "export.zip": _("下载批量评分表"),
     "export.zip.start": _("发起批量导出"),
-    "export.xlsx.start": _("发起汇总工作簿生成"),
+    "export.xlsx.start": _("发起后台导出（Excel）"),
     "final_score.change": _("修改最终得分"),
     "observation.change": _("修改专家观察意见"),
     "opinion.change": _("修改评价意见"),

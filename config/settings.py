@@ -242,6 +242,9 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # Exports (issue 17): the district/city workbook of more schools than this is not built inside a
 # web request; the page starts a background job (reports.tasks) and the file is downloaded from it.
 EXPORT_INLINE_MAX_SCHOOLS = envint("EXPORT_INLINE_MAX_SCHOOLS", 200)
+# Every other table export (reports.background registry) of more rows than this asks for
+# confirmation and is built by a background job instead of inside the request.
+EXPORT_INLINE_MAX_ROWS = envint("EXPORT_INLINE_MAX_ROWS", 5000)
 
 # Analytics (issue 15): an inspector is flagged lenient/strict when the 95 % interval of their
 # mean deviation excludes 0 and |deviation| exceeds this share of the points at stake; 差异系数

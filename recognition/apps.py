@@ -15,3 +15,4 @@ class RecognitionConfig(AppConfig):
 
         register_reopen_guard(reopen_guard)
         register_demo_round_cleanup(demo_round_cleanup)
+        from . import table_exports  # noqa: F401  (registers the lists' background exports)

@@ -24,10 +24,10 @@ from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation import services as evaluation_services
 from evaluation.models import Round
+from reports import background
 
 from . import pdf as pdf_render
 from . import selectors, services
-from . import xlsx as xlsx_render
 from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm, RenewalForm
 from .models import Objection, Recognition, RecognitionEntry, RecognitionList
 
@@ -39,10 +39,15 @@ def _today():
     return timezone.localdate()
 
 
-def _require_viewer(request) -> None:
-    if not can_view_results(request.user):
+def require_viewer(user) -> None:
+    """403 for roles without results (inspectors, the security and audit admins, an official without a scope)."""
+    if not can_view_results(user):
         raise PermissionDenied(_("只有教育局和管理员可以查看认定工作。"))
-    scopes.require_scope(request.user)
+    scopes.require_scope(user)
+
+
+def _require_viewer(request) -> None:
+    require_viewer(request.user)
 
 
 def _require_admin(request) -> None:
@@ -52,7 +57,11 @@ def _require_admin(request) -> None:
 
 
 def _get_round(request, round_pk: int) -> Round:
-    _require_viewer(request)
+    return round_for(request.user, round_pk)
+
+
+def round_for(user, round_pk) -> Round:
+    require_viewer(user)
     return get_object_or_404(Round.objects.select_related("rubric_version"), pk=round_pk)
 
 
@@ -174,8 +183,12 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def _published_list(request, round_pk: int) -> RecognitionList:
+    return published_list(request.user, round_pk)
+
+
+def published_list(user, round_pk) -> RecognitionList:
     """The round's list once its 公示 is published (404 before: there is no notice yet)."""
-    round_obj = _get_round(request, round_pk)
+    round_obj = round_for(user, round_pk)
     rlist = selectors.recognition_list_of(round=round_obj)
     if rlist is None or not rlist.is_published:
         raise Http404
@@ -385,7 +398,12 @@ def conclude(request, round_pk: int):
 
 
 def _concluded_list(request, round_pk: int) -> RecognitionList:
-    rlist = _published_list(request, round_pk)
+    return concluded_list(request.user, round_pk)
+
+
+def concluded_list(user, round_pk) -> RecognitionList:
+    """The round's list once concluded (404 before)."""
+    rlist = published_list(user, round_pk)
     if not rlist.is_concluded:
         raise Http404
     return rlist
@@ -418,18 +436,30 @@ def certificates_pdf(request, round_pk: int):
 
 
 def _recognized(request, round_pk: int):
-    rlist = _concluded_list(request, round_pk)
-    items = list(selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(request.user)))
+    return recognized(request.user, round_pk)
+
+
+def recognized(user, round_pk):
+    """The concluded list, its recognized schools in the user's scope and the title (the xlsx, its
+    background job in recognition.table_exports, and the PDF)."""
+    rlist = concluded_list(user, round_pk)
+    items = list(selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(user)))
     title = _("%(round)s 认定“新优质学校”名单") % {"round": rlist.round.name}
     return rlist, items, title
 
 
 @require_GET
 def recognized_xlsx(request, round_pk: int):
-    rlist, items, title = _recognized(request, round_pk)
-    content = xlsx_render.recognized_list_xlsx(items, title=title)
+    """已认定学校名单: inline up to EXPORT_INLINE_MAX_ROWS rows, else a confirmation page and a
+    background job (reports.background; the builder is recognition.table_exports)."""
+    rlist = _concluded_list(request, round_pk)
+    params = {"round": str(round_pk)}
+    confirm = background.confirm_if_large(request, "recognized_list", params)
+    if confirm is not None:
+        return confirm
+    content, rows = background.build_inline("recognized_list", request.user, params, today=_today())
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=rlist,
-                 kind="recognized_list", rows=len(items))
+                 kind="recognized_list", rows=rows)
     return _download(content, f"{rlist.round.name}-已认定学校.xlsx", XLSX)
 
 
@@ -484,11 +514,20 @@ def public_notice(request, round_pk: int):
 
 
 def _renewal(request):
-    _require_viewer(request)
-    form = RenewalForm(request.GET or None, initial={"days": selectors.RENEWAL_DAYS})
-    days = form.cleaned_data["days"] if form.is_bound and form.is_valid() else selectors.RENEWAL_DAYS
-    today = _today()
-    rows = selectors.renewal_due(scope=scopes.recognition_scope(request.user), today=today, days=days)
+    return renewal_data(request.user, request.GET, _today())
+
+
+def renewal_window(query) -> tuple[RenewalForm, int]:
+    """The window form of a query and its days (the default when absent or invalid)."""
+    form = RenewalForm(query or None, initial={"days": selectors.RENEWAL_DAYS})
+    return form, form.cleaned_data["days"] if form.is_bound and form.is_valid() else selectors.RENEWAL_DAYS
+
+
+def renewal_data(user, query, today):
+    """复评: the window form, the days, today and the schools due (the page, the xlsx and its job)."""
+    require_viewer(user)
+    form, days = renewal_window(query)
+    rows = selectors.renewal_due(scope=scopes.recognition_scope(user), today=today, days=days)
     return form, days, today, rows
 
 
@@ -501,9 +540,15 @@ def renewal(request):
 
 @require_GET
 def renewal_xlsx(request):
-    form, days, today, rows = _renewal(request)
-    title = _("复评名单（%(today)s 起 %(days)s 天内到期）") % {"today": today.isoformat(), "days": days}
-    content = xlsx_render.renewal_xlsx(rows, title=title)
+    """复评名单: inline up to EXPORT_INLINE_MAX_ROWS rows, else a confirmation page and a background job."""
+    require_viewer(request.user)
+    params = background.clean_params(background.get_export("renewal"), request.GET, strict=False)
+    confirm = background.confirm_if_large(request, "renewal", params)
+    if confirm is not None:
+        return confirm
+    today = _today()
+    content, rows = background.build_inline("renewal", request.user, params, today=today)
+    _form, days = renewal_window(params)
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="renewal",
-                 rows=len(rows), days=days)
+                 rows=rows, days=days)
     return _download(content, f"复评名单-{today.isoformat()}.xlsx", XLSX)

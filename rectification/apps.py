@@ -17,3 +17,4 @@ class RectificationConfig(AppConfig):
         register_demo_round_cleanup(demo_round_cleanup)
         # The next round's scorecard and consolidation show the items raised on each element.
         register_previous_element_notes(items_on_elements)
+        from . import table_exports  # noqa: F401  (registers the ledger's background export)

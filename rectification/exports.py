@@ -31,8 +31,9 @@ def _flat(row: dict) -> list:
             row["problem"], row["deadline"], row["status"], _("是") if row["overdue"] else _("否"), row["last_review"]]
 
 
-def ledger_xlsx(rows: list[dict], counts: dict, *, title: str) -> bytes:
-    """整改台账 workbook: one row per item, then a sheet of counts by status per school, district and round."""
+def ledger_xlsx(rows: list[dict], counts: dict, *, title: str, target=None) -> bytes | None:
+    """整改台账 workbook: one row per item, then a sheet of counts by status per school, district and round
+    (saved into the binary file `target` when given, else returned as bytes)."""
     wb = Workbook()
     ws = wb.active
     ws.title = _("整改台账")
@@ -56,6 +57,9 @@ def ledger_xlsx(rows: list[dict], counts: dict, *, title: str) -> bytes:
             sheet.append([cell_text(c.label), *[c.counts[s.value] for s in statuses], c.total, c.overdue])
         sheet.append([])
     sheet.column_dimensions["A"].width = 36
+    if target is not None:
+        wb.save(target)
+        return None
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

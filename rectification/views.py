@@ -23,8 +23,9 @@ from audit.services import audit_record
 from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
 from evaluation.models import Round
+from reports import background
 
-from . import exports, selectors, services
+from . import selectors, services
 from .forms import ItemForm, LedgerFilterForm, RateForm, ReportForm, ReviewForm
 from .models import RectificationEvidence, RectificationItem
 
@@ -55,7 +56,11 @@ def _report_form(item, data=None, files=None) -> ReportForm:
 
 
 def _require_ledger_reader(request) -> None:
-    user = request.user
+    require_ledger_reader(request.user)
+
+
+def require_ledger_reader(user) -> None:
+    """403 unless the user reads the ledger: results roles (with a scope) and inspectors."""
     if not (roles.can_view_results(user) or roles.is_inspector(user)):
         raise PermissionDenied(_("只有教育局、督导专家和管理员可以查看整改台账。"))
     if not roles.is_inspector(user):
@@ -66,16 +71,21 @@ def _require_ledger_reader(request) -> None:
 
 
 def _ledger(request):
-    _require_ledger_reader(request)
-    visible = scopes.rectification_items_visible_to(request.user)
+    return ledger_data(request.user, request.GET, _today())
+
+
+def ledger_data(user, query, today):
+    """The ledger's filter form and rows for `user` (the page, the inline xlsx and its background
+    job: rectification.table_exports)."""
+    require_ledger_reader(user)
+    visible = scopes.rectification_items_visible_to(user)
     rounds = Round.objects.filter(pk__in=visible.values("evaluation__round_id")).order_by("-year", "-id")
     from schools.models import District
 
     districts = District.objects.filter(pk__in=visible.values("evaluation__school__district_id")).order_by("order",
                                                                                                        "code")
-    form = LedgerFilterForm(request.GET or None, rounds=rounds, districts=districts)
-    today = _today()
-    rows = selectors.ledger(request.user, filters=form.filters() if form.is_bound else selectors.LedgerFilters(),
+    form = LedgerFilterForm(query or None, rounds=rounds, districts=districts)
+    rows = selectors.ledger(user, filters=form.filters() if form.is_bound else selectors.LedgerFilters(),
                             today=today)
     return form, rows, today
 
@@ -99,15 +109,20 @@ def ledger(request):
 
 @require_GET
 def ledger_xlsx(request):
-    """The filtered ledger as xlsx (text cells never formulas)."""
-    form, rows, today = _ledger(request)
-    content = exports.ledger_xlsx(selectors.status_rows(rows, today=today),
-                                  selectors.ledger_counts(rows, today=today),
-                                  title=_("整改台账（%(day)s）") % {"day": today.isoformat()})
+    """The filtered ledger as xlsx (text cells never formulas); over EXPORT_INLINE_MAX_ROWS items a
+    confirmation page, then a background job (reports.background, builder in rectification.table_exports)."""
+    require_ledger_reader(request.user)
+    params = background.clean_params(background.get_export("rectification_ledger"), request.GET, strict=False)
+    confirm = background.confirm_if_large(request, "rectification_ledger", params)
+    if confirm is not None:
+        return confirm
+    today = _today()
+    content, rows = background.build_inline("rectification_ledger", request.user, params, today=today)
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="rectification",
-                 rows=len(rows))
+                 rows=rows)
     response = HttpResponse(content, content_type=XLSX)
-    name = safe_file_name(_("整改台账") + "-" + today.isoformat(), ext=".xlsx")
+    name = safe_file_name(background.get_export("rectification_ledger").filename(
+        request.user, params, today=today, now=None).removesuffix(".xlsx"), ext=".xlsx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
 

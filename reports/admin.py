@@ -5,7 +5,8 @@ from .models import ExportJob
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ("id", "round", "district", "requested_by", "status", "done", "total", "created_at", "finished_at")
-    list_filter = ("status", "round")
-    readonly_fields = ("round", "district", "requested_by", "status", "total", "done", "failures", "file",
-                       "created_at", "finished_at")
+    list_display = ("id", "kind", "label", "round", "district", "requested_by", "status", "done", "total", "created_at",
+                    "finished_at")
+    list_filter = ("status", "kind", "round")
+    readonly_fields = ("kind", "export_name", "params", "label", "round", "district", "requested_by", "status", "total",
+                       "done", "failures", "file", "created_at", "finished_at")

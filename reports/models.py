@@ -1,5 +1,6 @@
-"""Export jobs built in the background: the batch "all score sheets of a round" ZIP, and the
-district (or city) workbook."""
+"""Export jobs built in the background: the batch "all score sheets of a round" ZIP, the
+district (or city) workbook, and any registered table export over EXPORT_INLINE_MAX_ROWS rows
+(reports.background)."""
 
 from django.conf import settings
 from django.db import models
@@ -16,11 +17,19 @@ class ExportJob(models.Model):
     class Kind(models.TextChoices):
         SCORESHEETS = "scoresheets", _("批量评分表（ZIP）")
         WORKBOOK = "workbook", _("区县汇总工作簿（Excel）")
+        TABLE = "table", _("表格导出")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.SCORESHEETS)
+    # None for a table export that belongs to no round (the audit log).
     round = models.ForeignKey(
-        "evaluation.Round", verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="export_jobs"
+        "evaluation.Round", verbose_name=_("评估批次"), on_delete=models.CASCADE, related_name="export_jobs",
+        null=True, blank=True,
     )
+    # A TABLE job: the registered export (reports.background) and the validated query it was asked
+    # with; the task re-runs that export's own builder with the requester's current permissions.
+    export_name = models.CharField(_("导出名称"), max_length=40, blank=True)
+    params = models.JSONField(_("导出条件"), default=dict, blank=True)
+    label = models.CharField(_("导出说明"), max_length=200, blank=True)
     # An official scoped to a district exports only that district's schools.
     district = models.ForeignKey(
         "schools.District", verbose_name=_("区县"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -48,7 +57,8 @@ class ExportJob(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.round} · {self.get_status_display()} ({self.done}/{self.total})"
+        what = self.label or self.round or self.get_kind_display()
+        return f"{what} · {self.get_status_display()} ({self.done}/{self.total})"
 
     def results_scope(self):
         """The schools this job may contain (accounts.scopes.ResultsScope)."""
@@ -71,6 +81,10 @@ class ExportJob(models.Model):
     @property
     def is_workbook(self) -> bool:
         return self.kind == self.Kind.WORKBOOK
+
+    @property
+    def is_table(self) -> bool:
+        return self.kind == self.Kind.TABLE
 
     @property
     def percent(self) -> int:

@@ -14,7 +14,7 @@ from rubric.selectors import rubric_tree
 from .models import ExportJob
 from .pdf import opinion_pdf, scoresheet_pdf
 from .selectors import evaluation_totals, opinion_document
-from .services import export_job_finish, export_job_progress, workbook_job_build
+from .services import export_job_finish, export_job_progress, table_job_build, workbook_job_build
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +59,9 @@ def export_scoresheets(job_id: int, evaluation_ids: list[int]) -> int:
 def export_workbook(job_id: int) -> int:
     """Build a workbook job's file (reports.services.workbook_job_build); returns the school sheets written."""
     return workbook_job_build(job_id=job_id).done
+
+
+@task()
+def export_table(job_id: int) -> int:
+    """Build a TABLE job's file (reports.services.table_job_build); returns the rows written."""
+    return table_job_build(job_id=job_id).done

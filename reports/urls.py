@@ -18,6 +18,7 @@ urlpatterns = [
     path("school/results/", views.my_results, name="my_results"),
     path("school/<int:pk>/story/", views.school_story_page, name="school_story"),
     path("exports/start/", views.export_start, name="export_start"),
+    path("exports/table/start/", views.table_export_start, name="table_export_start"),
     path("exports/workbook/start/", views.workbook_start, name="workbook_start"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/status/", views.export_status, name="export_status"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from evaluation.selectors import RoundNotFound, evaluation_opinion, round_resolv
 from rubric.selectors import rubric_tree
 from schools.models import District
 
+from . import background
 from . import pdf as pdf_render
 from . import xlsx as xlsx_render
 from .forms import ExportStartForm, RankingFilterForm, WorkbookStartForm
@@ -47,7 +48,7 @@ from .selectors import (
     round_totals,
     self_comparison,
 )
-from .services import export_job_create, workbook_job_create
+from .services import export_job_create, table_job_create, workbook_job_create
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,10 +57,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --------------------------------------------------------------------------- access helpers
 
 
-def _require_viewer(request) -> None:
-    if not can_view_results(request.user):
+def require_viewer(user) -> None:
+    """403 for roles that may not read results (and an official without a scope)."""
+    if not can_view_results(user):
         raise PermissionDenied(_("只有教育局和管理员可以查看评估结果。"))
-    scopes.require_scope(request.user)
+    scopes.require_scope(user)
+
+
+def _require_viewer(request) -> None:
+    require_viewer(request.user)
 
 
 def _results_evaluation(request, pk: int) -> Evaluation:
@@ -112,14 +118,15 @@ def _sort_rows(rows, key: str):
     return sorted(rows, key=getter, reverse=reverse)
 
 
-def _ranking_rows(request, round_obj):
-    """Rows of the ranking as the user filtered and sorted them (shared by page and xlsx)."""
+def ranking_rows(user, query, round_obj):
+    """Rows of the ranking as the user filtered and sorted them (shared by the page, the inline
+    xlsx and its background job: reports.table_exports)."""
     tree = rubric_tree(version=round_obj.rubric_version)
     codes = [d.code for d in tree.dimensions]
-    scope = scopes.results_scope(request.user)
+    scope = scopes.results_scope(user)
     districts = list(scope.districts())
-    form = RankingFilterForm(request.GET or None, districts=districts, dimension_codes=codes)
-    data = form.cleaned_or_default() if request.GET else {"include": False, "sort": "", "district": "",
+    form = RankingFilterForm(query or None, districts=districts, dimension_codes=codes)
+    data = form.cleaned_or_default() if query else {"include": False, "sort": "", "district": "",
                                                           "stage": "", "location": "", "status": ""}
     include = bool(data["include"]) or data["status"] == "in_progress"
     # Ranks are over the whole round (city-wide) so a school's rank is the same on every page.
@@ -144,7 +151,7 @@ def ranking(request):
     rounds = list(Round.objects.order_by("-year", "-created_at", "-id").only("id", "name"))
     if round_obj is None:
         return render(request, "reports/ranking.html", {"round": None, "rounds": rounds})
-    form, tree, codes, rows, data = _ranking_rows(request, round_obj)
+    form, tree, codes, rows, data = ranking_rows(request.user, request.GET, round_obj)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -157,14 +164,19 @@ def ranking(request):
 
 @require_GET
 def ranking_xlsx(request):
+    """The ranking as filtered: inline up to EXPORT_INLINE_MAX_ROWS rows, else a confirmation page
+    whose button starts a background job (reports.background; the builder is reports.table_exports)."""
     _require_viewer(request)
     round_obj = _resolve_round(request)
     if round_obj is None:
         raise Http404
-    form, tree, codes, rows, data = _ranking_rows(request, round_obj)
-    title = _("%(round)s 排名结果") % {"round": round_obj.name}
-    content = xlsx_render.ranking_xlsx(rows=rows, tree=tree, round_obj=round_obj, title=title)
-    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj, kind="ranking", rows=len(rows))
+    params = {**background.clean_params(background.get_export("ranking"), request.GET, strict=False),
+              "round": str(round_obj.pk)}
+    confirm = background.confirm_if_large(request, "ranking", params)
+    if confirm is not None:
+        return confirm
+    content, rows = background.build_inline("ranking", request.user, params, today=timezone.localdate())
+    audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=round_obj, kind="ranking", rows=rows)
     return _download(content, f"{round_obj.name}-排名.xlsx", XLSX)
 
 
@@ -376,8 +388,19 @@ def opinion_pdf(request, pk: int):
 
 
 def _get_job_for_user(request, pk: int) -> ExportJob:
-    _require_viewer(request)
+    """A job the user may follow: a table export (reports.background) only by its requester while
+    they still pass that export's own permission check (404 otherwise: an audit-log export is
+    not an administrator's to read); the ZIP and the workbook by their requester and admins."""
     job = get_object_or_404(ExportJob.objects.select_related("round", "district", "requested_by"), pk=pk)
+    if job.is_table:
+        if job.requested_by_id != request.user.pk:
+            raise Http404
+        try:
+            background.get_export(job.export_name).allowed(request.user, job.params)
+        except PermissionDenied:
+            raise Http404 from None
+        return job
+    _require_viewer(request)
     if job.requested_by_id != request.user.pk and not is_admin(request.user):
         raise Http404
     return job
@@ -391,6 +414,27 @@ def _require_job_scope(request, job: ExportJob) -> None:
     mine, stored = scopes.results_scope(request.user), job.results_scope()
     if not mine.city_wide and (stored.city_wide or not stored.district_ids <= mine.district_ids):
         raise Http404
+
+
+@require_POST
+def table_export_start(request):
+    """Start a registered table export (reports.background) in the background: the export's name and
+    the query its page showed, validated again (an unknown name 404, a tampered query 400), the
+    export's own permission check, then the job; its progress page follows."""
+    export = background.get_export(request.POST.get("export", ""))
+    query = request.POST.get("query", "")
+    try:
+        if len(query) > background.MAX_QUERY_LENGTH:
+            raise background.BadParams("query")
+        params = background.clean_params(export, QueryDict(query), strict=True)
+        background.validate_params(export, params)
+    except background.BadParams:
+        return HttpResponseBadRequest(_("导出条件无效，请回到原页面重新导出。"), content_type="text/plain; charset=utf-8")
+    export.allowed(request.user, params)
+    job = table_job_create(export=export, user=request.user, params=params)
+    audit_record(event="export.xlsx.start", request=request, scope=scopes.describe(request.user), obj=job,
+                 kind=export.name, total=job.total, params=params)
+    return redirect("reports:export_detail", pk=job.pk)
 
 
 @require_POST
@@ -411,7 +455,11 @@ def export_start(request):
 @require_GET
 def export_detail(request, pk: int):
     job = _get_job_for_user(request, pk)
-    return render(request, "reports/export_detail.html", {"job": job})
+    back = ""
+    if job.is_table:
+        export = background.get_export(job.export_name)
+        back = export.back_url(job.params) if export.back_url else ""
+    return render(request, "reports/export_detail.html", {"job": job, "back": back})
 
 
 @require_GET
@@ -425,6 +473,15 @@ def export_download(request, pk: int):
     job = _get_job_for_user(request, pk)
     if job.status not in (ExportJob.Status.DONE, ExportJob.Status.FAILED) or not job.file:
         raise Http404
+    if job.is_table:
+        _require_job_scope(request, job)  # built for a wider scope than the requester now has: 404
+        export = background.get_export(job.export_name)
+        audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=job,
+                     kind=export.name, rows=job.total, background=True)
+        name = export.filename(request.user, job.params, today=background.job_today(job, export), now=background.job_now(job))
+        stem, _dot, ext = name.rpartition(".")
+        return FileResponse(job.file.open("rb"), as_attachment=True, filename=safe_file_name(stem, ext="." + ext),
+                            content_type=XLSX)
     _require_job_scope(request, job)
     if job.is_workbook:
         audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), obj=job,

@@ -464,15 +464,19 @@ def _summary_sheet(book: _Book, ws: _Sheet, *, rows: list[RoundRow], tree, round
             passed_text[row.passed],
             cell(row.district_rank, number=True),
         ], height=height)
+        if progress is not None:
+            progress(r - 2)
     ws.finish()
     return ws
 
 
-def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str) -> bytes:
-    """The ranking page's current view as a one-sheet workbook."""
-    book = _Book()
+def ranking_xlsx(*, rows: list[RoundRow], tree, round_obj, title: str, target=None,
+                 progress=None) -> bytes | None:
+    """The ranking page's current view as a one-sheet workbook (written to `target` when given,
+    row by row in constant memory; else returned as bytes); `progress(done)` after each row."""
+    book = _Book(target)
     _summary_sheet(book, book.sheet(_("排名")), rows=rows, tree=tree, round_obj=round_obj, title=title,
-                   empty=_("没有符合筛选条件的学校。"))
+                   empty=_("没有符合筛选条件的学校。"), progress=progress)
     return book.save()
 
 

@@ -16,3 +16,4 @@ class SurveysConfig(AppConfig):
         register_demo_round_cleanup(demo_round_cleanup)
         # The scoring workspace and the consolidation page show linked items' results beside each element.
         register_element_survey_notes(evaluation_element_notes)
+        from . import table_exports  # noqa: F401  (registers the workbooks' background exports)

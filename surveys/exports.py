@@ -6,6 +6,7 @@ Every text cell goes through config.spreadsheet.cell_text: an open answer that l
 from __future__ import annotations
 
 import io
+from itertools import groupby
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -55,21 +56,30 @@ def results_xlsx(results, *, title: str) -> bytes:
     return _save(wb)
 
 
-def answers_xlsx(campaign) -> bytes:
-    """One sheet per group: one row per anonymous response (the hour it arrived), one column per item."""
-    wb = Workbook()
-    wb.remove(wb.active)
+def answers_xlsx(campaign, *, target=None, progress=None) -> bytes | None:
+    """One sheet per group: one row per anonymous response (the hour it arrived), one column per item.
+    Written row by row (openpyxl's write-only mode; answers read in chunks) into `target` when given,
+    else returned as bytes; `progress(done)` after each response (the background job reports it)."""
+    wb = Workbook(write_only=True)
+    done = 0
     for group in CampaignGroup.objects.filter(campaign=campaign).select_related("questionnaire"):
         ws = wb.create_sheet(str(group.get_group_display()))
         items = list(Item.objects.filter(questionnaire=group.questionnaire).order_by("order"))
         ws.append([_("答卷"), _("提交时间（到小时）"), *[cell_text(f"{i.order}. {i.text}") for i in items]])
         labels = {i.pk: dict(SCALE_LABELS.get(i.kind, ())) for i in items}
-        answers: dict[int, dict] = {}
-        for a in Answer.objects.filter(response__group=group).order_by("response_id"):
-            answers.setdefault(a.response_id, {})[a.item_id] = a
-        for n, response in enumerate(Response.objects.filter(group=group).order_by("id"), start=1):
-            row = [n, response.submitted_hour.strftime("%Y-%m-%d %H:00")]
-            got = answers.get(response.pk, {})
+        # Answers and responses both in response order: each response takes its run of answers.
+        runs = groupby(Answer.objects.filter(response__group=group).order_by("response_id", "id")
+                       .iterator(chunk_size=2000), key=lambda a: a.response_id)
+        run = next(runs, None)
+        responses = Response.objects.filter(group=group).order_by("id").values_list("pk", "submitted_hour")
+        for n, (response_id, hour) in enumerate(responses, start=1):
+            while run is not None and run[0] < response_id:
+                run = next(runs, None)
+            got = {}
+            if run is not None and run[0] == response_id:
+                got = {a.item_id: a for a in run[1]}
+                run = next(runs, None)
+            row = [n, hour.strftime("%Y-%m-%d %H:00")]
             for i in items:
                 a = got.get(i.pk)
                 if a is None:
@@ -79,6 +89,12 @@ def answers_xlsx(campaign) -> bytes:
                 else:
                     row.append(str(labels[i.pk].get(a.value, a.value)))
             ws.append(row)
+            done += 1
+            if progress is not None:
+                progress(done)
     if not wb.sheetnames:
         wb.create_sheet(_("答卷"))
+    if target is not None:
+        wb.save(target)
+        return None
     return _save(wb)

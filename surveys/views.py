@@ -23,8 +23,9 @@ from accounts import roles, scopes
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.models import Round
+from reports import background
 
-from . import exports, selectors, services
+from . import selectors, services
 from .forms import CampaignForm, CodesForm
 from .models import Campaign, CodeBatch
 
@@ -38,9 +39,22 @@ def _attachment(content: bytes, name: str, ext: str, content_type: str) -> HttpR
 
 
 def _campaign(request, pk) -> Campaign:
-    campaign = selectors.campaigns_visible_to(request.user).filter(pk=pk).first()
+    return campaign_for(request.user, pk)
+
+
+def campaign_for(user, pk) -> Campaign:
+    """A campaign the user may look at (404 otherwise)."""
+    campaign = selectors.campaigns_visible_to(user).filter(pk=pk).first()
     if campaign is None:
         raise Http404
+    return campaign
+
+
+def answers_campaign(user, pk) -> Campaign:
+    """A campaign whose raw answers the user may export: admins and the school's panel (403 for others)."""
+    campaign = campaign_for(user, pk)
+    if not selectors.may_read_open_answers(user, campaign):
+        raise PermissionDenied(_("只有管理员和该校的督导专家组可以导出原始答卷。"))
     return campaign
 
 
@@ -177,19 +191,32 @@ def batch_pdf(request, pk: int):
 @require_GET
 def answers_xlsx(request, pk: int):
     """The anonymous raw answers of a campaign (open answers included): admins and the school's panel."""
-    campaign = _campaign(request, pk)
-    if not selectors.may_read_open_answers(request.user, campaign):
-        raise PermissionDenied(_("只有管理员和该校的督导专家组可以导出原始答卷。"))
-    content = exports.answers_xlsx(campaign)
+    campaign = answers_campaign(request.user, pk)
+    # Over EXPORT_INLINE_MAX_ROWS answers: a confirmation page, then a background job (reports.background).
+    params = {"campaign": str(campaign.pk)}
+    confirm = background.confirm_if_large(request, "survey_answers", params)
+    if confirm is not None:
+        return confirm
+    content, _rows = background.build_inline("survey_answers", request.user, params, today=None)
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="survey_answers",
                  obj=campaign)
     return _attachment(content, f"{campaign.school.name}-满意度原始答卷", ".xlsx", XLSX)
 
 
 def _round_campaigns(request, round_pk):
-    _require_comparison(request.user)
+    return round_campaign_results(request.user, round_pk)
+
+
+def round_campaigns(user, round_pk):
+    """The round and its campaigns the user may compare (403 for roles without results, 404 unknown round)."""
+    _require_comparison(user)
     rnd = get_object_or_404(Round, pk=round_pk)
-    campaigns = selectors.campaigns_visible_to(request.user).filter(round=rnd)
+    return rnd, selectors.campaigns_visible_to(user).filter(round=rnd)
+
+
+def round_campaign_results(user, round_pk):
+    """The round and its campaigns' results (the comparison page, its xlsx and the xlsx's background job)."""
+    rnd, campaigns = round_campaigns(user, round_pk)
     return rnd, selectors.campaign_results(campaigns=campaigns)
 
 
@@ -203,8 +230,14 @@ def round_results(request, round_pk: int):
 
 @require_GET
 def results_xlsx(request, round_pk: int):
-    rnd, results = _round_campaigns(request, round_pk)
-    content = exports.results_xlsx(results, title=_("%(round)s 满意度调查结果") % {"round": rnd.name})
+    """The round's comparison as xlsx: inline up to EXPORT_INLINE_MAX_ROWS rows, else in the background."""
+    rnd, campaigns = round_campaigns(request.user, round_pk)
+    params = {"round": str(rnd.pk)}
+    confirm = background.confirm_if_large(request, "survey_results", params)
+    if confirm is not None:
+        return confirm
+    content, _rows = background.build_inline("survey_results", request.user, params, today=None)
+    schools = campaigns.count()
     audit_record(event="export.xlsx", request=request, scope=scopes.describe(request.user), kind="survey_results",
-                 round=rnd.name, schools=len(results))
+                 round=rnd.name, schools=schools)
     return _attachment(content, f"{rnd.name}-满意度调查结果", ".xlsx", XLSX)

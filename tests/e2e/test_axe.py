@@ -105,6 +105,12 @@ PAGES = [
     Page("official", "round-detail", lambda w: reverse("evaluation:round_detail", args=[w.round.pk])),
     Page("official", "export", lambda w: reverse("reports:export_detail", args=[w.export.pk])),
     Page("official", "export-workbook", lambda w: reverse("reports:export_detail", args=[w.workbook_export.pk])),
+    # A table export over EXPORT_INLINE_MAX_ROWS (set to 0 by the walks): its confirmation page, then a
+    # failed job's page (the reason in an alert) and the auditor's running audit-log job (polling).
+    Page("official", "export-table-confirm", lambda w: f"{reverse('reports:ranking_xlsx')}?round={w.round.pk}"),
+    Page("official", "export-table", lambda w: reverse("reports:export_detail", args=[w.table_export.pk])),
+    Page("auditor", "export-audit-confirm", lambda w: reverse("audit:event_export")),
+    Page("auditor", "export-audit-job", lambda w: reverse("reports:export_detail", args=[w.audit_export.pk])),
     Page("city_official", "overview", lambda w: reverse("reports:overview")),
     Page("city_official", "analytics", lambda w: reverse("analytics:page")),
     Page("city_official", "ranking", lambda w: reverse("reports:ranking")),
@@ -330,6 +336,13 @@ def _more_world(w):
     w.workbook_export = ExportJob.objects.create(kind=ExportJob.Kind.WORKBOOK, round=w.round, district=w.district,
                                                  requested_by=w.official, total=3, done=1,
                                                  status=ExportJob.Status.RUNNING)  # the progress bar, polling
+    w.table_export = ExportJob.objects.create(
+        kind=ExportJob.Kind.TABLE, round=w.round, requested_by=w.official, export_name="ranking",
+        params={"round": str(w.round.pk)}, label="排名结果（Excel）", status=ExportJob.Status.FAILED, total=2,
+        failures=[{"school_code": "", "school_name": "", "error": "表格生成失败：RuntimeError: 磁盘已满"}])
+    w.audit_export = ExportJob.objects.create(
+        kind=ExportJob.Kind.TABLE, requested_by=w.auditor, export_name="audit_log", params={}, label="审计日志（Excel）",
+        status=ExportJob.Status.RUNNING, total=120, done=40)
     _self_assessments(w)
     _recognition_world(w)
     _rectification_world(w)
@@ -560,6 +573,7 @@ def _report(where, violations):
 @pytest.mark.parametrize("role", ROLES)
 def test_axe_finds_no_wcag_violations(role, world, live_server, browser, settings):
     settings.PUBLIC_NOTICE_ENABLED = True  # the optional public 公示 pages are checked too
+    settings.EXPORT_INLINE_MAX_ROWS = 0  # an export link answers its confirmation page (export-*-confirm)
     w = _more_world(world)
     pages = [p for p in PAGES if p.role == role]
     context = browser.new_context(locale="zh-CN", viewport={"width": DEFAULT_WIDTHS[0], "height": 900})
@@ -620,6 +634,7 @@ def test_every_listed_page_opens_for_its_role(world, settings):
     """Each routed page in PAGES answers 200 to its role (not a 403/404 page checked by mistake, which
     the browser walk cannot tell from the real page by its path), except those listed to be refused."""
     settings.PUBLIC_NOTICE_ENABLED = True
+    settings.EXPORT_INLINE_MAX_ROWS = 0
     w = _more_world(world)
     wrong = []
     for role in ROLES:

@@ -58,6 +58,7 @@ EXPECTED_GET = {
     "audit:event_export": _only({"auditor"}),
     "reports:overview": _only({"admin", "official", "other_official", "city_official"}),
     "reports:workbook_start": {r: 405 for r in ROLES},  # POST only: starts the district workbook job
+    "reports:table_export_start": {r: 405 for r in ROLES},  # POST only: starts a large table export's job
     # Own account's second factor. force_login stands for a finished login: the separated roles are
     # enrolled and verified (tests/conftest.py), so enrolment sends them on; others may enrol.
     "twofactor:manage": {r: 200 for r in ROLES},
