@@ -1,5 +1,5 @@
 """The analytics workbooks as registered table exports (reports.background): the inline download
-and the background job build them with views.analytics_workbook, from the page's own figures.
+and the background job build them with access.analytics_workbook, from the page's own figures.
 
 These tables are bounded by the rubric, the panels and the districts (a few hundred rows at most);
 they are registered so that one rule decides for every export, not because they are often large."""
@@ -21,6 +21,7 @@ from rubric.selectors import rubric_tree
 from schools.models import School
 
 from . import xlsx
+from .access import analytics_workbook, require_export, round_from
 
 WORKBOOKS = {
     "agreement": (xlsx.agreement_xlsx, gettext_lazy("评分一致性")),
@@ -31,8 +32,6 @@ WORKBOOKS = {
 
 
 def _round(params):
-    from .views import round_from
-
     round_obj = round_from(params.get("round", ""))
     if round_obj is None:
         raise PermissionDenied
@@ -55,8 +54,6 @@ def _count_for(kind: str):
 
 def _allowed_for(kind: str):
     def allowed(user, params) -> None:
-        from .views import require_export
-
         require_export(user, kind)
         if scopes.results_scope(user).is_empty:
             raise PermissionDenied
@@ -66,8 +63,6 @@ def _allowed_for(kind: str):
 
 def _build_for(kind: str):
     def build(user, params, target, progress, *, today) -> int:
-        from .views import analytics_workbook
-
         content, rows = analytics_workbook(user, kind, params, WORKBOOKS[kind][0])
         target.write(content)
         progress(rows)

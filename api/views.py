@@ -1,8 +1,8 @@
 """The REST API (/api/v1/): thin viewsets over the other apps' selectors and services.
 
 Who may see or change what is decided by the same helpers the pages use — accounts.scopes, accounts.roles
-and the pages' own access helpers (evaluation.views._get_scorecard_for_user / _get_rw_scorecard,
-reports.views.ranking_rows, the apps' _require_viewer) — so the API can never disagree with a page.
+and the apps' public access modules the pages use too (evaluation.access, reports.access, analytics.access,
+recognition.access) — so the API can never disagree with a page.
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import roles, scopes
-from analytics import views as analytics_views
+from analytics import access as analytics_access
 from analytics.selectors import round_analytics
 from audit.models import AuditEvent
 from audit.services import audit_record
 from evaluation import selectors as evaluation_selectors
 from evaluation import services as evaluation_services
-from evaluation import views as evaluation_views
+from evaluation import access as evaluation_access
 from evaluation.models import Evaluation, Round, Scorecard
 from evaluation.versioned import conflict_message, saved_row_json
 from recognition import selectors as recognition_selectors
-from recognition import views as recognition_views
-from reports import views as reports_views
+from recognition import access as recognition_access
+from recognition import views as recognition_views  # only its _today: the pages' day, which tests set
+from reports import access as reports_access
 from reports.selectors import evaluation_totals
 from rubric.models import RubricVersion
 from rubric.selectors import rubric_as_dict, rubric_tree
@@ -66,7 +67,7 @@ def _require_admin(request) -> None:
 
 def _require_results_reader(request) -> None:
     """Rounds, districts, rankings: admins and officials in scope, as on the round and report pages."""
-    reports_views._require_viewer(request)
+    reports_access.require_viewer(request.user)
 
 
 # ---------------------------------------------------------------- rubric
@@ -223,7 +224,7 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=True, methods=["get"], filterset_class=None, serializer_class=s.RankingRowSerializer)
     def ranking(self, request, pk=None):
         round_obj = self._round(pk)
-        form, _tree, _codes, rows, _data = reports_views.ranking_rows(request.user, request.GET, round_obj)
+        form, _tree, _codes, rows, _data = reports_access.ranking_rows(request.user, request.GET, round_obj)
         if form.is_bound and form.errors:
             raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
         page = self.paginate_queryset(rows)
@@ -236,7 +237,7 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None,
             serializer_class=s.RoundAnalyticsSerializer)
     def analytics(self, request, pk=None):
-        analytics_views._require_viewer(request)
+        analytics_access.require_viewer(request.user)
         round_obj = self._round(pk)
         data = round_analytics(round=round_obj, school_filter=scopes.results_scope(request.user).school_filter())
         if not roles.is_admin(request.user):
@@ -247,7 +248,7 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None,
             serializer_class=s.RoundRecognitionSerializer)
     def recognition(self, request, pk=None):
-        recognition_views._require_viewer(request)
+        recognition_access.require_viewer(request.user)
         round_obj = self._round(pk)
         scope = scopes.recognition_scope(request.user)
         row = next(r for r in recognition_selectors.recognition_rounds(scope=scope, today=recognition_views._today())
@@ -293,7 +294,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVie
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None,
             serializer_class=s.EvaluationTotalsSerializer)
     def totals(self, request, pk=None):
-        evaluation = reports_views._results_evaluation(request, pk)
+        evaluation = reports_access.results_evaluation(request.user, pk)
         totals = evaluation_totals(evaluation=evaluation, tree=rubric_tree(version=evaluation.round.rubric_version))
         return Response(s.EvaluationTotalsSerializer({
             "evaluation": evaluation.pk, "provisional": totals.provisional, "total": totals.total,
@@ -320,7 +321,7 @@ class ScorecardViewSet(ApiViewSet):
         return Response(s.ScorecardSerializer(cards, many=True).data)
 
     def retrieve(self, request, pk=None):
-        card, owner = evaluation_views._get_scorecard_for_user(request, pk)
+        card, owner = evaluation_access.scorecard_for_user(request.user, pk)
         workspace = evaluation_selectors.scorecard_workspace(scorecard=card)
         card.editable = owner and card.is_editable_by(request.user)
         return Response(s.ScorecardDetailSerializer({
@@ -340,7 +341,7 @@ class ScorecardViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"], serializer_class=s.ScoresSaveSerializer)
     def scores(self, request, pk=None):
-        card = evaluation_views._get_rw_scorecard(request, pk)
+        card = evaluation_access.editable_scorecard(request.user, pk)
         payload = s.ScoresSaveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         values = {code: {"points": item.get("points"), "note": item.get("note"), "version": item["version"]}
@@ -367,7 +368,7 @@ class ScorecardViewSet(ApiViewSet):
                    responses={200: s.ScorecardSerializer, **ERRORS})
     @action(detail=True, methods=["post"], serializer_class=s.ScorecardSerializer)
     def submit(self, request, pk=None):
-        card = evaluation_views._get_rw_scorecard(request, pk)
+        card = evaluation_access.editable_scorecard(request.user, pk)
         try:
             card = evaluation_services.scorecard_submit(scorecard=card, by=request.user, request=request)
         except evaluation_services.ScorecardIncomplete as exc:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from rubric.models import Element
 from schools.models import School
 
 from . import hooks, recusal, selectors, services
+from .access import editable_scorecard, scorecard_for_user
 from .forms import (
     EvidenceForm,
     FinalHistoryFilterForm,
@@ -60,24 +61,11 @@ def _require_reader(request) -> None:
 
 
 def _get_scorecard_for_user(request, pk: int) -> tuple[Scorecard, bool]:
-    """(scorecard, is_owner). Visibility is accounts.scopes.scorecard_access; others 404."""
-    card = selectors.scorecard_for(pk=pk)
-    if card is None:
-        raise Http404
-    access = scopes.scorecard_access(request.user, card)
-    if not access.visible:
-        raise Http404
-    return card, access.owner
+    return scorecard_for_user(request.user, pk)
 
 
 def _get_rw_scorecard(request, pk: int) -> Scorecard:
-    """The caller's own, still editable scorecard; 403 for those who may only read it."""
-    card, owner = _get_scorecard_for_user(request, pk)
-    if not owner:
-        raise PermissionDenied
-    if not card.is_editable_by(request.user):
-        raise PermissionDenied(card.lock_reason())
-    return card
+    return editable_scorecard(request.user, pk)
 
 
 def _panel_evaluation(request, pk: int) -> tuple[Evaluation, Scorecard | None]:

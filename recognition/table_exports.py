@@ -1,6 +1,6 @@
 """The recognition workbooks (已认定学校名单, 复评名单) as registered table exports (reports.background):
 the inline download and the background job build them here from the pages' own selections
-(views.recognized, views.renewal_data)."""
+(access.recognized, access.renewal_data)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from reports import background
 from reports.background import TableExport, register
 
 from . import selectors
+from .access import concluded_list, recognized, renewal_data, require_viewer
 from .models import Recognition
 
 
@@ -30,22 +31,16 @@ def _round_pk(params) -> int:
 
 
 def _recognized_allowed(user, params) -> None:
-    from .views import concluded_list
-
     concluded_list(user, _round_pk(params))
 
 
 def _recognized_count(user, params) -> int:
-    from .views import concluded_list
-
     rlist = concluded_list(user, _round_pk(params))
     return selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(user)).count()
 
 
 def _recognized_build(user, params, target, progress, *, today) -> int:
     from . import xlsx
-    from .views import recognized
-
     _rlist, items, title = recognized(user, _round_pk(params))
     target.write(xlsx.recognized_list_xlsx(items, title=title))
     progress(len(items))
@@ -53,14 +48,10 @@ def _recognized_build(user, params, target, progress, *, today) -> int:
 
 
 def _recognized_filename(user, params, *, today, now) -> str:
-    from .views import concluded_list
-
     return f"{concluded_list(user, _round_pk(params)).round.name}-已认定学校.xlsx"
 
 
 def _recognized_round(user, params):
-    from .views import concluded_list
-
     return concluded_list(user, _round_pk(params)).round
 
 
@@ -83,8 +74,6 @@ register(TableExport(
 
 
 def _renewal_allowed(user, params) -> None:
-    from .views import require_viewer
-
     require_viewer(user)
 
 
@@ -97,8 +86,6 @@ def _renewal_count(user, params) -> int:
 
 def _renewal_build(user, params, target, progress, *, today) -> int:
     from . import xlsx
-    from .views import renewal_data
-
     _form, days, today, rows = renewal_data(user, params, today)
     title = _("复评名单（%(today)s 起 %(days)s 天内到期）") % {"today": today.isoformat(), "days": days}
     target.write(xlsx.renewal_xlsx(rows, title=title))

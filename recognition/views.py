@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import scopes
-from accounts.roles import can_view_results, is_admin
+from accounts.roles import is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation import services as evaluation_services
@@ -28,8 +28,9 @@ from reports import background
 
 from . import pdf as pdf_render
 from . import selectors, services
-from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm, RenewalForm
+from .forms import ConcludeForm, DecisionForm, ObjectionForm, ObjectionHandleForm, PublishForm
 from .models import Objection, Recognition, RecognitionEntry, RecognitionList
+from .access import concluded_list, published_list, recognized, renewal_data, renewal_window, require_viewer, round_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,13 +38,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _today():
     """The date the pages act on (a function, so that tests set the day instead of reading the clock)."""
     return timezone.localdate()
-
-
-def require_viewer(user) -> None:
-    """403 for roles without results (inspectors, the security and audit admins, an official without a scope)."""
-    if not can_view_results(user):
-        raise PermissionDenied(_("只有教育局和管理员可以查看认定工作。"))
-    scopes.require_scope(user)
 
 
 def _require_viewer(request) -> None:
@@ -58,11 +52,6 @@ def _require_admin(request) -> None:
 
 def _get_round(request, round_pk: int) -> Round:
     return round_for(request.user, round_pk)
-
-
-def round_for(user, round_pk) -> Round:
-    require_viewer(user)
-    return get_object_or_404(Round.objects.select_related("rubric_version"), pk=round_pk)
 
 
 def _get_entry(request, pk: int) -> RecognitionEntry:
@@ -184,15 +173,6 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 def _published_list(request, round_pk: int) -> RecognitionList:
     return published_list(request.user, round_pk)
-
-
-def published_list(user, round_pk) -> RecognitionList:
-    """The round's list once its 公示 is published (404 before: there is no notice yet)."""
-    round_obj = round_for(user, round_pk)
-    rlist = selectors.recognition_list_of(round=round_obj)
-    if rlist is None or not rlist.is_published:
-        raise Http404
-    return rlist
 
 
 # ---------------------------------------------------------------- 公示
@@ -401,14 +381,6 @@ def _concluded_list(request, round_pk: int) -> RecognitionList:
     return concluded_list(request.user, round_pk)
 
 
-def concluded_list(user, round_pk) -> RecognitionList:
-    """The round's list once concluded (404 before)."""
-    rlist = published_list(user, round_pk)
-    if not rlist.is_concluded:
-        raise Http404
-    return rlist
-
-
 @require_GET
 def certificate_pdf(request, pk: int):
     """One recognized school's certificate (officials in scope, admins)."""
@@ -437,15 +409,6 @@ def certificates_pdf(request, round_pk: int):
 
 def _recognized(request, round_pk: int):
     return recognized(request.user, round_pk)
-
-
-def recognized(user, round_pk):
-    """The concluded list, its recognized schools in the user's scope and the title (the xlsx, its
-    background job in recognition.table_exports, and the PDF)."""
-    rlist = concluded_list(user, round_pk)
-    items = list(selectors.recognitions_of(rlist=rlist, scope=scopes.recognition_scope(user)))
-    title = _("%(round)s 认定“新优质学校”名单") % {"round": rlist.round.name}
-    return rlist, items, title
 
 
 @require_GET
@@ -515,20 +478,6 @@ def public_notice(request, round_pk: int):
 
 def _renewal(request):
     return renewal_data(request.user, request.GET, _today())
-
-
-def renewal_window(query) -> tuple[RenewalForm, int]:
-    """The window form of a query and its days (the default when absent or invalid)."""
-    form = RenewalForm(query or None, initial={"days": selectors.RENEWAL_DAYS})
-    return form, form.cleaned_data["days"] if form.is_bound and form.is_valid() else selectors.RENEWAL_DAYS
-
-
-def renewal_data(user, query, today):
-    """复评: the window form, the days, today and the schools due (the page, the xlsx and its job)."""
-    require_viewer(user)
-    form, days = renewal_window(query)
-    rows = selectors.renewal_due(scope=scopes.recognition_scope(user), today=today, days=days)
-    return form, days, today, rows
 
 
 @require_GET

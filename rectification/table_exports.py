@@ -1,5 +1,5 @@
 """The 整改台账 workbook as a registered table export (reports.background): the inline download and
-the background job build it here from the ledger page's own rows (views.ledger_data)."""
+the background job build it here from the ledger page's own rows (access.ledger_data)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from accounts import scopes
 from reports import background
 from reports.background import TableExport, register
 
+from .access import ledger_data, require_ledger_reader
+
 LEDGER_PARAMS = ("round", "district", "school", "status", "overdue")
 
 
 def _allowed(user, params) -> None:
-    from .views import require_ledger_reader
-
     require_ledger_reader(user)
 
 
@@ -29,7 +29,6 @@ def _count(user, params) -> int:
 
 def _build(user, params, target, progress, *, today) -> int:
     from . import exports, selectors
-    from .views import ledger_data
 
     _form, rows, _today = ledger_data(user, params, today)
     exports.ledger_xlsx(selectors.status_rows(rows, today=today), selectors.ledger_counts(rows, today=today),

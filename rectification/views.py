@@ -18,16 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import roles, scopes
+from accounts import scopes
 from audit.services import audit_record
 from config.evidence_files import evidence_response
 from config.uploads import safe_file_name
-from evaluation.models import Round
 from reports import background
 
 from . import selectors, services
-from .forms import ItemForm, LedgerFilterForm, RateForm, ReportForm, ReviewForm
+from .forms import ItemForm, RateForm, ReportForm, ReviewForm
 from .models import RectificationEvidence, RectificationItem
+from .access import ledger_data, require_ledger_reader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,35 +59,11 @@ def _require_ledger_reader(request) -> None:
     require_ledger_reader(request.user)
 
 
-def require_ledger_reader(user) -> None:
-    """403 unless the user reads the ledger: results roles (with a scope) and inspectors."""
-    if not (roles.can_view_results(user) or roles.is_inspector(user)):
-        raise PermissionDenied(_("只有教育局、督导专家和管理员可以查看整改台账。"))
-    if not roles.is_inspector(user):
-        scopes.require_scope(user)
-
-
 # ---------------------------------------------------------------- 整改台账
 
 
 def _ledger(request):
     return ledger_data(request.user, request.GET, _today())
-
-
-def ledger_data(user, query, today):
-    """The ledger's filter form and rows for `user` (the page, the inline xlsx and its background
-    job: rectification.table_exports)."""
-    require_ledger_reader(user)
-    visible = scopes.rectification_items_visible_to(user)
-    rounds = Round.objects.filter(pk__in=visible.values("evaluation__round_id")).order_by("-year", "-id")
-    from schools.models import District
-
-    districts = District.objects.filter(pk__in=visible.values("evaluation__school__district_id")).order_by("order",
-                                                                                                       "code")
-    form = LedgerFilterForm(query or None, rounds=rounds, districts=districts)
-    rows = selectors.ledger(user, filters=form.filters() if form.is_bound else selectors.LedgerFilters(),
-                            today=today)
-    return form, rows, today
 
 
 @require_GET

@@ -1,5 +1,5 @@
 """The ranking workbook as a registered table export (reports.background): the inline download
-and the background job both build it here, from the ranking page's own rows (views.ranking_rows)."""
+and the background job both build it here, from the ranking page's own rows (access.ranking_rows)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from evaluation.models import Evaluation
 from evaluation.selectors import RoundNotFound, round_resolve
 
 from . import background
+from .access import ranking_rows, require_viewer
 from .background import TableExport, register
 
 RANKING_PARAMS = ("round", "include", "sort", "district", "stage", "location", "status")
@@ -30,8 +31,6 @@ def _round(user, params):
 
 
 def _allowed(user, params) -> None:
-    from .views import require_viewer
-
     require_viewer(user)
     _round(user, params)
 
@@ -51,7 +50,6 @@ def _count(user, params) -> int:
 
 def _build(user, params, target, progress, *, today) -> int:
     from . import xlsx
-    from .views import ranking_rows
 
     round_obj = _round(user, params)
     _form, tree, _codes, rows, _data = ranking_rows(user, params, round_obj)

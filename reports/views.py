@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import scopes
-from accounts.roles import can_view_results, is_admin
+from accounts.roles import is_admin
 from audit.services import audit_record
 from config.uploads import safe_file_name
 from evaluation.hooks import element_survey_notes
@@ -34,7 +34,8 @@ from schools.models import District
 from . import background
 from . import pdf as pdf_render
 from . import xlsx as xlsx_render
-from .forms import ExportStartForm, RankingFilterForm, WorkbookStartForm
+from .access import ranking_rows, require_viewer, results_evaluation
+from .forms import ExportStartForm, WorkbookStartForm
 from .models import ExportJob
 from .story import attach_rectification, changes_since_previous, school_story
 from .selectors import (
@@ -57,22 +58,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --------------------------------------------------------------------------- access helpers
 
 
-def require_viewer(user) -> None:
-    """403 for roles that may not read results (and an official without a scope)."""
-    if not can_view_results(user):
-        raise PermissionDenied(_("只有教育局和管理员可以查看评估结果。"))
-    scopes.require_scope(user)
-
-
 def _require_viewer(request) -> None:
     require_viewer(request.user)
 
 
 def _results_evaluation(request, pk: int) -> Evaluation:
-    """An evaluation whose results the user may read: 403 for roles without results, 404
-    outside the user's scope (accounts.scopes)."""
-    _require_viewer(request)
-    return scopes.evaluation_results(request.user, pk)
+    return results_evaluation(request.user, pk)
 
 
 def _resolve_round(request) -> Round | None:
@@ -101,47 +92,6 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- ranking
-
-
-def _sort_rows(rows, key: str):
-    if not key:
-        return rows
-    reverse = key.startswith("-")
-    name = key.lstrip("-")
-    getters = {
-        "rank": lambda r: (r.rank, r.school.code),
-        "school": lambda r: r.school.code,
-        "district": lambda r: (r.school.district.order, r.school.district.code, r.rank),
-        "total": lambda r: (r.total, r.school.code),
-    }
-    getter = getters.get(name) or (lambda r: (r.dimensions.get(name, Decimal("0")), r.school.code))
-    return sorted(rows, key=getter, reverse=reverse)
-
-
-def ranking_rows(user, query, round_obj):
-    """Rows of the ranking as the user filtered and sorted them (shared by the page, the inline
-    xlsx and its background job: reports.table_exports)."""
-    tree = rubric_tree(version=round_obj.rubric_version)
-    codes = [d.code for d in tree.dimensions]
-    scope = scopes.results_scope(user)
-    districts = list(scope.districts())
-    form = RankingFilterForm(query or None, districts=districts, dimension_codes=codes)
-    data = form.cleaned_or_default() if query else {"include": False, "sort": "", "district": "",
-                                                          "stage": "", "location": "", "status": ""}
-    include = bool(data["include"]) or data["status"] == "in_progress"
-    # Ranks are over the whole round (city-wide) so a school's rank is the same on every page.
-    rows = round_totals(round=round_obj, include_in_progress=include, tree=tree)
-    rows = scope.filter_rows(rows)
-    if data["district"]:
-        rows = [r for r in rows if str(r.school.district_id) == data["district"]]
-    if data["stage"]:
-        rows = [r for r in rows if r.school.stage == data["stage"]]
-    if data["location"]:
-        rows = [r for r in rows if r.school.location == data["location"]]
-    if data["status"]:
-        rows = [r for r in rows if r.status == data["status"]]
-    rows = _sort_rows(rows, data["sort"])
-    return form, tree, codes, rows, data
 
 
 @require_GET

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from reports import background
 from reports.background import TableExport, register
 
+from .access import answers_campaign, round_campaign_results, round_campaigns
 from .models import CampaignGroup, Response
 
 
@@ -25,8 +26,6 @@ def _pk(params, key: str) -> int:
 
 
 def _answers_campaign(user, params):
-    from .views import answers_campaign
-
     return answers_campaign(user, _pk(params, "campaign"))
 
 
@@ -62,8 +61,6 @@ register(TableExport(
 
 
 def _round_campaigns(user, params):
-    from .views import round_campaigns
-
     return round_campaigns(user, _pk(params, "round"))
 
 
@@ -74,8 +71,6 @@ def _results_count(user, params) -> int:
 
 def _results_build(user, params, target, progress, *, today) -> int:
     from . import exports
-    from .views import round_campaign_results
-
     rnd, results = round_campaign_results(user, _pk(params, "round"))
     target.write(exports.results_xlsx(results, title=_("%(round)s 满意度调查结果") % {"round": rnd.name}))
     rows = sum(len(cr.groups) for cr in results)  # the summary sheet's rows

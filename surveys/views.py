@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import roles, scopes
 from audit.services import audit_record
 from config.uploads import safe_file_name
-from evaluation.models import Round
 from reports import background
 
 from . import selectors, services
 from .forms import CampaignForm, CodesForm
 from .models import Campaign, CodeBatch
+from .access import answers_campaign, campaign_for, round_campaign_results, round_campaigns
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,33 +42,11 @@ def _campaign(request, pk) -> Campaign:
     return campaign_for(request.user, pk)
 
 
-def campaign_for(user, pk) -> Campaign:
-    """A campaign the user may look at (404 otherwise)."""
-    campaign = selectors.campaigns_visible_to(user).filter(pk=pk).first()
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def answers_campaign(user, pk) -> Campaign:
-    """A campaign whose raw answers the user may export: admins and the school's panel (403 for others)."""
-    campaign = campaign_for(user, pk)
-    if not selectors.may_read_open_answers(user, campaign):
-        raise PermissionDenied(_("只有管理员和该校的督导专家组可以导出原始答卷。"))
-    return campaign
-
-
 def _require_reader(user) -> None:
     if not (roles.can_view_results(user) or roles.is_inspector(user) or scopes.school_of(user) is not None):
         raise PermissionDenied(_("您没有查看满意度调查的权限。"))
     if not roles.is_inspector(user):
         scopes.require_scope(user)
-
-
-def _require_comparison(user) -> None:
-    if not roles.can_view_results(user):
-        raise PermissionDenied(_("只有教育局和管理员可以比较各校的满意度调查结果。"))
-    scopes.require_scope(user)
 
 
 def _now():
@@ -205,19 +183,6 @@ def answers_xlsx(request, pk: int):
 
 def _round_campaigns(request, round_pk):
     return round_campaign_results(request.user, round_pk)
-
-
-def round_campaigns(user, round_pk):
-    """The round and its campaigns the user may compare (403 for roles without results, 404 unknown round)."""
-    _require_comparison(user)
-    rnd = get_object_or_404(Round, pk=round_pk)
-    return rnd, selectors.campaigns_visible_to(user).filter(round=rnd)
-
-
-def round_campaign_results(user, round_pk):
-    """The round and its campaigns' results (the comparison page, its xlsx and the xlsx's background job)."""
-    rnd, campaigns = round_campaigns(user, round_pk)
-    return rnd, selectors.campaign_results(campaigns=campaigns)
 
 
 @require_GET
