@@ -71,6 +71,7 @@ def _results_count(user, params) -> int:
 
 def _results_build(user, params, target, progress, *, today) -> int:
     from . import exports
+
     rnd, results = round_campaign_results(user, _pk(params, "round"))
     target.write(exports.results_xlsx(results, title=_("%(round)s 满意度调查结果") % {"round": rnd.name}))
     rows = sum(len(cr.groups) for cr in results)  # the summary sheet's rows
